@@ -1,0 +1,181 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from common.dates import (
+    DatePrecision,
+    clean_partial_date,
+    format_partial_date,
+    partial_date_constraints,
+)
+from common.fields import AliasesField
+from common.models import TimeStampedModel
+
+from .choices import Reliability, SourceKind, Stance
+
+
+class SourceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Source(TimeStampedModel):
+    """A document that evidence is taken from: an article, an analysis, a
+    statement or a dataset. A syndicated copy or excerpt points at the
+    original through `copy_of`, so one work is never counted as two
+    independent sources."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=500, blank=True, help_text="Leave empty if unknown.")
+    publisher = models.CharField(
+        "publisher or outlet",
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty if unknown.",
+    )
+    authors = AliasesField(help_text="One author per line; leave empty if unknown.")
+    publication_date = models.DateField(null=True, blank=True, db_index=True)
+    publication_date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    url = models.URLField("URL", max_length=1000, blank=True)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices, db_index=True)
+    language = models.CharField(
+        max_length=8, default="en", help_text="ISO 639-1 code of the document's language."
+    )
+    reliability = models.CharField(
+        max_length=1,
+        choices=Reliability.choices,
+        default=Reliability.F,
+        db_index=True,
+        help_text="Admiralty scale: A completely reliable … E unreliable, F cannot be judged.",
+    )
+    copy_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="copies",
+        help_text="The original work, if this document is a syndicated copy or an excerpt of it.",
+    )
+    document_key = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Name of the archived text of this document (file name without .txt); "
+            "verify_citations matches quotes against it."
+        ),
+    )
+    notes = models.TextField(blank=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publication_date", "title", "id"]
+        constraints = [
+            *partial_date_constraints(
+                "sources_source", "publication_date", "publication_date_precision"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reliability__in=Reliability.values),
+                name="%(app_label)s_%(class)s_reliability_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(copy_of=models.F("id")),
+                name="%(app_label)s_%(class)s_not_copy_of_itself",
+            ),
+            models.UniqueConstraint(
+                fields=["document_key"],
+                condition=~Q(document_key=""),
+                name="%(app_label)s_%(class)s_unique_document_key",
+            ),
+        ]
+
+    def __str__(self):
+        label = self.title or f"Untitled ({self.document_key or self.slug})"
+        outlet = self.publisher or "unknown outlet"
+        when = self.publication_date_display or "undated"
+        return f"{label} — {outlet}, {when}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def publication_date_display(self):
+        return format_partial_date(self.publication_date, self.publication_date_precision)
+
+    @property
+    def original(self):
+        """The work this document reproduces, or itself if it is the original."""
+        return self.copy_of or self
+
+    def clean(self):
+        errors = clean_partial_date(self, "publication_date", "publication_date_precision")
+        if self.copy_of_id:
+            if self.copy_of_id == self.pk:
+                errors["copy_of"] = "A source cannot be a copy of itself."
+            elif self.copy_of.copy_of_id:
+                errors["copy_of"] = "Point at the original work, not at another copy of it."
+            elif self.pk and self.copies.exists():
+                errors["copy_of"] = "Other documents are copies of this one; it is an original."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Citation(TimeStampedModel):
+    """Evidence for a claim: a verbatim quote from a Source, tied to the
+    transfer it is about and, where it supports a change of status, to that
+    status event."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    transfer = models.ForeignKey(
+        "transfers.Transfer", on_delete=models.CASCADE, related_name="citations"
+    )
+    status_event = models.ForeignKey(
+        "transfers.StatusEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The status event this quote supports, if it is about one.",
+    )
+    quote = models.TextField(help_text="Copied exactly from the document: one or two sentences.")
+    location = models.CharField(
+        max_length=200, blank=True, help_text="Where the quote stands, e.g. 'paragraph 4'."
+    )
+    stance = models.CharField(
+        max_length=12, choices=Stance.choices, default=Stance.SUPPORTS, db_index=True
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["transfer_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quote=""), name="%(app_label)s_%(class)s_quote_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values), name="%(app_label)s_%(class)s_stance_valid"
+            ),
+        ]
+
+    def __str__(self):
+        excerpt = self.quote if len(self.quote) <= 60 else self.quote[:57] + "…"
+        return f"{self.get_stance_display()}: “{excerpt}” ({self.source.title or self.source.slug})"
+
+    def clean(self):
+        errors = {}
+        if not self.quote.strip():
+            errors["quote"] = "Copy the supporting sentence from the document."
+        if (
+            self.status_event_id
+            and self.transfer_id
+            and self.status_event.transfer_id != self.transfer_id
+        ):
+            errors["status_event"] = "This status event belongs to another transfer."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,371 @@
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils.text import slugify
+
+from actors.models import Actor
+from common.dates import (
+    DatePrecision,
+    clean_partial_date,
+    format_partial_date,
+    partial_date_constraints,
+    partial_date_order_constraint,
+    partial_dates_in_order,
+)
+from common.fields import AliasesField
+from common.models import TimeStampedModel
+
+from .choices import Condition, SystemCategory, TransferStatus, TransferType
+
+
+class SystemQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class System(TimeStampedModel):
+    """A weapon system or class of systems, e.g. the S-300 or the Shahed-136."""
+
+    designation = models.CharField(max_length=200, db_index=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    category = models.CharField(max_length=20, choices=SystemCategory.choices, db_index=True)
+    nato_reporting_name = models.CharField(max_length=200, blank=True)
+    aliases = AliasesField(help_text="Other designations, one per line (e.g. Geran-2).")
+    origin = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="systems_originated",
+        help_text="The country (or company) the system comes from.",
+    )
+    description = models.TextField(blank=True)
+
+    objects = SystemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["designation", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=SystemCategory.values),
+                name="%(app_label)s_%(class)s_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(designation=""), name="%(app_label)s_%(class)s_designation_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.designation
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class TransferQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def with_parties(self):
+        return self.select_related("supplier", "recipient", "system")
+
+
+class Transfer(TimeStampedModel):
+    """A deal or flow of arms from a supplier to a recipient.
+
+    The deal is kept apart from its deliveries (per-year numbers delivered),
+    and its status is the latest of its status events: the history is kept,
+    so a deal cancelled one year and revived later keeps both facts.
+    """
+
+    slug = models.SlugField(
+        max_length=150,
+        unique=True,
+        blank=True,
+        help_text="Stable identifier; generated from the parties, system and year if left empty.",
+    )
+    supplier = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="transfers_supplied")
+    recipient = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="transfers_received"
+    )
+    intermediaries = models.ManyToManyField(
+        Actor,
+        through="TransferIntermediary",
+        related_name="transfers_intermediated",
+        blank=True,
+    )
+    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="transfers")
+    transfer_type = models.CharField(
+        max_length=20, choices=TransferType.choices, default=TransferType.SALE, db_index=True
+    )
+    status = models.CharField(
+        max_length=12,
+        choices=TransferStatus.choices,
+        default=TransferStatus.REPORTED,
+        db_index=True,
+        editable=False,
+        help_text="The status of the latest status event.",
+    )
+    quantity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Number of items; leave empty if unknown (not zero)."
+    )
+    quantity_is_estimate = models.BooleanField(default=False)
+    value = models.DecimalField(
+        max_digits=18, decimal_places=2, null=True, blank=True, help_text="Value, where known."
+    )
+    value_currency = models.CharField(
+        max_length=3, blank=True, help_text="ISO 4217 code of the value's currency, e.g. USD."
+    )
+    condition = models.CharField(
+        max_length=25, choices=Condition.choices, blank=True, help_text="Leave empty if unknown."
+    )
+    start_date = models.DateField(null=True, blank=True, db_index=True)
+    start_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    end_date = models.DateField(null=True, blank=True, db_index=True)
+    end_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        indexes = [
+            models.Index(fields=["supplier", "recipient"], name="transfers_supplier_recipient"),
+            models.Index(fields=["recipient", "supplier"], name="transfers_recipient_supplier"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(supplier=F("recipient")),
+                name="%(app_label)s_%(class)s_supplier_not_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+                name="%(app_label)s_%(class)s_quantity_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quantity__isnull=True, quantity_is_estimate=True),
+                name="%(app_label)s_%(class)s_estimate_needs_quantity",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(value__isnull=True, value_currency="")
+                    | Q(value__isnull=False, value__gte=0) & ~Q(value_currency="")
+                ),
+                name="%(app_label)s_%(class)s_value_with_currency",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TransferStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(transfer_type__in=TransferType.values),
+                name="%(app_label)s_%(class)s_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(condition="") | Q(condition__in=Condition.values),
+                name="%(app_label)s_%(class)s_condition_valid",
+            ),
+            *partial_date_constraints("transfers_transfer", "start_date", "start_date_precision"),
+            *partial_date_constraints("transfers_transfer", "end_date", "end_date_precision"),
+            partial_date_order_constraint(
+                "transfers_transfer_end_not_before_start",
+                "start_date",
+                "end_date",
+                "end_date_precision",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier} → {self.recipient}: {self.system} ({self.status})"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["actors.actor", "transfers.system"]
+
+    @property
+    def start_date_display(self):
+        return format_partial_date(self.start_date, self.start_date_precision)
+
+    @property
+    def end_date_display(self):
+        return format_partial_date(self.end_date, self.end_date_precision)
+
+    def clean(self):
+        errors = {}
+        errors.update(clean_partial_date(self, "start_date", "start_date_precision"))
+        errors.update(clean_partial_date(self, "end_date", "end_date_precision"))
+        if self.supplier_id and self.recipient_id and self.supplier_id == self.recipient_id:
+            errors["recipient"] = "The recipient must differ from the supplier."
+        if not errors and not partial_dates_in_order(
+            self.start_date, self.start_date_precision, self.end_date, self.end_date_precision
+        ):
+            errors["end_date"] = (
+                f"The end ({self.end_date_display}) is before the start ({self.start_date_display})."
+            )
+        if self.quantity is None and self.quantity_is_estimate:
+            errors["quantity_is_estimate"] = "Only a known quantity can be marked as an estimate."
+        if self.value is not None and not self.value_currency:
+            errors["value_currency"] = "Give the currency of the value (ISO 4217, e.g. USD)."
+        if self.value is None and self.value_currency:
+            errors["value"] = "A currency needs a value; clear it or give the value."
+        if self.value is not None and self.value < 0:
+            errors["value"] = "A value cannot be negative."
+        if self.value_currency:
+            self.value_currency = self.value_currency.upper()
+            if not (len(self.value_currency) == 3 and self.value_currency.isalpha()):
+                errors["value_currency"] = "Use a three-letter ISO 4217 code, e.g. USD."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self):
+        parts = [self.supplier.slug, self.recipient.slug, self.system.slug]
+        if self.start_date:
+            parts.append(str(self.start_date.year))
+        base = slugify("-".join(parts))[:140]
+        slug, counter = base, 2
+        while Transfer.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, counter = f"{base}-{counter}", counter + 1
+        return slug
+
+    def latest_status_event(self):
+        return self.status_events.order_by(*StatusEvent.CHRONOLOGICAL).last()
+
+    def refresh_status(self):
+        """Make `status` the status of the latest event (kept if there is none)."""
+        latest = self.latest_status_event()
+        if latest and latest.status != self.status:
+            self.status = latest.status
+            Transfer.objects.filter(pk=self.pk).update(status=latest.status)
+
+
+class TransferIntermediary(models.Model):
+    """An actor a transfer passed through on its way, in order."""
+
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, related_name="intermediary_links"
+    )
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="intermediary_links")
+    position = models.PositiveSmallIntegerField(default=1, help_text="1 for the first stop, …")
+
+    class Meta:
+        ordering = ["transfer_id", "position"]
+        verbose_name = "intermediary"
+        verbose_name_plural = "intermediaries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer", "position"], name="%(app_label)s_%(class)s_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["transfer", "actor"], name="%(app_label)s_%(class)s_unique_actor"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.actor}"
+
+    def clean(self):
+        if self.transfer_id and self.actor_id in (
+            self.transfer.supplier_id,
+            self.transfer.recipient_id,
+        ):
+            raise ValidationError(
+                {"actor": "The supplier or recipient cannot also be an intermediary."}
+            )
+
+
+class StatusEvent(TimeStampedModel):
+    """A change in a transfer's status (requested, reported, confirmed,
+    cancelled, ...), dated as precisely as the evidence allows."""
+
+    # Undated events sort first: an event nobody could date is taken to
+    # precede the dated ones, and among equals the one entered first wins.
+    CHRONOLOGICAL = (F("date").asc(nulls_first=True), "id")
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="status_events")
+    status = models.CharField(max_length=12, choices=TransferStatus.choices, db_index=True)
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = [F("date").asc(nulls_first=True), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=TransferStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            *partial_date_constraints("transfers_statusevent", "date", "date_precision"),
+        ]
+
+    def __str__(self):
+        when = format_partial_date(self.date, self.date_precision) or "undated"
+        return f"{self.get_status_display()} ({when})"
+
+    @property
+    def date_display(self):
+        return format_partial_date(self.date, self.date_precision)
+
+    def clean(self):
+        errors = clean_partial_date(self, "date", "date_precision")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.transfer.refresh_status()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            self.transfer.refresh_status()
+        return result
+
+
+class Delivery(models.Model):
+    """Numbers of a transfer's items delivered in one year."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="deliveries")
+    year = models.PositiveSmallIntegerField()
+    year_is_estimate = models.BooleanField(default=False)
+    quantity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Leave empty if the number is unknown."
+    )
+    quantity_is_estimate = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["transfer_id", "year"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer", "year"], name="%(app_label)s_%(class)s_unique_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2200),
+                name="%(app_label)s_%(class)s_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+                name="%(app_label)s_%(class)s_quantity_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quantity__isnull=True, quantity_is_estimate=True),
+                name="%(app_label)s_%(class)s_estimate_needs_quantity",
+            ),
+        ]
+
+    def __str__(self):
+        number = "unknown number" if self.quantity is None else str(self.quantity)
+        return f"{self.year}: {number}"
+
+    def clean(self):
+        if self.quantity is None and self.quantity_is_estimate:
+            raise ValidationError(
+                {"quantity_is_estimate": "Only a known number can be marked as an estimate."}
+            )
