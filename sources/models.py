@@ -168,6 +168,7 @@ class Citation(TimeStampedModel):
         return f"{self.get_stance_display()}: “{excerpt}” ({self.source.title or self.source.slug})"
 
     def clean(self):
+        self._take_transfer_from_status_event()
         errors = {}
         if not self.quote.strip():
             errors["quote"] = "Copy the supporting sentence from the document."
@@ -179,3 +180,12 @@ class Citation(TimeStampedModel):
             errors["status_event"] = "This status event belongs to another transfer."
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self._take_transfer_from_status_event()
+        super().save(*args, **kwargs)
+
+    def _take_transfer_from_status_event(self):
+        # A citation entered on a status event is about that event's transfer.
+        if self.status_event_id and not self.transfer_id:
+            self.transfer_id = self.status_event.transfer_id

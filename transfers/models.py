@@ -201,7 +201,8 @@ class Transfer(TimeStampedModel):
             self.start_date, self.start_date_precision, self.end_date, self.end_date_precision
         ):
             errors["end_date"] = (
-                f"The end ({self.end_date_display}) is before the start ({self.start_date_display})."
+                f"The end ({self.end_date_display}) is before "
+                f"the start ({self.start_date_display})."
             )
         if self.quantity is None and self.quantity_is_estimate:
             errors["quantity_is_estimate"] = "Only a known quantity can be marked as an estimate."
@@ -270,10 +271,12 @@ class TransferIntermediary(models.Model):
         return f"{self.position}. {self.actor}"
 
     def clean(self):
-        if self.transfer_id and self.actor_id in (
-            self.transfer.supplier_id,
-            self.transfer.recipient_id,
-        ):
+        # The inline form hands over an unsaved transfer, so read the cached
+        # object rather than querying by id.
+        transfer = self._state.fields_cache.get("transfer")
+        if transfer is None and self.transfer_id:
+            transfer = self.transfer
+        if transfer is not None and self.actor_id in (transfer.supplier_id, transfer.recipient_id):
             raise ValidationError(
                 {"actor": "The supplier or recipient cannot also be an intermediary."}
             )

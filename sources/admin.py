@@ -1,0 +1,92 @@
+from django import forms
+from django.contrib import admin
+
+from common.admin import year_list_filter
+from common.forms import PartialDateFormField, PartialDateFormMixin
+
+from .models import Citation, Source
+
+
+class SourceForm(PartialDateFormMixin, forms.ModelForm):
+    partial_dates = {"published": ("publication_date", "publication_date_precision")}
+    published = PartialDateFormField(label="Publication date")
+
+    class Meta:
+        model = Source
+        fields = [
+            "title",
+            "slug",
+            "publisher",
+            "authors",
+            "published",
+            "url",
+            "kind",
+            "language",
+            "reliability",
+            "copy_of",
+            "document_key",
+            "notes",
+        ]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
+    list_display = [
+        "display_title",
+        "publisher",
+        "publication_date_display",
+        "kind",
+        "reliability",
+        "copy_of",
+    ]
+    list_filter = ["kind", "reliability", year_list_filter("publication_date"), "language"]
+    list_select_related = ["copy_of"]
+    search_fields = ["title", "slug", "publisher", "authors", "document_key"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["copy_of"]
+    readonly_fields = ["created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "publisher", "authors", "published", "url"]}),
+        ("Assessment", {"fields": ["kind", "language", "reliability", "copy_of"]}),
+        ("Archive", {"fields": ["document_key", "notes", "created", "updated"]}),
+    ]
+
+    @admin.display(description="title", ordering="title")
+    def display_title(self, obj):
+        return obj.title or f"(untitled: {obj.document_key or obj.slug})"
+
+    @admin.display(description="published", ordering="publication_date")
+    def publication_date_display(self, obj):
+        return obj.publication_date_display or "unknown"
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["short_quote", "source", "transfer", "status_event", "stance"]
+    list_filter = ["stance", "source__kind", "source__reliability"]
+    list_select_related = [
+        "source",
+        "transfer__supplier",
+        "transfer__recipient",
+        "transfer__system",
+        "status_event",
+    ]
+    search_fields = ["quote", "source__title", "source__publisher", "transfer__slug"]
+    autocomplete_fields = ["source", "transfer", "status_event"]
+    readonly_fields = ["created", "updated"]
+    fields = [
+        "source",
+        "transfer",
+        "status_event",
+        "quote",
+        "location",
+        "stance",
+        "note",
+        "created",
+        "updated",
+    ]
+
+    @admin.display(description="quote")
+    def short_quote(self, obj):
+        return obj.quote if len(obj.quote) <= 90 else obj.quote[:87] + "…"

@@ -1,0 +1,50 @@
+import datetime
+
+import pytest
+
+from actors.factories import ActorFactory
+from actors.models import ActorKind
+from common.dates import DatePrecision
+from transfers.choices import SystemCategory
+from transfers.factories import SystemFactory
+
+
+@pytest.fixture
+def russia(db):
+    return ActorFactory(name="Russia", slug="russia", country="RU", aliases=["Russian Federation"])
+
+
+@pytest.fixture
+def iran(db):
+    return ActorFactory(
+        name="Iran", slug="iran", country="IR", aliases=["Islamic Republic of Iran"]
+    )
+
+
+@pytest.fixture
+def irgc(db, iran):
+    return ActorFactory(
+        name="Islamic Revolutionary Guard Corps",
+        slug="irgc",
+        kind=ActorKind.STATE_ORGAN,
+        country="IR",
+        aliases=["IRGC", "Sepah"],
+        parent=iran,
+        parent_relation="part_of",
+    )
+
+
+@pytest.fixture
+def s300(db, russia):
+    return SystemFactory(
+        designation="S-300",
+        slug="s-300",
+        category=SystemCategory.AIR_DEFENCE,
+        nato_reporting_name="SA-10 Grumble",
+        origin=russia,
+    )
+
+
+@pytest.fixture
+def year_2016():
+    return {"start_date": datetime.date(2016, 1, 1), "start_date_precision": DatePrecision.YEAR}

@@ -1,0 +1,188 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+
+from common.admin import year_list_filter
+from common.forms import PartialDateFormField, PartialDateFormMixin
+from sources.models import Citation
+
+from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
+
+
+@admin.register(System)
+class SystemAdmin(admin.ModelAdmin):
+    list_display = ["designation", "slug", "category", "nato_reporting_name", "origin"]
+    list_filter = ["category"]
+    list_select_related = ["origin"]
+    search_fields = ["designation", "slug", "aliases", "nato_reporting_name"]
+    prepopulated_fields = {"slug": ["designation"]}
+    autocomplete_fields = ["origin"]
+    readonly_fields = ["created", "updated"]
+
+
+class StatusEventForm(PartialDateFormMixin, forms.ModelForm):
+    partial_dates = {"when": ("date", "date_precision")}
+    when = PartialDateFormField(label="Date")
+
+    class Meta:
+        model = StatusEvent
+        fields = ["status", "when", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 50})}
+
+
+class IntermediaryInline(admin.TabularInline):
+    model = TransferIntermediary
+    extra = 0
+    autocomplete_fields = ["actor"]
+
+
+class StatusEventInline(admin.TabularInline):
+    model = StatusEvent
+    form = StatusEventForm
+    extra = 0
+    min_num = 1
+    show_change_link = True
+    verbose_name = "status event"
+    verbose_name_plural = "status history (the latest event is the current status)"
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+
+
+class TransferCitationInline(admin.StackedInline):
+    model = Citation
+    fk_name = "transfer"
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "status_event", "quote", "location", "stance", "note"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only this transfer's events can be cited here; a new transfer has
+        # none yet, so its events are cited after the first save.
+        events = StatusEvent.objects.filter(transfer=obj) if obj else StatusEvent.objects.none()
+        formset.form.base_fields["status_event"].queryset = events
+        return formset
+
+
+class TransferForm(PartialDateFormMixin, forms.ModelForm):
+    partial_dates = {
+        "start": ("start_date", "start_date_precision"),
+        "end": ("end_date", "end_date_precision"),
+    }
+    start = PartialDateFormField(label="Start date")
+    end = PartialDateFormField(label="End date")
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "supplier",
+            "recipient",
+            "system",
+            "transfer_type",
+            "start",
+            "end",
+            "quantity",
+            "quantity_is_estimate",
+            "value",
+            "value_currency",
+            "condition",
+            "slug",
+            "notes",
+        ]
+
+
+@admin.register(Transfer)
+class TransferAdmin(admin.ModelAdmin):
+    form = TransferForm
+    list_display = [
+        "__str__",
+        "supplier",
+        "recipient",
+        "system",
+        "status",
+        "transfer_type",
+        "start_date_display",
+        "citation_count",
+    ]
+    list_filter = [
+        "status",
+        "transfer_type",
+        "system__category",
+        year_list_filter("start_date"),
+        "supplier__kind",
+        "recipient__kind",
+    ]
+    list_select_related = ["supplier", "recipient", "system"]
+    search_fields = [
+        "slug",
+        "notes",
+        "supplier__name",
+        "supplier__aliases",
+        "recipient__name",
+        "recipient__aliases",
+        "system__designation",
+        "system__aliases",
+        "system__nato_reporting_name",
+    ]
+    autocomplete_fields = ["supplier", "recipient", "system"]
+    readonly_fields = ["status", "created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["supplier", "recipient", "system", "transfer_type", "status"]}),
+        ("When", {"fields": ["start", "end"]}),
+        (
+            "How much",
+            {
+                "fields": [
+                    "quantity",
+                    "quantity_is_estimate",
+                    "value",
+                    "value_currency",
+                    "condition",
+                ],
+            },
+        ),
+        ("More", {"fields": ["slug", "notes", "created", "updated"]}),
+    ]
+    inlines = [IntermediaryInline, StatusEventInline, DeliveryInline, TransferCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description="start", ordering="start_date")
+    def start_date_display(self, obj):
+        return obj.start_date_display or "—"
+
+    @admin.display(description="citations", ordering="citation_total")
+    def citation_count(self, obj):
+        return obj.citation_total
+
+
+class StatusEventCitationInline(admin.StackedInline):
+    model = Citation
+    fk_name = "status_event"
+    extra = 1
+    autocomplete_fields = ["source"]
+    fields = ["source", "quote", "location", "stance", "note"]
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(admin.ModelAdmin):
+    """Mostly reached from a transfer's status history, to cite one event."""
+
+    form = StatusEventForm
+    list_display = ["__str__", "transfer", "status", "date"]
+    list_filter = ["status", year_list_filter("date")]
+    list_select_related = ["transfer__supplier", "transfer__recipient", "transfer__system"]
+    search_fields = [
+        "transfer__slug",
+        "transfer__supplier__name",
+        "transfer__recipient__name",
+        "transfer__system__designation",
+        "note",
+    ]
+    autocomplete_fields = ["transfer"]
+    fields = ["transfer", "status", "when", "note"]
+    inlines = [StatusEventCitationInline]

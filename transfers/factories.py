@@ -1,0 +1,52 @@
+import datetime
+
+import factory
+
+from actors.factories import ActorFactory
+from common.dates import DatePrecision
+
+from .choices import SystemCategory, TransferStatus, TransferType
+from .models import Delivery, StatusEvent, System, Transfer
+
+
+class SystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = System
+        django_get_or_create = ["slug"]
+
+    designation = factory.Sequence(lambda n: f"System-{n}")
+    slug = factory.Sequence(lambda n: f"system-{n}")
+    category = factory.Iterator(SystemCategory.values)
+    origin = factory.SubFactory(ActorFactory)
+
+
+class TransferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Transfer
+
+    supplier = factory.SubFactory(ActorFactory)
+    recipient = factory.SubFactory(ActorFactory)
+    system = factory.SubFactory(SystemFactory)
+    transfer_type = TransferType.SALE
+    status = TransferStatus.REPORTED
+    start_date = datetime.date(2016, 1, 1)
+    start_date_precision = DatePrecision.YEAR
+
+
+class StatusEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusEvent
+
+    transfer = factory.SubFactory(TransferFactory)
+    status = TransferStatus.REPORTED
+    date = factory.Sequence(lambda n: datetime.date(2000 + n % 25, 1, 1))
+    date_precision = DatePrecision.YEAR
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    transfer = factory.SubFactory(TransferFactory)
+    year = factory.Sequence(lambda n: 1990 + n % 30)
+    quantity = 4
