@@ -36,9 +36,25 @@ class IntermediaryInline(admin.TabularInline):
     autocomplete_fields = ["actor"]
 
 
+class StatusHistoryFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+        if not kept:
+            raise forms.ValidationError(
+                "A transfer needs at least one status event: its current status is the latest one."
+            )
+
+
 class StatusEventInline(admin.TabularInline):
     model = StatusEvent
     form = StatusEventForm
+    formset = StatusHistoryFormSet
     extra = 0
     min_num = 1
     show_change_link = True
