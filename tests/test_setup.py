@@ -1,0 +1,62 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from common.management.commands.demo_setup import SEED_FIXTURE
+from transfers.models import Transfer
+
+
+def _django_setup(**env_overrides):
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY"}}
+    env.update(env_overrides, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    completed = _django_setup(DEBUG="0")
+    assert completed.returncode != 0
+    assert "SECRET_KEY must be set" in completed.stderr
+
+
+def test_production_settings_start_with_a_secret_key():
+    completed = _django_setup(DEBUG="0", SECRET_KEY="x" * 50)
+    assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_demo_setup_refuses_to_create_a_known_login_outside_debug():
+    with pytest.raises(CommandError, match="only with DEBUG=1"):
+        call_command("demo_setup")
+    assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_demo_setup_creates_the_login_and_loads_the_seed_once(capsys):
+    call_command("demo_setup")
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.check_password("admin")
+    loaded = Transfer.objects.count()
+    if SEED_FIXTURE.exists():
+        assert loaded > 0
+    call_command("demo_setup")
+    assert Transfer.objects.count() == loaded
+    assert get_user_model().objects.count() == 1
