@@ -78,9 +78,13 @@ def main():
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="install, load the seed data and serve it")
     demo_parser.add_argument("--port", type=int, default=8000)
-    test_parser = commands.add_parser("test", help="install and run lint, checks and tests")
-    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed to pytest")
-    options = parser.parse_args()
+    commands.add_parser(
+        "test", help="install and run lint, checks and tests; extra arguments go to pytest"
+    )
+    options, extra = parser.parse_known_args()
+    if extra and options.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    options.pytest_args = extra
     {"demo": demo, "test": test}[options.command](options)
 
 
