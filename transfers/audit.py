@@ -1,0 +1,255 @@
+"""Data-quality audit: what needs an editor's attention.
+
+Each check yields findings with a severity. An *error* breaks a rule of the
+database's evidence model (a claim without a citation); a *warning* is worth
+a look (an unused actor, a probable duplicate).
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from actors.models import Actor
+from sources.choices import Reliability, Stance
+from sources.models import Citation
+
+from .choices import TransferStatus
+from .models import StatusEvent, System, Transfer
+
+ERROR = "error"
+WARNING = "warning"
+
+# Grades that cannot carry a "confirmed" on their own.
+LOW_RELIABILITY = [Reliability.D, Reliability.E, Reliability.F]
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    check: str
+    model: str
+    object_id: int
+    label: str
+    message: str
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def _transfers():
+    return Transfer.objects.select_related("supplier", "recipient", "system").order_by("id")
+
+
+def transfers_without_citation():
+    cited = Citation.objects.filter(transfer=OuterRef("pk"))
+    for transfer in _transfers().filter(~Exists(cited)):
+        yield Finding(
+            ERROR,
+            "transfer_without_citation",
+            "transfer",
+            transfer.pk,
+            str(transfer),
+            "No citation supports this transfer.",
+        )
+
+
+def transfers_without_status_event():
+    events = StatusEvent.objects.filter(transfer=OuterRef("pk"))
+    for transfer in _transfers().filter(~Exists(events)):
+        yield Finding(
+            ERROR,
+            "transfer_without_status_event",
+            "transfer",
+            transfer.pk,
+            str(transfer),
+            "No status event: the status is not backed by any history.",
+        )
+
+
+def status_events_without_citation():
+    cited = Citation.objects.filter(status_event=OuterRef("pk"))
+    events = (
+        StatusEvent.objects.filter(~Exists(cited))
+        .select_related("transfer__supplier", "transfer__recipient", "transfer__system")
+        .order_by("id")
+    )
+    for event in events:
+        yield Finding(
+            ERROR,
+            "status_event_without_citation",
+            "statusevent",
+            event.pk,
+            f"{event.transfer}: {event}",
+            "No citation supports this status event.",
+        )
+
+
+def status_out_of_step():
+    for transfer in _transfers().prefetch_related("status_events"):
+        events = sorted(
+            transfer.status_events.all(),
+            key=lambda event: (event.date is not None, event.date or 0, event.pk),
+        )
+        if events and events[-1].status != transfer.status:
+            yield Finding(
+                ERROR,
+                "status_out_of_step",
+                "transfer",
+                transfer.pk,
+                str(transfer),
+                f"The status is {transfer.status} but the latest event says {events[-1].status}.",
+            )
+
+
+def citations_on_another_transfers_event():
+    citations = Citation.objects.filter(status_event__isnull=False).exclude(
+        status_event__transfer=F("transfer")
+    )
+    for citation in citations.order_by("id"):
+        yield Finding(
+            ERROR,
+            "citation_event_mismatch",
+            "citation",
+            citation.pk,
+            str(citation),
+            "Cites a status event of another transfer.",
+        )
+
+
+def confirmed_on_low_reliability_only():
+    reliable = Citation.objects.filter(transfer=OuterRef("pk"), stance=Stance.SUPPORTS).exclude(
+        source__reliability__in=LOW_RELIABILITY
+    )
+    confirmed = _transfers().filter(status=TransferStatus.CONFIRMED).filter(~Exists(reliable))
+    for transfer in confirmed:
+        yield Finding(
+            WARNING,
+            "confirmed_on_low_reliability",
+            "transfer",
+            transfer.pk,
+            str(transfer),
+            "Confirmed, but only sources graded D, E or F support it.",
+        )
+
+
+def contradicting_citations():
+    contested = (
+        _transfers()
+        .annotate(
+            supporting=Count("citations", filter=Q(citations__stance=Stance.SUPPORTS)),
+            contradicting=Count("citations", filter=Q(citations__stance=Stance.CONTRADICTS)),
+        )
+        .filter(supporting__gt=0, contradicting__gt=0)
+    )
+    for transfer in contested:
+        yield Finding(
+            WARNING,
+            "contradicting_citations",
+            "transfer",
+            transfer.pk,
+            str(transfer),
+            f"{transfer.supporting} citations support it and "
+            f"{transfer.contradicting} contradict it.",
+        )
+
+
+def unused_actors():
+    actors = Actor.objects.filter(
+        transfers_supplied__isnull=True,
+        transfers_received__isnull=True,
+        intermediary_links__isnull=True,
+    ).order_by("id")
+    for actor in actors:
+        yield Finding(
+            WARNING,
+            "actor_without_transfers",
+            "actor",
+            actor.pk,
+            str(actor),
+            "No transfer names this actor as supplier, recipient or intermediary.",
+        )
+
+
+def unused_systems():
+    for system in System.objects.filter(transfers__isnull=True).order_by("id"):
+        yield Finding(
+            WARNING,
+            "system_without_transfers",
+            "system",
+            system.pk,
+            str(system),
+            "No transfer is of this system.",
+        )
+
+
+def normalise_name(name: str) -> str:
+    """Fold case, accents, punctuation and a leading "the" so that
+    "The Houthis", "houthis" and "Houthis." compare equal."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    text = re.sub(r"^the\s+", "", text.strip())
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def _probable_duplicates(model_name, records):
+    owners = defaultdict(set)
+    for pk, label, names in records:
+        for name in names:
+            key = normalise_name(name)
+            if key:
+                owners[key].add((pk, label))
+    reported = set()
+    for key, found in sorted(owners.items()):
+        if len(found) < 2:
+            continue
+        group = tuple(sorted(found))
+        if group in reported:
+            continue
+        reported.add(group)
+        first_pk, first_label = group[0]
+        others = ", ".join(f"{label} (#{pk})" for pk, label in group[1:])
+        yield Finding(
+            WARNING,
+            "probable_duplicate",
+            model_name,
+            first_pk,
+            first_label,
+            f"Shares the name '{key}' with {others}.",
+        )
+
+
+def duplicate_actors():
+    records = (
+        (actor.pk, actor.name, [actor.name, actor.slug, *actor.aliases])
+        for actor in Actor.objects.order_by("id")
+    )
+    yield from _probable_duplicates("actor", records)
+
+
+def duplicate_systems():
+    records = (
+        (system.pk, system.designation, [system.designation, system.slug, *system.aliases])
+        for system in System.objects.order_by("id")
+    )
+    yield from _probable_duplicates("system", records)
+
+
+CHECKS = [
+    transfers_without_citation,
+    transfers_without_status_event,
+    status_events_without_citation,
+    status_out_of_step,
+    citations_on_another_transfers_event,
+    confirmed_on_low_reliability_only,
+    contradicting_citations,
+    unused_actors,
+    unused_systems,
+    duplicate_actors,
+    duplicate_systems,
+]
+
+
+def run_audit() -> list[Finding]:
+    return [finding for check in CHECKS for finding in check()]
