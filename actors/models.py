@@ -5,6 +5,7 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 
 from common.fields import AliasesField
+from common.history import History
 from common.models import TimeStampedModel
 
 from .choices import ActorKind, AffiliationKind
@@ -52,6 +53,7 @@ class Actor(TimeStampedModel):
     description = models.TextField(blank=True)
 
     objects = ActorQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["name", "id"]

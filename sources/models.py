@@ -9,6 +9,7 @@ from common.dates import (
     partial_date_constraints,
 )
 from common.fields import AliasesField
+from common.history import History
 from common.models import TimeStampedModel
 
 from .choices import Reliability, SourceKind, Stance
@@ -70,6 +71,7 @@ class Source(TimeStampedModel):
     notes = models.TextField(blank=True)
 
     objects = SourceQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["-publication_date", "title", "id"]
@@ -151,6 +153,8 @@ class Citation(TimeStampedModel):
         max_length=12, choices=Stance.choices, default=Stance.SUPPORTS, db_index=True
     )
     note = models.TextField(blank=True)
+
+    history = History()
 
     class Meta:
         ordering = ["transfer_id", "id"]

@@ -13,6 +13,7 @@ from common.dates import (
     partial_dates_in_order,
 )
 from common.fields import AliasesField
+from common.history import History
 from common.models import TimeStampedModel
 
 from .choices import Condition, SystemCategory, TransferStatus, TransferType
@@ -42,6 +43,7 @@ class System(TimeStampedModel):
     description = models.TextField(blank=True)
 
     objects = SystemQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["designation", "id"]
@@ -126,6 +128,7 @@ class Transfer(TimeStampedModel):
     notes = models.TextField(blank=True)
 
     objects = TransferQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["start_date", "id"]
@@ -242,7 +245,8 @@ class Transfer(TimeStampedModel):
         latest = self.latest_status_event()
         if latest and latest.status != self.status:
             self.status = latest.status
-            Transfer.objects.filter(pk=self.pk).update(status=latest.status)
+            # save(), not update(): the change of status belongs in the history.
+            self.save(update_fields=["status", "updated"])
 
 
 class TransferIntermediary(models.Model):
@@ -253,6 +257,8 @@ class TransferIntermediary(models.Model):
     )
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="intermediary_links")
     position = models.PositiveSmallIntegerField(default=1, help_text="1 for the first stop, …")
+
+    history = History()
 
     class Meta:
         ordering = ["transfer_id", "position"]
@@ -295,6 +301,8 @@ class StatusEvent(TimeStampedModel):
     date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     note = models.TextField(blank=True)
+
+    history = History()
 
     class Meta:
         ordering = [F("date").asc(nulls_first=True), "id"]
@@ -341,6 +349,8 @@ class Delivery(models.Model):
         null=True, blank=True, help_text="Leave empty if the number is unknown."
     )
     quantity_is_estimate = models.BooleanField(default=False)
+
+    history = History()
 
     class Meta:
         ordering = ["transfer_id", "year"]
