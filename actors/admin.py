@@ -1,10 +1,14 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from common.admin import merge_action
 
 from .models import Actor
+from .services import actor_merge
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "kind", "country", "parent", "updated"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
@@ -12,6 +16,7 @@ class ActorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     readonly_fields = ["created", "updated"]
+    actions = [merge_action(actor_merge, "actors")]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "country", "aliases"]}),
         ("Affiliation", {"fields": ["parent", "parent_relation"]}),

@@ -1,6 +1,9 @@
 """Admin pieces shared by the apps."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 
 
 def year_list_filter(date_field: str, title: str = "year"):
@@ -20,3 +23,50 @@ def year_list_filter(date_field: str, title: str = "year"):
 
     YearListFilter.title = title
     return YearListFilter
+
+
+def merge_action(merge, plural_label):
+    """An admin action that merges two selected records with `merge(keep=, duplicate=, user=)`,
+    after the editor has chosen which one survives."""
+
+    @admin.action(description=f"Merge the two selected {plural_label}")
+    def merge_selected(modeladmin, request, queryset):
+        records = list(queryset.order_by("pk")[:3])
+        if len(records) != 2:
+            modeladmin.message_user(
+                request, f"Select exactly two {plural_label} to merge.", messages.ERROR
+            )
+            return None
+        chosen = request.POST.get("keep")
+        if chosen is None:
+            return TemplateResponse(
+                request,
+                "admin/common/merge_confirmation.html",
+                {
+                    **modeladmin.admin_site.each_context(request),
+                    "title": f"Merge two {plural_label}",
+                    "opts": modeladmin.model._meta,
+                    "records": records,
+                    "action": request.POST.get("action", "merge_selected"),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        keep = next((record for record in records if str(record.pk) == chosen), None)
+        if keep is None:
+            modeladmin.message_user(request, "Choose which record survives.", messages.ERROR)
+            return None
+        duplicate = records[1] if keep is records[0] else records[0]
+        try:
+            merge(keep=keep, duplicate=duplicate, user=request.user)
+        except ValidationError as error:
+            modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
+        modeladmin.message_user(
+            request,
+            f"Merged “{duplicate}” into “{keep}”: its records now point at “{keep}”, "
+            "its names are aliases, and its old id and slug redirect.",
+            messages.SUCCESS,
+        )
+        return None
+
+    return merge_selected

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
@@ -30,7 +31,7 @@ class SourceForm(PartialDateFormMixin, forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SimpleHistoryAdmin):
     form = SourceForm
     list_display = [
         "display_title",
@@ -62,7 +63,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(SimpleHistoryAdmin):
     list_display = ["short_quote", "source", "transfer", "status_event", "stance"]
     list_filter = ["stance", "source__kind", "source__reliability"]
     list_select_related = [

@@ -1,16 +1,23 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import year_list_filter
+from common.admin import merge_action, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 from sources.models import Citation
 
+from .audit import ERROR, run_audit
+from .editorial import system_merge, transfer_restore
 from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 
 @admin.register(System)
-class SystemAdmin(admin.ModelAdmin):
+class SystemAdmin(SimpleHistoryAdmin):
     list_display = ["designation", "slug", "category", "nato_reporting_name", "origin"]
     list_filter = ["category"]
     list_select_related = ["origin"]
@@ -18,6 +25,7 @@ class SystemAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["designation"]}
     autocomplete_fields = ["origin"]
     readonly_fields = ["created", "updated"]
+    actions = [merge_action(system_merge, "systems")]
 
 
 class StatusEventForm(PartialDateFormMixin, forms.ModelForm):
@@ -111,7 +119,7 @@ class TransferForm(PartialDateFormMixin, forms.ModelForm):
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
+class TransferAdmin(SimpleHistoryAdmin):
     form = TransferForm
     list_display = [
         "__str__",
@@ -163,6 +171,82 @@ class TransferAdmin(admin.ModelAdmin):
         ("More", {"fields": ["slug", "notes", "created", "updated"]}),
     ]
     inlines = [IntermediaryInline, StatusEventInline, DeliveryInline, TransferCitationInline]
+    change_list_template = "admin/transfers/transfer/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name="transfers_transfer_deleted",
+            ),
+            path(
+                "deleted/<int:transfer_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="transfers_transfer_restore",
+            ),
+            path(
+                "audit/",
+                self.admin_site.admin_view(self.audit_view),
+                name="audit_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def audit_view(self, request):
+        """The audit_data report, for editors."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        findings = run_audit()
+        return TemplateResponse(
+            request,
+            "admin/transfers/transfer/audit.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Data-quality report",
+                "opts": self.model._meta,
+                "errors": [f for f in findings if f.severity == ERROR],
+                "warnings": [f for f in findings if f.severity != ERROR],
+            },
+        )
+
+    def deleted_view(self, request):
+        """Transfers deleted and not restored, newest first, from the history."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        deletions = (
+            Transfer.history.filter(history_type="-")
+            .exclude(id__in=Transfer.objects.values("id"))
+            .select_related("history_user")
+            .order_by("-history_date")
+        )
+        latest = {}
+        for record in deletions:
+            latest.setdefault(record.id, record)
+        return TemplateResponse(
+            request,
+            "admin/transfers/transfer/deleted.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Deleted transfers",
+                "opts": self.model._meta,
+                "deletions": list(latest.values()),
+                "can_restore": self.has_add_permission(request),
+            },
+        )
+
+    def restore_view(self, request, transfer_id):
+        if request.method != "POST":
+            return redirect("admin:transfers_transfer_deleted")
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            transfer = transfer_restore(transfer_id=transfer_id, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect("admin:transfers_transfer_deleted")
+        self.message_user(request, f"Restored “{transfer}” with its history.", messages.SUCCESS)
+        return redirect(reverse("admin:transfers_transfer_change", args=[transfer.pk]))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_total=Count("citations"))
@@ -185,7 +269,7 @@ class StatusEventCitationInline(admin.StackedInline):
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(admin.ModelAdmin):
+class StatusEventAdmin(SimpleHistoryAdmin):
     """Mostly reached from a transfer's status history, to cite one event."""
 
     form = StatusEventForm

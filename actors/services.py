@@ -1,0 +1,83 @@
+"""Writes that span several models, starting from an actor."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from common.merge import absorb_names, check_mergeable, fill_blanks, retire, save_with_reason
+
+from .models import Actor
+
+
+@transaction.atomic
+def actor_merge(*, keep: Actor, duplicate: Actor, user=None) -> Actor:
+    """Merge `duplicate` into `keep`: every transfer, intermediary link,
+    affiliation and system origin moves to `keep`, the duplicate's names
+    become aliases, and its id and slug redirect to `keep`.
+
+    Refused (ValidationError, nothing written) where a transfer would end up
+    with the same actor on both sides, or as party and intermediary at once.
+    """
+    from transfers.models import System, Transfer, TransferIntermediary
+
+    check_mergeable(keep, duplicate)
+    keep = Actor.objects.select_for_update().get(pk=keep.pk)
+    duplicate = Actor.objects.select_for_update().get(pk=duplicate.pk)
+    reason = (
+        f"Merged actor {duplicate} (#{duplicate.pk}, {duplicate.slug}) into {keep} (#{keep.pk})"
+    )
+
+    between = Transfer.objects.filter(
+        Q(supplier=keep, recipient=duplicate) | Q(supplier=duplicate, recipient=keep)
+    )
+    if between.exists():
+        listed = "; ".join(str(transfer) for transfer in between[:5])
+        raise ValidationError(
+            f"Merging {duplicate} into {keep} would make a transfer's supplier its "
+            f"recipient: {listed}. Correct those transfers first."
+        )
+    party_and_intermediary = TransferIntermediary.objects.filter(
+        Q(actor=duplicate, transfer__supplier=keep)
+        | Q(actor=duplicate, transfer__recipient=keep)
+        | Q(actor=keep, transfer__supplier=duplicate)
+        | Q(actor=keep, transfer__recipient=duplicate)
+    )
+    if party_and_intermediary.exists():
+        raise ValidationError(
+            f"Merging {duplicate} into {keep} would make {keep} both a party and an "
+            "intermediary of a transfer. Correct that transfer first."
+        )
+    if keep.parent_id == duplicate.pk or duplicate.parent_id == keep.pk:
+        raise ValidationError(
+            f"{keep} and {duplicate} are parent and affiliate; clear that link before merging."
+        )
+
+    for transfer in Transfer.objects.filter(supplier=duplicate):
+        transfer.supplier = keep
+        save_with_reason(transfer, reason)
+    for transfer in Transfer.objects.filter(recipient=duplicate):
+        transfer.recipient = keep
+        save_with_reason(transfer, reason)
+    for link in TransferIntermediary.objects.filter(actor=duplicate).select_related("transfer"):
+        if TransferIntermediary.objects.filter(transfer=link.transfer, actor=keep).exists():
+            link._change_reason = reason
+            link.delete()
+        else:
+            link.actor = keep
+            save_with_reason(link, reason)
+    for affiliate in Actor.objects.filter(parent=duplicate):
+        affiliate.parent = keep
+        save_with_reason(affiliate, reason)
+    for system in System.objects.filter(origin=duplicate):
+        system.origin = keep
+        save_with_reason(system, reason)
+
+    absorb_names(keep, duplicate, name_field="name")
+    fill_blanks(keep, duplicate, ["country", "wikidata_id", "parent_id", "parent_relation"])
+    wikidata_id = keep.wikidata_id
+    if wikidata_id == duplicate.wikidata_id:
+        keep.wikidata_id = ""  # unique: taken over once the duplicate is gone
+    retire(duplicate, keep, user=user, reason=reason)
+    keep.wikidata_id = wikidata_id
+    save_with_reason(keep, reason)
+    return keep

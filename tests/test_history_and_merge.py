@@ -1,0 +1,255 @@
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from actors.factories import ActorFactory
+from actors.models import Actor
+from actors.services import actor_merge
+from common.models import MergeRecord
+from sources.factories import CitationFactory
+from sources.models import Citation
+from transfers.editorial import system_merge
+from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
+from transfers.models import System, Transfer, TransferIntermediary
+
+pytestmark = pytest.mark.django_db
+
+
+# --- history -------------------------------------------------------------------
+
+
+def test_every_save_and_delete_is_recorded_field_by_field(russia, iran, s300):
+    transfer = TransferFactory(supplier=russia, recipient=iran, system=s300, quantity=4)
+    transfer.quantity = 8
+    transfer._change_reason = "Second report gives eight batteries"
+    transfer.save()
+    transfer_id = transfer.pk
+    transfer.delete()
+
+    records = Transfer.history.filter(id=transfer_id).order_by("history_id")
+    assert [record.history_type for record in records] == ["+", "~", "-"]
+    delta = records[1].diff_against(records[0])
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [("quantity", 4, 8)]
+    assert records[1].history_change_reason == "Second report gives eight batteries"
+
+
+def test_a_new_status_event_shows_in_the_transfers_history():
+    transfer = TransferFactory(status="reported")
+    StatusEventFactory(transfer=transfer, status="cancelled")
+    latest = transfer.history.latest()
+    assert latest.status == "cancelled"
+    assert latest.prev_record.status == "reported"
+
+
+def test_a_fixture_load_is_recorded(tmp_path, russia):
+    from django.core.management import call_command
+
+    fixture = tmp_path / "actor.json"
+    fixture.write_text(
+        '[{"model": "actors.actor", "fields": {"name": "Belarus", "slug": "belarus", '
+        '"kind": "state", "country": "BY", "aliases": [], "created": "2026-01-01T00:00:00Z", '
+        '"updated": "2026-01-01T00:00:00Z"}}]'
+    )
+    call_command("loaddata", str(fixture), verbosity=0)
+    belarus = Actor.objects.get(slug="belarus")
+    assert belarus.history.get().history_type == "+"
+
+
+def test_an_admin_change_is_recorded_with_its_editor(admin_client, admin_user, russia):
+    response = admin_client.post(
+        reverse("admin:actors_actor_change", args=[russia.pk]),
+        {
+            "name": "Russian Federation",
+            "slug": "russia",
+            "kind": "state",
+            "country": "RU",
+            "aliases": "Russia",
+            "parent": "",
+            "parent_relation": "",
+            "wikidata_id": "",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    latest = russia.history.latest()
+    assert (latest.name, latest.history_user) == ("Russian Federation", admin_user)
+    page = admin_client.get(reverse("admin:actors_actor_history", args=[russia.pk]))
+    assert page.status_code == 200
+    assert "Russian Federation" in page.content.decode()
+
+
+def test_an_editor_reverts_to_an_earlier_version(admin_client, russia):
+    first = russia.history.earliest()
+    russia.name = "Muscovy"
+    russia.save()
+    url = reverse("admin:actors_actor_simple_history", args=[russia.pk, first.history_id])
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(
+        url,
+        {
+            "name": first.name,
+            "slug": first.slug,
+            "kind": first.kind,
+            "country": first.country,
+            "aliases": "\n".join(first.aliases),
+            "parent": "",
+            "parent_relation": "",
+            "wikidata_id": "",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    russia.refresh_from_db()
+    assert russia.name == "Russia"
+
+
+def test_a_deleted_transfer_is_restored_from_its_history(admin_client, russia, iran, s300):
+    transfer = TransferFactory(supplier=russia, recipient=iran, system=s300, quantity=4)
+    event = StatusEventFactory(transfer=transfer, status="confirmed")
+    citation = CitationFactory(transfer=transfer, status_event=event)
+    transfer_id, slug = transfer.pk, transfer.slug
+    transfer.delete()
+
+    listing = admin_client.get(reverse("admin:transfers_transfer_deleted"))
+    assert listing.status_code == 200
+    assert slug in listing.content.decode()
+    response = admin_client.post(reverse("admin:transfers_transfer_restore", args=[transfer_id]))
+    assert response.status_code == 302
+
+    restored = Transfer.objects.get(pk=transfer_id)
+    assert (restored.slug, restored.quantity, restored.status) == (slug, 4, "confirmed")
+    assert list(restored.status_events.values_list("pk", flat=True)) == [event.pk]
+    assert Citation.objects.get(pk=citation.pk).status_event_id == event.pk
+    assert restored.history.latest().history_change_reason.startswith("Restored transfer")
+    again = admin_client.post(
+        reverse("admin:transfers_transfer_restore", args=[transfer_id]), follow=True
+    )
+    assert "nothing to restore" in again.content.decode()
+
+
+def test_audit_report_renders_in_the_admin(admin_client):
+    TransferFactory()
+    response = admin_client.get(reverse("admin:audit_report"))
+    assert response.status_code == 200
+    assert "transfer_without_citation" in response.content.decode()
+
+
+# --- merging -------------------------------------------------------------------
+
+
+@pytest.fixture
+def houthis_twice(db, iran, russia, s300):
+    houthis = ActorFactory(
+        name="Houthis", slug="houthis", kind="armed_group", country="YE", aliases=["Houthi"]
+    )
+    ansar = ActorFactory(
+        name="Ansar Allah",
+        slug="ansar-allah",
+        kind="armed_group",
+        country="YE",
+        aliases=["Partisans of God"],
+        wikidata_id="Q1033597",
+        description="Yemeni movement.",
+    )
+    received = TransferFactory(supplier=iran, recipient=ansar, system=s300)
+    supplied = TransferFactory(supplier=ansar, recipient=russia, system=s300)
+    via = TransferFactory(supplier=russia, recipient=iran, system=s300)
+    TransferIntermediary.objects.create(transfer=via, actor=ansar, position=1)
+    citation = CitationFactory(transfer=received)
+    return houthis, ansar, received, supplied, via, citation
+
+
+def test_actor_merge_moves_everything_to_the_survivor(houthis_twice, admin_user):
+    houthis, ansar, received, supplied, via, citation = houthis_twice
+    ansar_id = ansar.pk
+
+    actor_merge(keep=houthis, duplicate=ansar, user=admin_user)
+
+    houthis.refresh_from_db()
+    assert not Actor.objects.filter(pk=ansar_id).exists()
+    assert Transfer.objects.get(pk=received.pk).recipient == houthis
+    assert Transfer.objects.get(pk=supplied.pk).supplier == houthis
+    assert list(Transfer.objects.get(pk=via.pk).intermediaries.all()) == [houthis]
+    assert Citation.objects.get(pk=citation.pk).transfer.recipient == houthis
+    assert houthis.aliases == ["Houthi", "Ansar Allah", "Partisans of God"]
+    assert houthis.wikidata_id == "Q1033597"
+    assert houthis.description == "Yemeni movement."
+    record = MergeRecord.objects.get()
+    assert (record.old_id, record.old_slug, record.survivor_id) == (
+        ansar_id,
+        "ansar-allah",
+        houthis.pk,
+    )
+    assert record.merged_by == admin_user
+    moved = Transfer.history.filter(id=received.pk).latest()
+    assert "Merged actor Ansar Allah" in moved.history_change_reason
+    gone = Actor.history.filter(id=ansar_id).latest()
+    assert gone.history_type == "-"
+
+
+def test_merge_that_would_make_supplier_its_recipient_is_refused(iran, russia, s300):
+    TransferFactory(supplier=russia, recipient=iran, system=s300)
+    with pytest.raises(ValidationError, match="supplier its recipient"):
+        actor_merge(keep=russia, duplicate=iran)
+    assert Actor.objects.filter(pk=iran.pk).exists()
+    assert not MergeRecord.objects.exists()
+
+
+def test_an_actor_cannot_be_merged_into_itself(russia):
+    with pytest.raises(ValidationError, match="itself"):
+        actor_merge(keep=russia, duplicate=russia)
+
+
+def test_a_later_merge_keeps_earlier_redirects_pointing_at_the_survivor(houthis_twice):
+    houthis, ansar, *_ = houthis_twice
+    third = ActorFactory(name="Ansarullah", slug="ansarullah", kind="armed_group", country="YE")
+    actor_merge(keep=ansar, duplicate=third)
+    actor_merge(keep=houthis, duplicate=ansar)
+    assert set(MergeRecord.objects.values_list("survivor_id", flat=True)) == {houthis.pk}
+
+
+def test_system_merge_moves_transfers_and_names(russia, s300):
+    sa10 = SystemFactory(
+        designation="SA-10", slug="sa-10", category="air_defence", origin=russia, aliases=["S-300P"]
+    )
+    transfer = TransferFactory(system=sa10)
+    system_merge(keep=s300, duplicate=sa10)
+    s300.refresh_from_db()
+    assert Transfer.objects.get(pk=transfer.pk).system == s300
+    assert s300.aliases == ["SA-10", "S-300P"]
+    assert not System.objects.filter(slug="sa-10").exists()
+    assert MergeRecord.objects.get().content_type == ContentType.objects.get_for_model(System)
+
+
+def test_admin_merge_action_asks_which_survives_then_merges(admin_client, houthis_twice):
+    houthis, ansar, received, *_ = houthis_twice
+    url = reverse("admin:actors_actor_changelist")
+    selection = {"action": "merge_selected", ACTION_CHECKBOX_NAME: [houthis.pk, ansar.pk]}
+    confirm = admin_client.post(url, selection)
+    assert confirm.status_code == 200
+    assert "Which actor survives?" in confirm.content.decode()
+    done = admin_client.post(url, {**selection, "keep": houthis.pk}, follow=True)
+    assert "Merged “Ansar Allah” into “Houthis”" in done.content.decode()
+    assert Transfer.objects.get(pk=received.pk).recipient == houthis
+
+
+def test_admin_merge_shows_a_refusal_as_a_message(admin_client, russia, iran, s300):
+    TransferFactory(supplier=russia, recipient=iran, system=s300)
+    url = reverse("admin:actors_actor_changelist")
+    response = admin_client.post(
+        url,
+        {"action": "merge_selected", ACTION_CHECKBOX_NAME: [russia.pk, iran.pk], "keep": russia.pk},
+        follow=True,
+    )
+    assert "supplier its recipient" in response.content.decode()
+    assert Actor.objects.filter(pk=iran.pk).exists()
+
+
+def test_admin_merge_needs_exactly_two(admin_client, russia):
+    url = reverse("admin:actors_actor_changelist")
+    response = admin_client.post(
+        url, {"action": "merge_selected", ACTION_CHECKBOX_NAME: [russia.pk]}, follow=True
+    )
+    assert "Select exactly two actors" in response.content.decode()

@@ -1,0 +1,70 @@
+"""Editorial writes: merging duplicate systems (the actor twin is
+actors.services.actor_merge) and restoring a deleted transfer."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from common.merge import absorb_names, check_mergeable, fill_blanks, retire, save_with_reason
+from sources.models import Citation
+
+from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
+
+
+@transaction.atomic
+def system_merge(*, keep: System, duplicate: System, user=None) -> System:
+    """Merge `duplicate` into `keep`: its transfers move to `keep`, its
+    designation and aliases become aliases, and its id and slug redirect."""
+    check_mergeable(keep, duplicate)
+    keep = System.objects.select_for_update().get(pk=keep.pk)
+    duplicate = System.objects.select_for_update().get(pk=duplicate.pk)
+    reason = (
+        f"Merged system {duplicate} (#{duplicate.pk}, {duplicate.slug}) into {keep} (#{keep.pk})"
+    )
+    for transfer in Transfer.objects.filter(system=duplicate):
+        transfer.system = keep
+        save_with_reason(transfer, reason)
+    absorb_names(keep, duplicate, name_field="designation")
+    fill_blanks(keep, duplicate, ["nato_reporting_name", "origin_id"])
+    retire(duplicate, keep, user=user, reason=reason)
+    save_with_reason(keep, reason)
+    return keep
+
+
+# Parts deleted with their transfer go in the same transaction; a margin
+# covers slow cascades without reaching parts an editor removed earlier.
+CASCADE_WINDOW = datetime.timedelta(seconds=5)
+
+
+@transaction.atomic
+def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
+    """Bring back a deleted transfer as it was when deleted, with the status
+    events, deliveries, intermediaries and citations deleted along with it."""
+    if Transfer.objects.filter(pk=transfer_id).exists():
+        raise ValidationError(f"Transfer #{transfer_id} exists; there is nothing to restore.")
+    deletion = (
+        Transfer.history.filter(id=transfer_id, history_type="-").order_by("history_id").last()
+    )
+    if deletion is None:
+        raise ValidationError(f"No deleted transfer #{transfer_id} is in the history.")
+    reason = f"Restored transfer #{transfer_id} from its history"
+    transfer = deletion.instance
+    for field in ("supplier", "recipient", "system"):
+        if (
+            not getattr(type(transfer), field)
+            .field.related_model.objects.filter(pk=getattr(transfer, f"{field}_id"))
+            .exists()
+        ):
+            raise ValidationError(f"Its {field} no longer exists; restore that first.")
+    save_with_reason(transfer, reason)
+    since = deletion.history_date - CASCADE_WINDOW
+    for model in (TransferIntermediary, StatusEvent, Delivery, Citation):
+        deleted_parts = model.history.filter(
+            transfer_id=transfer_id, history_type="-", history_date__gte=since
+        ).order_by("history_id")
+        for record in deleted_parts:
+            if not model.objects.filter(pk=record.id).exists():
+                save_with_reason(record.instance, reason)
+    transfer.refresh_status()
+    return transfer
