@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "simple_history",
@@ -135,12 +136,52 @@ LOGGING = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first, so an anonymous write is answered 401 with a
+    # `WWW-Authenticate: Token` challenge; sessions serve the browsable API.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "common.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "common.api.exceptions.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open Arms Transfers API",
-    "DESCRIPTION": "Who supplied which weapon system to whom, when, and on what evidence.",
+    "DESCRIPTION": (
+        "Who supplied which weapon system to whom, when, and on what evidence.\n\n"
+        "Anyone may read. Writes need a token (`Authorization: Token <key>`) or a session, "
+        "and the matching Django model permission. Related records are written as an id "
+        "or a slug and read as brief objects. Dates carry their precision: "
+        '`"start_date": "2016"` with `"start_date_precision": "year"` means some time in '
+        "2016. Detail responses carry an `ETag`; send it back as `If-Match` when writing "
+        "and a stale write is refused with 412. Lists are paginated (`page`, `page_size` "
+        "up to 500) and take `updated_since` for incremental sync."
+    ),
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "actors.choices.ActorKind",
+        "AffiliationKindEnum": "actors.choices.AffiliationKind",
+        "SourceKindEnum": "sources.choices.SourceKind",
+        "ReliabilityEnum": "sources.choices.Reliability",
+        "StanceEnum": "sources.choices.Stance",
+        "SystemCategoryEnum": "transfers.choices.SystemCategory",
+        "TransferTypeEnum": "transfers.choices.TransferType",
+        "TransferStatusEnum": "transfers.choices.TransferStatus",
+        "ConditionEnum": "transfers.choices.Condition",
+        "DatePrecisionEnum": "common.dates.DatePrecision",
+    },
 }

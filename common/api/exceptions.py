@@ -1,0 +1,59 @@
+"""Every error the API returns is JSON: `{"field": ["message", ...]}` for
+invalid input, `{"detail": "..."}` otherwise. Nothing reaches a 500 page
+because a model rule or a database constraint said no."""
+
+import logging
+from itertools import islice
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "This record changed since you read it (its ETag no longer matches If-Match). "
+        "Fetch it again, reapply your change and retry."
+    )
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the data."
+    default_code = "conflict"
+
+
+def _protected_detail(exc):
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    shown = sorted(str(obj) for obj in islice(objects, 10))
+    more = f" and {len(objects) - len(shown)} more" if len(objects) > len(shown) else ""
+    return {
+        "detail": (
+            f"This record is still referred to, so it cannot be deleted: {'; '.join(shown)}{more}."
+        ),
+        "blocking": shown,
+    }
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        return Response(_protected_detail(exc), status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, IntegrityError):
+        # full_clean() checks every rule first, so this is a race with another
+        # write (e.g. two clients taking the same slug at once).
+        logger.warning("IntegrityError turned into 409: %s", exc)
+        exc = Conflict(
+            "The change conflicts with data written at the same time "
+            "(a duplicate or a broken rule). Fetch the record again and retry."
+        )
+    return drf_exception_handler(exc, context)

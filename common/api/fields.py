@@ -1,0 +1,158 @@
+"""Serializer fields for the shapes the whole API shares."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.encoding import smart_str
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from common.dates import DatePrecision, format_partial_date, parse_partial_date
+
+PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+MAX_ID = 2**63 - 1
+
+
+def as_id(text) -> int | None:
+    """`text` as a primary key, or None when it cannot be one."""
+    text = str(text).strip()
+    if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": PARTIAL_DATE_PATTERN,
+        "example": "2016-05",
+        "description": (
+            "A date as precise as the evidence: YYYY, YYYY-MM or YYYY-MM-DD. "
+            '"2016" means some time in 2016, not 1 January 2016; the matching '
+            "`*_precision` field says which."
+        ),
+    }
+)
+class PartialDateField(serializers.Field):
+    """One date-with-precision pair of a model as one ISO 8601 string,
+    truncated to its precision: "2016", "2016-05" or "2016-05-03".
+
+    On write the text sets both model fields; null (or "") clears both.
+    """
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def __init__(self, date_field, precision_field, **kwargs):
+        self.date_field = date_field
+        self.precision_field = precision_field
+        kwargs["source"] = "*"
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=empty):
+        if data is None or data == "":
+            if not self.allow_null:
+                self.fail("null")
+            return {self.date_field: None, self.precision_field: ""}
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", message="Give the date as text: YYYY, YYYY-MM or YYYY-MM-DD.")
+        try:
+            value, precision = parse_partial_date(data)
+        except ValueError as exc:
+            self.fail("invalid", message=str(exc))
+        return {self.date_field: value, self.precision_field: precision}
+
+    def to_representation(self, instance):
+        return format_partial_date(
+            getattr(instance, self.date_field), getattr(instance, self.precision_field)
+        )
+
+
+class PrecisionField(serializers.ChoiceField):
+    """The read-only precision beside a `PartialDateField`; null when there is no date."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault(
+            "help_text", "How precise the date is: year, month or day; null when undated."
+        )
+        super().__init__(choices=DatePrecision.choices, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class IdOrSlugRelatedField(serializers.RelatedField):
+    """A related object: written as its id or slug, read as a brief object.
+
+    A value made only of digits is looked up as an id first, then as a slug;
+    anything else as a slug.
+    """
+
+    default_error_messages = {
+        "required": "This field is required.",
+        "does_not_exist": "There is no {model} with the {kind} '{value}'.",
+        "incorrect_type": "Give an id (a number) or a slug (text), not {data_type}.",
+    }
+
+    def __init__(self, brief_serializer=None, slug_field="slug", **kwargs):
+        self.brief_serializer = brief_serializer
+        self.slug_field = slug_field
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        queryset = self.get_queryset()
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        text = str(data).strip()
+        if not text:
+            self.fail("incorrect_type", data_type="an empty string")
+        lookups = []
+        if (pk := as_id(text)) is not None:
+            lookups.append(("id", {"pk": pk}))
+        if self.slug_field:
+            lookups.append(("slug", {self.slug_field: text}))
+        if not lookups:
+            self.fail("incorrect_type", data_type="text")
+        for _kind, lookup in lookups:
+            try:
+                return queryset.get(**lookup)
+            except (ObjectDoesNotExist, ValueError, TypeError):
+                continue
+        self.fail(
+            "does_not_exist",
+            model=queryset.model._meta.verbose_name,
+            kind=" or ".join(kind for kind, _lookup in lookups),
+            value=smart_str(text),
+        )
+
+    def to_representation(self, value):
+        if self.brief_serializer is None:
+            return value.pk
+        return self.brief_serializer(value, context=self.context).data
+
+    def get_choices(self, cutoff=None):
+        # The brief form is a dict and cannot key the browsable API's <select>.
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.pk: self.display_value(item) for item in queryset}
+
+
+class IntermediaryListField(serializers.ListField):
+    """An ordered list of related objects stored through a link model with a
+    `position`, e.g. the intermediaries of a transfer."""
+
+    def __init__(self, link_attr, target_attr, **kwargs):
+        self.link_attr = link_attr
+        self.target_attr = target_attr
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return [getattr(link, self.target_attr) for link in getattr(instance, self.link_attr).all()]

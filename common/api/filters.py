@@ -1,0 +1,104 @@
+"""FilterSet pieces every list endpoint shares."""
+
+import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from common.search import SearchSpec, search
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Related records by slug; repeat the parameter for several (OR)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.ModelMultipleChoiceFilter):
+    """Related records by id; repeat the parameter for several (OR)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """One or more values of a choice field; repeat the parameter for several (OR)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1000)
+        kwargs.setdefault("max_value", 9998)
+        super().__init__(*args, **kwargs)
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Free-text search through the search seam (ranked on PostgreSQL)."""
+
+    def __init__(self, spec: SearchSpec, **kwargs):
+        self.spec = spec
+        kwargs.setdefault("label", "Search")
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        return search(qs, value, self.spec)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """`ordering=a,-b`; the id breaks ties so pages never overlap."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        return qs.order_by(*ordering, "pk")
+
+
+class ApiFilterSet(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated",
+        lookup_expr="gte",
+        label="Updated since",
+        help_text=(
+            "Only records created or changed at or after this ISO 8601 timestamp, e.g. "
+            "2024-05-01T00:00:00Z (UTC if no offset is given): sync incrementally by "
+            "passing the time of your last sync."
+        ),
+    )
+
+    def filter_queryset(self, queryset):
+        # Ordering last, so an explicit `ordering` wins over search ranking.
+        ordering = self.form.cleaned_data.get("ordering")
+        for name, value in self.form.cleaned_data.items():
+            if name == "ordering":
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        if "ordering" in self.filters:
+            queryset = self.filters["ordering"].filter(queryset, ordering)
+        return queryset
+
+
+def ordering_filter(fields: dict[str, str], default: str) -> StableOrderingFilter:
+    """`fields` maps a model path to its public name."""
+    names = ", ".join(f"`{name}`" for name in fields.values())
+    return StableOrderingFilter(
+        fields=fields,
+        label="Ordering",
+        help_text=(
+            f"Sort by {names}; prefix `-` for descending, separate several with commas "
+            f"(e.g. `-{next(iter(fields.values()))}`). Default: {default}."
+        ),
+    )

@@ -1,0 +1,174 @@
+"""OpenAPI additions the generator cannot see: the id-or-slug relation's two
+faces, the ETag / If-Match headers and the error responses."""
+
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+from .filters import YearFilter
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        'Invalid input: `{"field": ["message", …]}` (nested for nested fields, '
+        "`non_field_errors` for the record as a whole). Anything else: "
+        '`{"detail": "message"}`.'
+    ),
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {},
+}
+
+ERRORS = {
+    "400": "Invalid input or query parameter; the body names each field and what is wrong.",
+    "401": "Not authenticated: send `Authorization: Token <key>` (or log in for a session).",
+    "403": "Authenticated, but without the model permission this write needs.",
+    "404": "No such record.",
+    "409": "Refused: the record is still referred to, or a concurrent write got there first.",
+    "412": "`If-Match` no longer matches the record's ETag: someone changed it. Nothing was "
+    "written; fetch it again and retry.",
+}
+
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+class ApiAutoSchema(AutoSchema):
+    def _is_detail(self):
+        return "{" in self.path
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        by_slug = getattr(self.view, "slug_field", None)
+        for parameter in parameters:
+            if parameter["name"] in ("id", "pk"):
+                parameter["description"] = (
+                    "The record's id, or its slug." if by_slug else "The record's id."
+                )
+        return parameters
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        etag = "A hash of this representation; send it back in `If-Match` to write safely."
+        if self.method == "GET" and self._is_detail():
+            parameters += [
+                OpenApiParameter(
+                    "If-None-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description="An ETag you hold: 304 Not Modified if it is still current.",
+                ),
+                OpenApiParameter(
+                    "ETag",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    response=[200],
+                    description=etag,
+                ),
+            ]
+        elif self.method in ("PUT", "PATCH", "DELETE"):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description=(
+                        "The ETag of the version you edited. If the record changed since, the "
+                        "write is refused with 412 and nothing changes. Optional, but send it."
+                    ),
+                )
+            )
+            if self.method != "DELETE":
+                parameters.append(
+                    OpenApiParameter(
+                        "ETag",
+                        OpenApiTypes.STR,
+                        OpenApiParameter.HEADER,
+                        response=[200],
+                        description=etag,
+                    )
+                )
+        elif self.method == "POST":
+            parameters += [
+                OpenApiParameter(
+                    "ETag",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    response=[201],
+                    description=etag,
+                ),
+                OpenApiParameter(
+                    "Location",
+                    OpenApiTypes.URI,
+                    OpenApiParameter.HEADER,
+                    response=[201],
+                    description="The new record's URL.",
+                ),
+            ]
+        return parameters
+
+    def _error_codes(self):
+        if self.method == "GET":
+            return ["404"] if self._is_detail() else ["400"]
+        if self.method == "POST":
+            return ["400", "401", "403"]
+        if self.method == "DELETE":
+            return ["401", "403", "404", "409", "412"]
+        return ["400", "401", "403", "404", "409", "412"]
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            responses.setdefault(
+                code,
+                {
+                    "description": ERRORS[code],
+                    "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                },
+            )
+        return responses
+
+
+class IdOrSlugRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    """Read: the brief nested object. Write: an id or a slug."""
+
+    target_class = "common.api.fields.IdOrSlugRelatedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction == "response" and field.brief_serializer is not None:
+            return auto_schema.resolve_serializer(field.brief_serializer, direction).ref
+        model = field.queryset.model._meta.verbose_name if field.queryset is not None else "record"
+        choices = [{**build_basic_type(OpenApiTypes.INT), "description": f"The {model}'s id."}]
+        if field.slug_field:
+            choices.append(
+                {"type": "string", "pattern": SLUG_PATTERN, "description": f"The {model}'s slug."}
+            )
+            return {"oneOf": choices}
+        return choices[0]
+
+
+class ApiDjangoFilterExtension(DjangoFilterExtension):
+    """django-filter parameters, with the filter's help text kept even where
+    the type comes from an `extend_schema_field` override (slug, id and year
+    filters), so every parameter is described."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        description = filter_field.extra.get("help_text") or filter_field.label
+        for parameter in parameters:
+            if not parameter.get("description") and description:
+                parameter["description"] = str(description)
+            if isinstance(filter_field, YearFilter):
+                parameter["schema"].update(
+                    {
+                        "minimum": filter_field.extra["min_value"],
+                        "maximum": filter_field.extra["max_value"],
+                    }
+                )
+        return parameters

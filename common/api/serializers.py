@@ -1,0 +1,86 @@
+"""Serializer bases: the brief nested form, and model writes that run
+`full_clean()` (DRF does not) so model rules come back as field errors."""
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
+
+from .fields import PartialDateField
+
+
+def filtered_list_url(request, view_name, **params) -> str:
+    """An API list URL with query parameters, e.g. an actor's transfers."""
+    return f"{reverse(view_name, request=request)}?{urlencode(params)}"
+
+
+def detail_view_name(model) -> str:
+    return f"api:{model._meta.model_name}-detail"
+
+
+class ApiModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose `url` is the API detail link and whose
+    `display` is the record as a person would name it."""
+
+    display = serializers.SerializerMethodField()
+
+    def build_url_field(self, field_name, model_class):
+        return self.serializer_url_field, {"view_name": detail_view_name(model_class)}
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_display(self, obj) -> str:
+        return str(obj)
+
+
+class BriefSerializer(ApiModelSerializer):
+    """The brief nested form of a record: enough to show and follow it
+    (id, url, display and, where the model has them, slug and name)."""
+
+
+def model_errors_to_api(serializer, exc: DjangoValidationError) -> serializers.ValidationError:
+    """A model's ValidationError as a DRF one, keyed by the API's field names.
+
+    A partial date is one API field for two model fields, so an error on the
+    precision is reported on the date; `__all__` becomes `non_field_errors`.
+    """
+    renames = {}
+    for name, field in serializer.fields.items():
+        if isinstance(field, PartialDateField):
+            renames[field.date_field] = name
+            renames[field.precision_field] = name
+        elif field.source and field.source != "*" and field.source != name:
+            renames[field.source] = name
+    renames["__all__"] = api_settings.NON_FIELD_ERRORS_KEY
+    if not hasattr(exc, "error_dict"):
+        return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+    detail = {}
+    for key, errors in exc.message_dict.items():
+        detail.setdefault(renames.get(key, key), []).extend(errors)
+    return serializers.ValidationError(detail)
+
+
+class FullCleanModelSerializer(ApiModelSerializer):
+    """Creates and updates through `full_clean()` then `save()`, so the same
+    rules guard the admin and the API and a broken rule is a 400, not a 500."""
+
+    def create(self, validated_data):
+        instance = self.Meta.model(**validated_data)
+        self.clean_and_save(instance)
+        return instance
+
+    def update(self, instance, validated_data):
+        for attr, value in validated_data.items():
+            setattr(instance, attr, value)
+        self.clean_and_save(instance)
+        return instance
+
+    def clean_and_save(self, instance):
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            raise model_errors_to_api(self, exc) from None
+        instance.save()

@@ -1,0 +1,123 @@
+"""The viewset every API endpoint uses.
+
+It adds to DRF's ModelViewSet:
+- lookup by id or slug (`/actors/12/` and `/actors/russia/`);
+- an `ETag` on every detail response (a hash of the representation, so it
+  changes whenever anything shown changes, status history and citations
+  included) and `If-None-Match` → 304;
+- optimistic concurrency: a write or delete whose `If-Match` no longer
+  matches gets 412 and changes nothing. The row is locked (SELECT … FOR
+  UPDATE on PostgreSQL) from the check to the write, so two editors can
+  never both pass the check;
+- every write in one transaction, and the response to a write is the same
+  representation (and ETag) a fresh GET would return.
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.http import Http404
+from rest_framework import status, viewsets
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from .exceptions import PreconditionFailed
+from .fields import as_id
+
+
+def etag_for(data) -> str:
+    payload = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return '"' + hashlib.sha256(payload.encode()).hexdigest()[:40] + '"'
+
+
+def _entity_tags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+class ApiModelViewSet(viewsets.ModelViewSet):
+    #: The model field a non-numeric lookup value is matched against; None
+    #: for models addressed by id only.
+    slug_field: str | None = "slug"
+    lookup_value_regex = "[^/]+"
+
+    # --- lookup -------------------------------------------------------------
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        if self.request.method not in SAFE_METHODS:
+            # Held until the write commits: the If-Match check and the write
+            # see the same row. (A no-op on SQLite, which locks the file.)
+            queryset = queryset.select_for_update(of=("self",))
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        lookups = []
+        if (pk := as_id(value)) is not None:
+            lookups.append({"pk": pk})
+        if self.slug_field:
+            lookups.append({self.slug_field: value})
+        for lookup in lookups:
+            try:
+                obj = queryset.get(**lookup)
+            except queryset.model.DoesNotExist:
+                continue
+            self.check_object_permissions(self.request, obj)
+            return obj
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches '{value}'.")
+
+    # --- representation and ETag -------------------------------------------
+
+    def representation(self, instance):
+        data = self.get_serializer(instance).data
+        return data, etag_for(data)
+
+    def fresh_response(self, instance, status_code):
+        """The representation a GET would now return, with its ETag."""
+        fresh = self.get_queryset().get(pk=instance.pk)
+        data, etag = self.representation(fresh)
+        headers = {"ETag": etag}
+        if status_code == status.HTTP_201_CREATED and "url" in data:
+            headers["Location"] = data["url"]
+        return Response(data, status=status_code, headers=headers)
+
+    def check_if_match(self, instance):
+        header = self.request.headers.get("If-Match")
+        if not header:
+            return
+        tags = _entity_tags(header)
+        if "*" in tags:
+            return
+        _data, etag = self.representation(instance)
+        if etag not in tags:
+            raise PreconditionFailed()
+
+    # --- actions -------------------------------------------------------------
+
+    def retrieve(self, request, *args, **kwargs):
+        data, etag = self.representation(self.get_object())
+        if etag in _entity_tags(request.headers.get("If-None-Match", "")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(data, headers={"ETag": etag})
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            self.perform_create(serializer)
+        return self.fresh_response(serializer.instance, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            instance = self.get_object()
+            self.check_if_match(instance)
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.perform_update(serializer)
+        return self.fresh_response(serializer.instance, status.HTTP_200_OK)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = self.get_object()
+            self.check_if_match(instance)
+            self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,17 @@
+"""The API's one router: kebab-case plural routes under /api/v1/."""
+
+from rest_framework.routers import DefaultRouter
+
+from actors.api.views import ActorViewSet
+from sources.api.views import CitationViewSet, SourceViewSet
+from transfers.api.views import StatusEventViewSet, SystemViewSet, TransferViewSet
+
+router = DefaultRouter()
+router.register("actors", ActorViewSet, basename="actor")
+router.register("systems", SystemViewSet, basename="system")
+router.register("transfers", TransferViewSet, basename="transfer")
+router.register("status-events", StatusEventViewSet, basename="statusevent")
+router.register("sources", SourceViewSet, basename="source")
+router.register("citations", CitationViewSet, basename="citation")
+
+urlpatterns = router.urls

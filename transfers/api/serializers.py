@@ -1,0 +1,296 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actors.api.serializers import ActorBriefSerializer
+from actors.models import Actor
+from common.api.fields import (
+    IdOrSlugRelatedField,
+    IntermediaryListField,
+    PartialDateField,
+    PrecisionField,
+)
+from common.api.serializers import (
+    BriefSerializer,
+    FullCleanModelSerializer,
+    filtered_list_url,
+    model_errors_to_api,
+)
+from sources.api.brief import SourceBriefSerializer
+from sources.models import Citation
+
+from .. import services
+from ..choices import TransferStatus
+from ..models import StatusEvent, System, Transfer
+
+
+class SystemBriefSerializer(BriefSerializer):
+    """A weapon system in brief; `name` is its designation."""
+
+    name = serializers.CharField(source="designation", read_only=True)
+
+    class Meta:
+        model = System
+        fields = ["id", "url", "slug", "name", "display"]
+
+
+class TransferBriefSerializer(BriefSerializer):
+    """A transfer in brief, as nested in other records."""
+
+    class Meta:
+        model = Transfer
+        fields = ["id", "url", "slug", "display"]
+
+
+class StatusEventBriefSerializer(BriefSerializer):
+    """A status event in brief, as nested in other records."""
+
+    date = PartialDateField("date", "date_precision", read_only=True)
+    date_precision = PrecisionField()
+
+    class Meta:
+        model = StatusEvent
+        fields = ["id", "url", "status", "date", "date_precision", "display"]
+
+
+class SystemTransferLinksSerializer(serializers.Serializer):
+    """Links to the transfers list filtered to this system."""
+
+    all = serializers.URLField(help_text="Transfers of this system.")
+
+
+class SystemSerializer(FullCleanModelSerializer):
+    """A weapon system or class of systems, e.g. the S-300 or the Shahed-136."""
+
+    origin = IdOrSlugRelatedField(
+        queryset=Actor.objects.all(),
+        brief_serializer=ActorBriefSerializer,
+        required=False,
+        allow_null=True,
+        help_text="The country (or company) the system comes from: an id or slug.",
+    )
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text="Other designations, e.g. Geran-2 for the Shahed-136.",
+    )
+    transfers = serializers.SerializerMethodField(help_text="Links to this system's transfers.")
+
+    class Meta:
+        model = System
+        fields = [
+            "id",
+            "url",
+            "display",
+            "slug",
+            "designation",
+            "category",
+            "nato_reporting_name",
+            "aliases",
+            "origin",
+            "description",
+            "transfers",
+            "created",
+            "updated",
+        ]
+
+    @extend_schema_field(SystemTransferLinksSerializer)
+    def get_transfers(self, obj):
+        request = self.context.get("request")
+        return {"all": filtered_list_url(request, "api:transfer-list", system=obj.slug)}
+
+
+class StatusHistoryEntrySerializer(serializers.ModelSerializer):
+    """One event of a transfer's status history, as shown inside the transfer."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:statusevent-detail")
+    date = PartialDateField("date", "date_precision", read_only=True)
+    date_precision = PrecisionField()
+
+    class Meta:
+        model = StatusEvent
+        fields = ["id", "url", "status", "date", "date_precision", "note"]
+
+
+class InitialStatusSerializer(serializers.Serializer):
+    """The first event of a new transfer's status history."""
+
+    status = serializers.ChoiceField(choices=TransferStatus.choices)
+    date = PartialDateField("date", "date_precision")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransferCitationSerializer(serializers.ModelSerializer):
+    """A piece of evidence for the transfer: a verbatim quote and its source."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
+    source = SourceBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "url", "source", "quote", "location", "stance", "status_event", "note"]
+
+
+class TransferSerializer(FullCleanModelSerializer):
+    """A deal or flow of arms from a supplier to a recipient, with its status
+    history and the evidence for it. `status` is the status of the latest event
+    of `status_history`; set the first with `initial_status` on create and add
+    later ones at /api/v1/status-events/."""
+
+    supplier = IdOrSlugRelatedField(
+        queryset=Actor.objects.all(),
+        brief_serializer=ActorBriefSerializer,
+        help_text="Who supplies: an actor's id or slug.",
+    )
+    recipient = IdOrSlugRelatedField(
+        queryset=Actor.objects.all(),
+        brief_serializer=ActorBriefSerializer,
+        help_text="Who receives: an actor's id or slug.",
+    )
+    intermediaries = IntermediaryListField(
+        link_attr="intermediary_links",
+        target_attr="actor",
+        child=IdOrSlugRelatedField(
+            queryset=Actor.objects.all(), brief_serializer=ActorBriefSerializer
+        ),
+        required=False,
+        help_text=(
+            "Actors the transfer passed through, in order: ids or slugs. Writing the list "
+            "replaces the previous one; omit it to leave it as it is."
+        ),
+    )
+    system = IdOrSlugRelatedField(
+        queryset=System.objects.all(),
+        brief_serializer=SystemBriefSerializer,
+        help_text="What is transferred: a system's id or slug.",
+    )
+    status = serializers.ChoiceField(
+        choices=TransferStatus.choices,
+        read_only=True,
+        help_text=(
+            "The status of the latest event in `status_history`. Read-only: change it by "
+            "adding a status event (POST /api/v1/status-events/)."
+        ),
+    )
+    initial_status = InitialStatusSerializer(
+        write_only=True,
+        required=False,
+        help_text=(
+            "On create only: the first status event (default: status `reported`, undated). "
+            "Later changes of status are new events at /api/v1/status-events/."
+        ),
+    )
+    start_date = PartialDateField("start_date", "start_date_precision")
+    start_date_precision = PrecisionField()
+    end_date = PartialDateField("end_date", "end_date_precision")
+    end_date_precision = PrecisionField()
+    status_history = StatusHistoryEntrySerializer(
+        source="status_events",
+        many=True,
+        read_only=True,
+        help_text="Every status event, oldest first (undated ones first of all).",
+    )
+    citations = TransferCitationSerializer(
+        many=True, read_only=True, help_text="The evidence: verbatim quotes and their sources."
+    )
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "url",
+            "display",
+            "slug",
+            "supplier",
+            "recipient",
+            "intermediaries",
+            "system",
+            "transfer_type",
+            "status",
+            "initial_status",
+            "start_date",
+            "start_date_precision",
+            "end_date",
+            "end_date_precision",
+            "quantity",
+            "quantity_is_estimate",
+            "value",
+            "value_currency",
+            "condition",
+            "notes",
+            "status_history",
+            "citations",
+            "created",
+            "updated",
+        ]
+        extra_kwargs = {"slug": {"required": False}}
+
+    def validate(self, attrs):
+        if self.instance is not None and "initial_status" in attrs:
+            raise serializers.ValidationError(
+                {
+                    "initial_status": [
+                        "Only a new transfer takes an initial status; to change the status, "
+                        "add an event at /api/v1/status-events/."
+                    ]
+                }
+            )
+        return attrs
+
+    def create(self, validated_data):
+        try:
+            return services.transfer_create(
+                intermediaries=validated_data.pop("intermediary_links", []), **validated_data
+            )
+        except DjangoValidationError as exc:
+            raise model_errors_to_api(self, exc) from None
+
+    def update(self, instance, validated_data):
+        try:
+            return services.transfer_update(
+                instance,
+                intermediaries=validated_data.pop("intermediary_links", None),
+                **validated_data,
+            )
+        except DjangoValidationError as exc:
+            raise model_errors_to_api(self, exc) from None
+
+
+class StatusEventSerializer(FullCleanModelSerializer):
+    """A change in a transfer's status, dated as precisely as the evidence allows.
+    Writing one updates the transfer's `status` (the status of its latest event)."""
+
+    transfer = IdOrSlugRelatedField(
+        queryset=Transfer.objects.all(),
+        brief_serializer=TransferBriefSerializer,
+        help_text="The transfer this event belongs to: an id or slug. Fixed once created.",
+    )
+    date = PartialDateField("date", "date_precision")
+    date_precision = PrecisionField()
+
+    class Meta:
+        model = StatusEvent
+        fields = [
+            "id",
+            "url",
+            "display",
+            "transfer",
+            "status",
+            "date",
+            "date_precision",
+            "note",
+            "created",
+            "updated",
+        ]
+
+    def create(self, validated_data):
+        try:
+            return services.status_event_create(**validated_data)
+        except DjangoValidationError as exc:
+            raise model_errors_to_api(self, exc) from None
+
+    def update(self, instance, validated_data):
+        try:
+            return services.status_event_update(instance, **validated_data)
+        except DjangoValidationError as exc:
+            raise model_errors_to_api(self, exc) from None

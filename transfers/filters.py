@@ -1,0 +1,268 @@
+import datetime
+
+from django.db.models import Q
+
+from actors.models import Actor
+from common.api.filters import (
+    ApiFilterSet,
+    ChoicesFilter,
+    IdFilter,
+    SearchFilter,
+    SlugFilter,
+    YearFilter,
+    ordering_filter,
+)
+from common.search import SearchSpec
+from sources.models import Citation, Source
+
+from .choices import SystemCategory, TransferStatus, TransferType
+from .models import StatusEvent, System, Transfer, TransferIntermediary
+
+SYSTEM_SEARCH = SearchSpec(
+    fields={
+        "designation": "A",
+        "slug": "A",
+        "aliases": "A",
+        "nato_reporting_name": "A",
+        "description": "C",
+    }
+)
+
+TRANSFER_SEARCH = SearchSpec(
+    fields={
+        "slug": "A",
+        "supplier__name": "A",
+        "supplier__aliases": "B",
+        "recipient__name": "A",
+        "recipient__aliases": "B",
+        "system__designation": "A",
+        "system__aliases": "B",
+        "system__nato_reporting_name": "B",
+        "notes": "C",
+    },
+    many={
+        "intermediaries__name": "B",
+        "intermediaries__aliases": "B",
+        "citations__quote": "D",
+    },
+)
+
+
+def _actor_filters(role, field_name, what, method=None):
+    """A slug filter and an id filter for one actor role."""
+    return (
+        SlugFilter(
+            field_name=field_name,
+            queryset=Actor.objects.all(),
+            method=method,
+            label=f"{role.capitalize()} (slug)",
+            help_text=f"Transfers {what} the actor with this slug; repeat for several.",
+        ),
+        IdFilter(
+            field_name=field_name,
+            queryset=Actor.objects.all(),
+            method=method,
+            label=f"{role.capitalize()} (id)",
+            help_text=f"Transfers {what} the actor with this id; repeat for several.",
+        ),
+    )
+
+
+class SystemFilterSet(ApiFilterSet):
+    category = ChoicesFilter(
+        choices=SystemCategory.choices,
+        label="Category",
+        help_text="Armament category (after SIPRI's); repeat for several.",
+    )
+    origin = SlugFilter(
+        field_name="origin",
+        queryset=Actor.objects.all(),
+        label="Origin (slug)",
+        help_text="Systems that come from this country or company; repeat for several.",
+    )
+    origin_id = IdFilter(
+        field_name="origin",
+        queryset=Actor.objects.all(),
+        label="Origin (id)",
+        help_text="Systems that come from the actor of this id; repeat for several.",
+    )
+    search = SearchFilter(
+        SYSTEM_SEARCH,
+        help_text=(
+            "Words in the designation, slug, aliases, NATO reporting name or description. "
+            "Ranked on PostgreSQL (websearch syntax); a substring match elsewhere."
+        ),
+    )
+    ordering = ordering_filter(
+        {
+            "designation": "designation",
+            "category": "category",
+            "created": "created",
+            "updated": "updated",
+            "id": "id",
+        },
+        default="designation",
+    )
+
+    class Meta:
+        model = System
+        fields = []
+
+
+class TransferFilterSet(ApiFilterSet):
+    supplier, supplier_id = _actor_filters("supplier", "supplier", "supplied by")
+    recipient, recipient_id = _actor_filters("recipient", "recipient", "received by")
+    intermediary, intermediary_id = _actor_filters(
+        "intermediary", "intermediaries", "passing through", method="filter_intermediary"
+    )
+    party, party_id = _actor_filters(
+        "party",
+        "party",
+        "with, as supplier, recipient or intermediary,",
+        method="filter_party",
+    )
+    system = SlugFilter(
+        field_name="system",
+        queryset=System.objects.all(),
+        label="System (slug)",
+        help_text="Transfers of this system; repeat for several.",
+    )
+    system_id = IdFilter(
+        field_name="system",
+        queryset=System.objects.all(),
+        label="System (id)",
+        help_text="Transfers of the system with this id; repeat for several.",
+    )
+    category = ChoicesFilter(
+        field_name="system__category",
+        choices=SystemCategory.choices,
+        label="Category",
+        help_text="Category of the transferred system; repeat for several.",
+    )
+    status = ChoicesFilter(
+        choices=TransferStatus.choices,
+        label="Status",
+        help_text="Current status (that of the latest status event); repeat for several.",
+    )
+    transfer_type = ChoicesFilter(
+        choices=TransferType.choices,
+        label="Transfer type",
+        help_text="Kind of transfer; repeat for several.",
+    )
+    year_from = YearFilter(
+        method="filter_year_from",
+        label="From year",
+        help_text=(
+            "Transfers whose dates overlap this year or later. A transfer spans its start "
+            "year to its end year; with one date only, that year; undated ones never match."
+        ),
+    )
+    year_to = YearFilter(
+        method="filter_year_to",
+        label="To year",
+        help_text="Transfers whose dates overlap this year or earlier (see `year_from`).",
+    )
+    source = SlugFilter(
+        field_name="source",
+        queryset=Source.objects.all(),
+        method="filter_source",
+        label="Source (slug)",
+        help_text="Transfers with a citation from this source; repeat for several.",
+    )
+    source_id = IdFilter(
+        field_name="source",
+        queryset=Source.objects.all(),
+        method="filter_source",
+        label="Source (id)",
+        help_text="Transfers with a citation from the source of this id; repeat for several.",
+    )
+    search = SearchFilter(
+        TRANSFER_SEARCH,
+        help_text=(
+            "Words in the names and aliases of the supplier, recipient and intermediaries, "
+            "the system's designations, aliases and NATO name, the notes and the quotes of "
+            "the citations. On PostgreSQL a ranked full-text search (websearch syntax: "
+            '"exact phrase", OR, -word), best match first unless `ordering` is given; '
+            "elsewhere a substring match."
+        ),
+    )
+    ordering = ordering_filter(
+        {
+            "start_date": "start_date",
+            "end_date": "end_date",
+            "supplier__name": "supplier",
+            "recipient__name": "recipient",
+            "system__designation": "system",
+            "status": "status",
+            "quantity": "quantity",
+            "value": "value",
+            "created": "created",
+            "updated": "updated",
+            "id": "id",
+        },
+        default="start_date, id",
+    )
+
+    class Meta:
+        model = Transfer
+        fields = []
+
+    def filter_intermediary(self, queryset, name, actors):
+        links = TransferIntermediary.objects.filter(actor__in=actors).values("transfer")
+        return queryset.filter(pk__in=links)
+
+    def filter_party(self, queryset, name, actors):
+        if not actors:
+            return queryset
+        links = TransferIntermediary.objects.filter(actor__in=actors).values("transfer")
+        return queryset.filter(Q(supplier__in=actors) | Q(recipient__in=actors) | Q(pk__in=links))
+
+    def filter_source(self, queryset, name, sources):
+        if not sources:
+            return queryset
+        cited = Citation.objects.filter(source__in=sources).values("transfer")
+        return queryset.filter(pk__in=cited)
+
+    def filter_year_from(self, queryset, name, year):
+        if year is None:
+            return queryset
+        first_day = datetime.date(year, 1, 1)
+        return queryset.filter(
+            Q(end_date__gte=first_day) | Q(end_date__isnull=True, start_date__gte=first_day)
+        )
+
+    def filter_year_to(self, queryset, name, year):
+        if year is None:
+            return queryset
+        next_year = datetime.date(year + 1, 1, 1)
+        return queryset.filter(
+            Q(start_date__lt=next_year) | Q(start_date__isnull=True, end_date__lt=next_year)
+        )
+
+
+class StatusEventFilterSet(ApiFilterSet):
+    transfer = SlugFilter(
+        field_name="transfer",
+        queryset=Transfer.objects.all(),
+        label="Transfer (slug)",
+        help_text="Events of this transfer; repeat for several.",
+    )
+    transfer_id = IdFilter(
+        field_name="transfer",
+        queryset=Transfer.objects.all(),
+        label="Transfer (id)",
+        help_text="Events of the transfer with this id; repeat for several.",
+    )
+    status = ChoicesFilter(
+        choices=TransferStatus.choices,
+        label="Status",
+        help_text="Events recording this status; repeat for several.",
+    )
+    ordering = ordering_filter(
+        {"date": "date", "created": "created", "updated": "updated", "id": "id"},
+        default="transfer, date (undated first), id",
+    )
+
+    class Meta:
+        model = StatusEvent
+        fields = []

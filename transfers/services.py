@@ -1,0 +1,126 @@
+"""Writes that span more than one model: a transfer with its intermediaries
+and first status event, and changes to the status history.
+
+Each function validates with the models' own rules (`full_clean()`), raises
+Django's ValidationError keyed by field, and runs in one transaction. The
+admin and the API both go through the models; the API goes through here.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .choices import TransferStatus
+from .models import StatusEvent, Transfer, TransferIntermediary
+
+
+def _validate_intermediaries(transfer: Transfer, actors) -> None:
+    errors = []
+    seen = set()
+    for actor in actors:
+        if actor.pk in (transfer.supplier_id, transfer.recipient_id):
+            errors.append(
+                f"{actor} is the supplier or recipient, so it cannot also be an intermediary."
+            )
+        if actor.pk in seen:
+            errors.append(f"{actor} is listed twice.")
+        seen.add(actor.pk)
+    if errors:
+        raise ValidationError({"intermediaries": errors})
+
+
+@transaction.atomic
+def transfer_set_intermediaries(transfer: Transfer, actors) -> None:
+    """Make `actors`, in this order, the transfer's intermediaries."""
+    actors = list(actors)
+    _validate_intermediaries(transfer, actors)
+    transfer.intermediary_links.all().delete()
+    links = [
+        TransferIntermediary(transfer=transfer, actor=actor, position=position)
+        for position, actor in enumerate(actors, start=1)
+    ]
+    for link in links:
+        link.full_clean(exclude=["transfer"], validate_unique=False, validate_constraints=False)
+    TransferIntermediary.objects.bulk_create(links)
+
+
+@transaction.atomic
+def transfer_create(*, intermediaries=(), initial_status=None, **fields) -> Transfer:
+    """A new transfer, its intermediaries and its first status event.
+
+    The status is derived from the status history, so a transfer is never
+    without one: `initial_status` (a dict of status, date, date_precision,
+    note) becomes the first event, by default an undated "reported".
+    """
+    transfer = Transfer(**fields)
+    transfer.full_clean()
+    _validate_intermediaries(transfer, intermediaries)
+    transfer.save()
+    transfer_set_intermediaries(transfer, intermediaries)
+    event = StatusEvent(
+        transfer=transfer, **(initial_status or {"status": TransferStatus.REPORTED})
+    )
+    try:
+        event.full_clean()
+    except ValidationError as exc:
+        raise ValidationError({"initial_status": exc.messages}) from None
+    event.save()
+    return transfer
+
+
+@transaction.atomic
+def transfer_update(transfer: Transfer, *, intermediaries=None, **fields) -> Transfer:
+    """Change a transfer's own fields and, if given, its intermediaries.
+
+    The status is not a field: change it by adding a status event.
+    """
+    for name, value in fields.items():
+        setattr(transfer, name, value)
+    transfer.full_clean()
+    if intermediaries is None:
+        # A new supplier or recipient must not be one of the current stops.
+        intermediaries = [
+            link.actor for link in transfer.intermediary_links.select_related("actor")
+        ]
+        _validate_intermediaries(transfer, intermediaries)
+        transfer.save()
+    else:
+        transfer.save()
+        transfer_set_intermediaries(transfer, intermediaries)
+    return transfer
+
+
+@transaction.atomic
+def status_event_create(*, transfer: Transfer, **fields) -> StatusEvent:
+    """Add an event to a transfer's history; its status follows the latest event."""
+    event = StatusEvent(transfer=transfer, **fields)
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def status_event_update(event: StatusEvent, **fields) -> StatusEvent:
+    transfer = fields.pop("transfer", event.transfer)
+    if transfer.pk != event.transfer_id:
+        raise ValidationError(
+            {"transfer": "An event cannot move to another transfer; delete it and add a new one."}
+        )
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def status_event_delete(event: StatusEvent) -> None:
+    """Remove an event; the transfer's status falls back to the one before.
+
+    The last event cannot go: a transfer's status is its latest event.
+    """
+    others = StatusEvent.objects.filter(transfer_id=event.transfer_id).exclude(pk=event.pk)
+    if not others.exists():
+        raise ValidationError(
+            "This is the transfer's only status event; add the right one before deleting it."
+        )
+    event.delete()
