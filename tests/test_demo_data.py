@@ -1,0 +1,58 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from sources.models import Citation
+from transfers.audit import ERROR, run_audit
+from transfers.demo_data import generate
+from transfers.models import StatusEvent, Transfer
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def _snapshot():
+    return list(
+        Transfer.objects.order_by("slug").values_list(
+            "slug", "supplier__slug", "recipient__slug", "system__slug", "status", "start_date"
+        )
+    )
+
+
+def test_generated_data_is_valid_and_cited():
+    counts = generate(transfers=60, seed=3, batch_size=25)
+
+    assert counts["transfers"] == Transfer.objects.count() == 60
+    assert counts["status_events"] == StatusEvent.objects.count() >= 60
+    assert counts["citations"] == Citation.objects.count()
+    assert [f for f in run_audit() if f.severity == ERROR] == []
+    for transfer in Transfer.objects.select_related("supplier", "recipient", "system")[:20]:
+        transfer.full_clean()
+        assert transfer.status == transfer.latest_status_event().status
+    assert Transfer.history.count() == 60
+    assert StatusEvent.history.count() == counts["status_events"]
+
+
+def test_generation_is_reproducible_for_a_seed():
+    with transaction.atomic():
+        generate(transfers=30, seed=9)
+        first = _snapshot()
+        transaction.set_rollback(True)
+    generate(transfers=30, seed=9)
+    assert _snapshot() == first
+
+
+def test_new_rows_after_generation_get_fresh_ids():
+    generate(transfers=5, seed=4)
+    transfer = Transfer.objects.first()
+    event = StatusEvent.objects.create(transfer=transfer, status="confirmed")
+    assert event.pk > max(StatusEvent.objects.exclude(pk=event.pk).values_list("pk", flat=True))
+
+
+def test_command_reports_counts_and_refuses_a_seed_twice(capsys):
+    call_command("generate_demo_data", "--transfers", "10", "--seed", "5", "--no-progress")
+    assert "10 transfers" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="already in this database"):
+        call_command("generate_demo_data", "--transfers", "10", "--seed", "5", "--no-progress")
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("generate_demo_data", "--transfers", "0")

@@ -1,0 +1,300 @@
+"""Synthetic, plausible data at any size: for demos, tests and benchmarks.
+
+Reference data (actors, systems, sources) is built with the factories and
+Faker; transfers, their status histories and citations are generated as
+plain rows and written in batches (COPY on PostgreSQL, executemany
+elsewhere) with explicit ids, together with their history rows, so that a
+million transfers load in minutes and the history still has every record.
+"""
+
+import datetime
+import random
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django_countries import countries
+from faker import Faker
+
+from actors.choices import ActorKind
+from actors.models import Actor
+from sources.choices import Reliability, SourceKind, Stance
+from sources.models import Citation, Source
+
+from .choices import Condition, SystemCategory, TransferStatus, TransferType
+from .models import StatusEvent, System, Transfer
+
+# Status paths a deal plausibly takes; the last step is its current status.
+STATUS_PATHS = [
+    (TransferStatus.REPORTED,),
+    (TransferStatus.REPORTED, TransferStatus.CONFIRMED),
+    (TransferStatus.REQUESTED, TransferStatus.REPORTED, TransferStatus.CONFIRMED),
+    (TransferStatus.REQUESTED,),
+    (TransferStatus.REPORTED, TransferStatus.CANCELLED),
+    (TransferStatus.REPORTED, TransferStatus.CANCELLED, TransferStatus.CONFIRMED),
+    (TransferStatus.REPORTED, TransferStatus.DENIED),
+    (TransferStatus.REPORTED, TransferStatus.INTERDICTED),
+]
+PRECISIONS = ["year", "year", "month", "day"]
+PUBLISHERS = [
+    "Defence Monitor",
+    "Regional Security Review",
+    "Open Arms Watch",
+    "The Ledger",
+    "Strategic Notes",
+    "Wire Service",
+]
+
+
+def _rows_writer(model, columns):
+    """Write tuples into a model's table, fast on PostgreSQL."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+
+    def write(rows):
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                placeholders = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", rows
+                )
+
+    return write
+
+
+class _Table:
+    """Rows for one model and its history table, with ids assigned here."""
+
+    def __init__(self, model, now):
+        self.model = model
+        self.columns = [field.column for field in model._meta.concrete_fields]
+        self.write_rows = _rows_writer(model, self.columns)
+        history = model.history.model
+        self.write_history = _rows_writer(
+            history, [*self.columns, "history_date", "history_change_reason", "history_type"]
+        )
+        self.history_suffix = (now, "Generated demo data", "+")
+        self.next_id = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        self.rows = []
+
+    def add(self, values: dict) -> int:
+        row_id = self.next_id
+        self.next_id += 1
+        values["id"] = row_id
+        self.rows.append(tuple(values[column] for column in self.columns))
+        return row_id
+
+    def flush(self):
+        self.write_rows(self.rows)
+        self.write_history([row + self.history_suffix for row in self.rows])
+        self.rows = []
+
+
+def _partial_date(rng, year):
+    precision = rng.choice(PRECISIONS)
+    month = rng.randint(1, 12) if precision != "year" else 1
+    day = rng.randint(1, 28) if precision == "day" else 1
+    return datetime.date(year, month, day), precision
+
+
+def build_reference_data(*, transfers: int, seed: int, prefix: str):
+    """Actors, systems and sources sized to the number of transfers."""
+    from actors.factories import ActorFactory
+    from sources.factories import SourceFactory
+
+    from .factories import SystemFactory
+
+    rng = random.Random(seed)
+    fake = Faker()
+    fake.seed_instance(seed)
+    codes = [code for code, _ in countries]
+    states = [
+        ActorFactory.build(
+            name=f"{name} ({prefix})",
+            slug=f"{prefix}-{code.lower()}",
+            country=code,
+            kind=ActorKind.STATE,
+        )
+        for code, name in countries
+    ]
+    kinds = [ActorKind.STATE_ORGAN, ActorKind.ARMED_GROUP, ActorKind.PMC, ActorKind.COMPANY]
+    others = [
+        ActorFactory.build(
+            name=f"{fake.company()} {kind.label} {n}",
+            slug=f"{prefix}-actor-{n}",
+            kind=kind,
+            country=rng.choice(codes),
+        )
+        for n, kind in enumerate(rng.choice(kinds) for _ in range(max(20, transfers // 500)))
+    ]
+    actors = _bulk_with_history(Actor, states + others)
+    state_ids = [actor.pk for actor in actors if actor.kind == ActorKind.STATE]
+    systems = _bulk_with_history(
+        System,
+        [
+            SystemFactory.build(
+                designation=f"{fake.lexify('??').upper()}-{n}",
+                slug=f"{prefix}-system-{n}",
+                category=rng.choice(SystemCategory.values),
+                origin_id=rng.choice(state_ids),
+                aliases=[f"{fake.word().title()}-{n}"],
+            )
+            for n in range(max(30, transfers // 300))
+        ],
+    )
+    sources = []
+    for n in range(max(20, transfers // 50)):
+        published, precision = _partial_date(rng, rng.randint(1990, 2025))
+        sources.append(
+            SourceFactory.build(
+                slug=f"{prefix}-source-{n}",
+                title=fake.sentence(nb_words=8).rstrip("."),
+                publisher=rng.choice(PUBLISHERS),
+                authors=[fake.name()],
+                publication_date=published,
+                publication_date_precision=precision,
+                kind=rng.choice(SourceKind.values),
+                reliability=rng.choice(Reliability.values),
+            )
+        )
+    sources = _bulk_with_history(Source, sources)
+    return actors, systems, sources
+
+
+def _bulk_with_history(model, objects):
+    from simple_history.utils import bulk_create_with_history
+
+    return bulk_create_with_history(
+        objects, model, batch_size=1000, default_change_reason="Generated demo data"
+    )
+
+
+def generate(
+    *,
+    transfers: int,
+    seed: int = 1,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Create `transfers` cited transfers with status histories; returns counts."""
+    prefix = f"gen{seed}"
+    if Actor.objects.filter(slug__startswith=f"{prefix}-").exists():
+        raise ValueError(
+            f"Demo data with seed {seed} is already in this database; use another --seed."
+        )
+    rng = random.Random(seed)
+    now = timezone.now()
+    with transaction.atomic():
+        actors, systems, sources = build_reference_data(
+            transfers=transfers, seed=seed, prefix=prefix
+        )
+        actor_ids = [actor.pk for actor in actors]
+        # A few big suppliers and recipients, as in real arms flows.
+        weights = [1 / (rank + 1) for rank in range(len(actor_ids))]
+        system_ids = [system.pk for system in systems]
+        source_ids = [source.pk for source in sources]
+        tables = {model: _Table(model, now) for model in (Transfer, StatusEvent, Citation)}
+        counts = dict.fromkeys(("transfers", "status_events", "citations"), 0)
+        for start in range(0, transfers, batch_size):
+            size = min(batch_size, transfers - start)
+            for offset in range(size):
+                _add_transfer(
+                    rng,
+                    tables,
+                    start + offset,
+                    prefix,
+                    now,
+                    actor_ids,
+                    weights,
+                    system_ids,
+                    source_ids,
+                    counts,
+                )
+            for table in tables.values():
+                table.flush()
+            if progress:
+                progress(size)
+        _reset_sequences([Transfer, StatusEvent, Citation])
+    counts.update(actors=len(actors), systems=len(systems), sources=len(sources))
+    return counts
+
+
+def _add_transfer(
+    rng, tables, index, prefix, now, actor_ids, weights, system_ids, source_ids, counts
+):
+    supplier, recipient = rng.choices(actor_ids, weights, k=2)
+    while recipient == supplier:
+        recipient = rng.choice(actor_ids)
+    year = rng.randint(1950, 2015)
+    start, start_precision = _partial_date(rng, year)
+    path = rng.choice(STATUS_PATHS)
+    quantity = rng.choice([None, rng.randint(1, 500)])
+    transfer_id = tables[Transfer].add(
+        {
+            "created": now,
+            "updated": now,
+            "slug": f"{prefix}-transfer-{index}",
+            "transfer_type": rng.choice(TransferType.values),
+            "status": path[-1],
+            "quantity": quantity,
+            "quantity_is_estimate": quantity is not None and rng.random() < 0.3,
+            "value": None,
+            "value_currency": "",
+            "condition": rng.choice(["", *Condition.values]),
+            "start_date": start,
+            "start_date_precision": start_precision,
+            "end_date": None,
+            "end_date_precision": "",
+            "notes": "",
+            "supplier_id": supplier,
+            "recipient_id": recipient,
+            "system_id": rng.choice(system_ids),
+        }
+    )
+    counts["transfers"] += 1
+    event_year = year
+    for status in path:
+        # Each later event falls in a later year, so the order holds at any precision.
+        date, precision = _partial_date(rng, event_year)
+        event_year += rng.randint(1, 3)
+        event_id = tables[StatusEvent].add(
+            {
+                "created": now,
+                "updated": now,
+                "status": status,
+                "date": date,
+                "date_precision": precision,
+                "note": "",
+                "transfer_id": transfer_id,
+            }
+        )
+        tables[Citation].add(
+            {
+                "created": now,
+                "updated": now,
+                "quote": f"Reports in {date.year} said the deal (#{index}) was {status}.",
+                "location": f"paragraph {rng.randint(1, 30)}",
+                "stance": Stance.SUPPORTS,
+                "note": "",
+                "source_id": rng.choice(source_ids),
+                "transfer_id": transfer_id,
+                "status_event_id": event_id,
+            }
+        )
+        counts["status_events"] += 1
+        counts["citations"] += 1
+
+
+def _reset_sequences(models: Iterable):
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
