@@ -208,6 +208,8 @@ class TransferFilterSet(ApiFilterSet):
         fields = []
 
     def filter_intermediary(self, queryset, name, actors):
+        if not actors:
+            return queryset
         links = TransferIntermediary.objects.filter(actor__in=actors).values("transfer")
         return queryset.filter(pk__in=links)
 

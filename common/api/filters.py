@@ -2,10 +2,13 @@
 
 import django_filters
 from django import forms
+from django_filters.fields import ModelMultipleChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from common.search import SearchSpec, search
+
+from .fields import as_id
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -15,12 +18,29 @@ class SlugFilter(django_filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("distinct", False)
+        if kwargs.get("field_name") and not kwargs.get("method"):
+            # The predicate is {field_name: record.slug}, so compare slugs.
+            kwargs["field_name"] = f"{kwargs['field_name']}__{kwargs['to_field_name']}"
         super().__init__(*args, **kwargs)
+
+
+class IdsField(ModelMultipleChoiceField):
+    """Ids, checked to be whole numbers a database can hold before any lookup."""
+
+    def clean(self, value):
+        for item in value or []:
+            if as_id(item) is None:
+                raise forms.ValidationError(
+                    f"'{item}' is not an id (a positive whole number).", code="invalid_id"
+                )
+        return super().clean(value)
 
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.ModelMultipleChoiceFilter):
     """Related records by id; repeat the parameter for several (OR)."""
+
+    field_class = IdsField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("distinct", False)

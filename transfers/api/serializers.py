@@ -240,7 +240,7 @@ class TransferSerializer(FullCleanModelSerializer):
     def create(self, validated_data):
         try:
             return services.transfer_create(
-                intermediaries=validated_data.pop("intermediary_links", []), **validated_data
+                intermediaries=validated_data.pop("intermediaries", []), **validated_data
             )
         except DjangoValidationError as exc:
             raise model_errors_to_api(self, exc) from None
@@ -249,7 +249,7 @@ class TransferSerializer(FullCleanModelSerializer):
         try:
             return services.transfer_update(
                 instance,
-                intermediaries=validated_data.pop("intermediary_links", None),
+                intermediaries=validated_data.pop("intermediaries", None),
                 **validated_data,
             )
         except DjangoValidationError as exc:

@@ -1,5 +1,7 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 
+from common.api.exceptions import Conflict
 from common.api.views import ApiModelViewSet
 from sources.models import Citation
 
@@ -56,4 +58,7 @@ class StatusEventViewSet(ApiModelViewSet):
     slug_field = None
 
     def perform_destroy(self, instance):
-        services.status_event_delete(instance)
+        try:
+            services.status_event_delete(instance)
+        except DjangoValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from None
