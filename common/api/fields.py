@@ -90,7 +90,8 @@ class IdOrSlugRelatedField(serializers.RelatedField):
     """A related object: written as its id or slug, read as a brief object.
 
     A value made only of digits is looked up as an id first, then as a slug;
-    anything else as a slug.
+    anything else as a slug. The brief object itself (with its `id`) is
+    accepted too, so a client can send back what it read.
     """
 
     default_error_messages = {
@@ -106,6 +107,11 @@ class IdOrSlugRelatedField(serializers.RelatedField):
 
     def to_internal_value(self, data):
         queryset = self.get_queryset()
+        if isinstance(data, dict):
+            # The brief object as read: lets a client send back what it got.
+            data = data.get("id", data.get(self.slug_field)) if self.slug_field else data.get("id")
+            if data is None:
+                self.fail("incorrect_type", data_type="an object without id or slug")
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
         text = str(data).strip()

@@ -141,12 +141,17 @@ class IdOrSlugRelatedFieldExtension(OpenApiSerializerFieldExtension):
             return auto_schema.resolve_serializer(field.brief_serializer, direction).ref
         model = field.queryset.model._meta.verbose_name if field.queryset is not None else "record"
         choices = [{**build_basic_type(OpenApiTypes.INT), "description": f"The {model}'s id."}]
+        brief = {
+            "type": "object",
+            "properties": {"id": build_basic_type(OpenApiTypes.INT)},
+            "required": ["id"],
+            "description": f"The {model} in brief, as read (only its id is used).",
+        }
         if field.slug_field:
             choices.append(
                 {"type": "string", "pattern": SLUG_PATTERN, "description": f"The {model}'s slug."}
             )
-            return {"oneOf": choices}
-        return choices[0]
+        return {"oneOf": [*choices, brief]}
 
 
 class ApiDjangoFilterExtension(DjangoFilterExtension):

@@ -1,0 +1,92 @@
+"""A list page costs the same number of queries at any page size (no N+1).
+
+Each list is filled with records whose every relation the serializer shows
+is set, then read at page sizes 1 and 100: the count must not move.
+"""
+
+import pytest
+
+from actors.factories import ActorFactory
+from sources.factories import CitationFactory, SourceFactory
+from transfers.factories import SystemFactory
+from transfers.models import StatusEvent
+
+from . import test_api_support as support
+from .test_api_support import API, documented_transfer
+
+api_client = support.api_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _actors(n):
+    parent = ActorFactory()
+    ActorFactory.create_batch(n, parent=parent, parent_relation="part_of")
+
+
+def _systems(n):
+    SystemFactory.create_batch(n)
+
+
+def _transfers(n):
+    for _ in range(n):
+        documented_transfer()
+
+
+def _status_events(n):
+    for _ in range(-(-n // 2)):
+        documented_transfer()
+
+
+def _sources(n):
+    original = SourceFactory()
+    SourceFactory.create_batch(n, copy_of=original)
+
+
+def _citations(n):
+    event = StatusEvent.objects.filter(pk=documented_transfer().status_events.last().pk).get()
+    CitationFactory.create_batch(n, transfer=event.transfer, status_event=event)
+
+
+# endpoint: (how to fill it, queries per page). The count is one COUNT(*) and
+# one SELECT with its joins, plus one query per prefetched relation.
+LISTS = {
+    "actors": (_actors, 2),
+    "systems": (_systems, 2),
+    # intermediaries (with their actors), status history, citations (with sources)
+    "transfers": (_transfers, 5),
+    "status-events": (_status_events, 2),
+    "sources": (_sources, 2),
+    "citations": (_citations, 2),
+}
+
+
+@pytest.mark.parametrize("n", [1, 100])
+@pytest.mark.parametrize("endpoint", LISTS)
+def test_list_query_count_is_flat(api_client, django_assert_num_queries, endpoint, n):
+    fill, queries = LISTS[endpoint]
+    fill(n)
+    with django_assert_num_queries(queries):
+        response = api_client.get(f"{API}/{endpoint}/", {"page_size": n})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == n
+
+
+def test_filtered_and_searched_transfer_list_stays_flat(api_client, django_assert_num_queries):
+    for _ in range(30):
+        documented_transfer()
+    params = {"page_size": 30, "status": "confirmed", "year_from": 2010, "search": "State"}
+    with django_assert_num_queries(5):
+        response = api_client.get(f"{API}/transfers/", params)
+    assert len(response.json()["results"]) == 30
+
+
+@pytest.mark.parametrize("endpoint", ["actors", "transfers", "sources"])
+def test_detail_reads_in_a_fixed_number_of_queries(
+    api_client, django_assert_max_num_queries, endpoint
+):
+    _transfers(3)
+    _sources(3)
+    record = api_client.get(f"{API}/{endpoint}/", {"page_size": 1}).json()["results"][0]
+    with django_assert_max_num_queries(4):
+        assert api_client.get(record["url"]).status_code == 200

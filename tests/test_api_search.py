@@ -1,0 +1,132 @@
+"""Search through the seam in common/search.py: ranked full-text search on
+PostgreSQL, a substring match on SQLite."""
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from actors.factories import ActorFactory
+from common import search as search_seam
+from sources.factories import CitationFactory
+from transfers.factories import SystemFactory, TransferFactory
+from transfers.models import TransferIntermediary
+
+from . import test_api_support as support
+from .test_api_support import API, results
+
+api_client = support.api_client
+
+pytestmark = pytest.mark.django_db
+
+TRANSFERS = f"{API}/transfers/"
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="full-text search needs PostgreSQL (set DATABASE_URL to a PostgreSQL database)",
+)
+
+
+@pytest.fixture
+def corpus(russia, iran, s300):
+    """Three transfers: one naming Shahed drones in its system, one only in a
+    quote, one unrelated; plus an intermediary with an alias."""
+    shahed = SystemFactory(
+        slug="shahed-136", designation="Shahed-136", aliases=["Geran-2"], category="uav"
+    )
+    by_system = TransferFactory(supplier=iran, recipient=russia, system=shahed)
+    by_quote = TransferFactory(supplier=russia, recipient=iran, system=s300)
+    CitationFactory(transfer=by_quote, quote="Officials said Shahed drones were shipped too.")
+    CitationFactory(transfer=by_quote, quote="A second report of Shahed shipments.")
+    unrelated = TransferFactory(notes="Small arms shipment, later cancelled.")
+    armenia = ActorFactory(slug="armenia", name="Armenia", aliases=["Hayastan"])
+    TransferIntermediary.objects.create(transfer=unrelated, actor=armenia, position=1)
+    return {"system": by_system.pk, "quote": by_quote.pk, "unrelated": unrelated.pk}
+
+
+def found(api_client, text, **params):
+    return [t["id"] for t in results(api_client.get(TRANSFERS, {"search": text, **params}))]
+
+
+# --- on every database -----------------------------------------------------------
+
+
+def test_search_reaches_aliases_quotes_notes_and_intermediaries(api_client, corpus):
+    assert found(api_client, "Geran-2") == [corpus["system"]]
+    assert set(found(api_client, "Shahed")) == {corpus["system"], corpus["quote"]}
+    assert found(api_client, "Hayastan") == [corpus["unrelated"]]
+    assert found(api_client, "cancelled") == [corpus["unrelated"]]
+
+
+def test_a_transfer_matching_in_several_quotes_is_listed_once(api_client, corpus):
+    assert found(api_client, "Shahed", ordering="id").count(corpus["quote"]) == 1
+
+
+def test_a_blank_search_leaves_the_list_alone(api_client, corpus):
+    assert len(found(api_client, "  ")) == 3
+
+
+def test_the_fallback_is_a_substring_match_on_every_database(api_client, corpus):
+    with mock.patch.object(search_seam, "uses_full_text", return_value=False):
+        assert set(found(api_client, "ahed")) == {corpus["system"], corpus["quote"]}
+        assert found(api_client, "SHIPMENTS") == [corpus["quote"]]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="checks the SQLite path")
+def test_sqlite_uses_the_fallback(corpus):
+    from transfers.models import Transfer
+
+    assert not search_seam.uses_full_text(Transfer.objects.all())
+
+
+# --- PostgreSQL full-text search -------------------------------------------------
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgresql_search_stems_words(api_client, corpus):
+    # "shipment" finds "shipments" and "shipped"; a substring match would not.
+    assert set(found(api_client, "shipment")) == {corpus["quote"], corpus["unrelated"]}
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgresql_search_ranks_a_name_above_a_quote(api_client, corpus):
+    assert found(api_client, "Shahed") == [corpus["system"], corpus["quote"]]
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgresql_search_understands_websearch_syntax(api_client, corpus):
+    assert found(api_client, "shipment -cancelled") == [corpus["quote"]]
+    assert found(api_client, '"Shahed drones"') == [corpus["quote"]]
+    assert set(found(api_client, "Hayastan OR Geran-2")) == {corpus["unrelated"], corpus["system"]}
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgresql_ordering_overrides_the_rank(api_client, corpus):
+    assert found(api_client, "Shahed", ordering="-id") == sorted(
+        [corpus["system"], corpus["quote"]], reverse=True
+    )
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgresql_search_on_actors_and_systems(api_client, corpus, irgc):
+    actors = results(api_client.get(f"{API}/actors/", {"search": "Sepah"}))
+    assert [a["slug"] for a in actors] == ["irgc"]
+    systems = results(api_client.get(f"{API}/systems/", {"search": "Geran"}))
+    assert [s["slug"] for s in systems] == ["shahed-136"]
+
+
+@pytest.mark.postgres
+@on_postgresql
+def test_postgresql_search_is_really_full_text(corpus):
+    from transfers.models import Transfer
+
+    queryset = search_seam.search(
+        Transfer.objects.all(), "Shahed", search_seam.SearchSpec(fields={"notes": "A"})
+    )
+    sql = str(queryset.query)
+    assert "websearch_to_tsquery" in sql
+    assert "ts_rank" in sql
