@@ -69,12 +69,16 @@ class Actor(TimeStampedModel):
                 condition=~Q(parent=models.F("id")),
                 name="%(app_label)s_%(class)s_not_own_parent",
             ),
+            # A parent needs a relation. The converse (no relation without a
+            # parent) is left to clean(): loaddata inserts an actor before a
+            # parent that comes later in the file, and sets the parent after.
             models.CheckConstraint(
-                condition=(
-                    Q(parent__isnull=True, parent_relation="")
-                    | Q(parent__isnull=False, parent_relation__in=AffiliationKind.values)
-                ),
-                name="%(app_label)s_%(class)s_parent_relation_with_parent",
+                condition=Q(parent__isnull=True) | ~Q(parent_relation=""),
+                name="%(app_label)s_%(class)s_parent_has_relation",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent_relation="") | Q(parent_relation__in=AffiliationKind.values),
+                name="%(app_label)s_%(class)s_parent_relation_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"

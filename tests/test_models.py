@@ -364,3 +364,25 @@ def test_unused_actor_and_system_can_be_deleted():
     system = SystemFactory(origin=None)
     actor.delete()
     system.delete()
+
+
+def test_a_dump_with_a_parent_listed_after_its_affiliate_loads_again(tmp_path):
+    from django.core.management import call_command
+
+    affiliate = ActorFactory(name="Quds Force", slug="quds-force", kind="state_organ", country="IR")
+    parent = ActorFactory(name="IRGC", slug="irgc-x", kind="state_organ", country="IR")
+    affiliate.parent, affiliate.parent_relation = parent, "part_of"
+    affiliate.save()
+    dump = tmp_path / "actors.json"
+    call_command(
+        "dumpdata",
+        "actors.actor",
+        "--natural-foreign",
+        "--natural-primary",
+        output=str(dump),
+        verbosity=0,
+    )
+    affiliate.delete()
+    parent.delete()
+    call_command("loaddata", str(dump), verbosity=0)
+    assert Actor.objects.get(slug="quds-force").parent.slug == "irgc-x"
