@@ -228,3 +228,32 @@ def test_the_interactive_docs_are_served(api_client):
     response = api_client.get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+# --- the browsable API -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_the_browsable_api_renders_list_and_edit_forms_for_an_editor(
+    client, django_user_model, endpoint
+):
+    from django.contrib.auth.models import Permission
+
+    documented_transfer()
+    user = django_user_model.objects.create_user("curator")
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="change_"))
+    user.user_permissions.add(*Permission.objects.filter(codename__startswith="add_"))
+    client.force_login(user)
+    listed = client.get(f"{API}/{endpoint}/", HTTP_ACCEPT="text/html")
+    assert listed.status_code == 200
+    first = client.get(f"{API}/{endpoint}/", HTTP_ACCEPT="application/json").json()["results"][0]
+    detail = client.get(first["url"], HTTP_ACCEPT="text/html")
+    assert detail.status_code == 200
+    assert b"<form" in detail.content
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_options_describes_the_endpoint(editor, endpoint):
+    response = editor.options(f"{API}/{endpoint}/")
+    assert response.status_code == 200
+    assert "POST" in response.json()["actions"]
