@@ -6,7 +6,7 @@ from actors.models import Actor
 from transfers.factories import TransferFactory
 
 from . import test_api_support as support
-from .test_api_support import API, slugs
+from .test_api_support import API, results, slugs
 
 api_client, viewer, editor = support.api_client, support.viewer, support.editor
 
@@ -27,6 +27,12 @@ def test_actor_detail_is_addressed_by_id_or_slug(api_client, russia):
     assert body["name"] == "Russia"
     assert body["aliases"] == ["Russian Federation"]
     assert body["url"] == f"http://testserver{ACTORS}{russia.pk}/"
+
+
+def test_an_actor_without_country_reads_as_an_empty_code(api_client, db):
+    ActorFactory(slug="un", name="United Nations", kind=ActorKind.INTERNATIONAL_ORG, country="")
+    assert api_client.get(f"{ACTORS}un/").json()["country"] == ""
+    assert results(api_client.get(ACTORS))[0]["country"] == ""
 
 
 def test_actor_shows_its_parent_in_brief(api_client, iran, irgc):
@@ -133,7 +139,7 @@ def test_editor_creates_an_actor_with_a_parent_given_by_slug(editor, russia):
             "name": "Wagner Group",
             "slug": "wagner",
             "kind": "pmc",
-            "country": "RU",
+            "country": "ru",
             "aliases": ["PMC Wagner", "Africa Corps"],
             "parent": "russia",
             "parent_relation": "sponsored_by",
@@ -143,6 +149,7 @@ def test_editor_creates_an_actor_with_a_parent_given_by_slug(editor, russia):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["parent"]["slug"] == "russia"
+    assert body["country"] == "RU"
     assert response["Location"] == body["url"]
     assert response["ETag"]
     assert Actor.objects.get(slug="wagner").parent == russia

@@ -1,6 +1,7 @@
 """What every endpoint promises: permissions, errors, pagination, ETags and
 optimistic concurrency, and an OpenAPI schema that validates."""
 
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -257,3 +258,22 @@ def test_options_describes_the_endpoint(editor, endpoint):
     response = editor.options(f"{API}/{endpoint}/")
     assert response.status_code == 200
     assert "POST" in response.json()["actions"]
+
+
+# --- the seed data -----------------------------------------------------------------
+
+SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed.json"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="no seed fixture")
+def test_every_seed_record_reads_through_the_api(api_client):
+    call_command("loaddata", str(SEED), verbosity=0)
+    for endpoint in ENDPOINTS:
+        listed = api_client.get(f"{API}/{endpoint}/", {"page_size": MAX_PAGE_SIZE})
+        assert listed.status_code == 200, endpoint
+        records = listed.json()["results"]
+        assert records, endpoint
+        for record in records:
+            detail = api_client.get(record["url"])
+            assert detail.status_code == 200, record["url"]
+            assert detail.json() == record

@@ -1,3 +1,4 @@
+from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -28,6 +29,22 @@ class ActorTransferLinksSerializer(serializers.Serializer):
     any_role = serializers.URLField(help_text="Transfers with this actor on any side.")
 
 
+class CountryCodeField(serializers.ChoiceField):
+    """An ISO 3166-1 alpha-2 code, read as plain text ("" when none) and
+    accepted in either case."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        super().__init__(choices=list(countries), **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
+
+    def to_representation(self, value):
+        return str(value or "")
+
+
 class ActorSerializer(FullCleanModelSerializer):
     """A state, state organ, armed group, company or organisation that supplies,
     receives or passes on arms."""
@@ -38,6 +55,12 @@ class ActorSerializer(FullCleanModelSerializer):
         required=False,
         allow_null=True,
         help_text="The state an organ belongs to, or the sponsor of a proxy: an id or slug.",
+    )
+    country = CountryCodeField(
+        help_text=(
+            "ISO 3166-1 alpha-2 code (e.g. RU): the state itself, or where an organ or group "
+            "is based; empty if none."
+        )
     )
     aliases = serializers.ListField(
         child=serializers.CharField(max_length=200),
