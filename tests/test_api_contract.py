@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 import yaml
 from django.core.management import call_command
-from rest_framework.test import APIRequestFactory
+from rest_framework.test import APIClient, APIRequestFactory
 
 from actors.factories import ActorFactory
 from actors.models import Actor
@@ -277,3 +277,19 @@ def test_every_seed_record_reads_through_the_api(api_client):
             detail = api_client.get(record["url"])
             assert detail.status_code == 200, record["url"]
             assert detail.json() == record
+
+
+def test_a_tool_exchanges_a_login_for_a_token_and_writes_with_it(api_client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("tool", password="a long passphrase")
+    user.user_permissions.add(Permission.objects.get(codename="add_actor"))
+    response = api_client.post(
+        "/api/auth/token/", {"username": "tool", "password": "a long passphrase"}, format="json"
+    )
+    assert response.status_code == 200
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    body = {"name": "Belarus", "slug": "belarus", "kind": "state", "country": "BY"}
+    assert api_client.post(f"{API}/actors/", body, format="json").status_code == 201
+    wrong = APIClient().post("/api/auth/token/", {"username": "tool", "password": "guess"})
+    assert wrong.status_code == 400
