@@ -58,7 +58,7 @@ class SourceFilterSet(ApiFilterSet):
             "updated": "updated",
             "id": "id",
         },
-        default="-publication_date, title",
+        default="-publication_date (undated last), title",
     )
 
     class Meta:

@@ -59,11 +59,13 @@ def test_source_filters(api_client, params, expected):
 def test_sources_are_ordered_newest_first_by_default(api_client):
     for year in (2019, 2023, 2021):
         SourceFactory(slug=f"s-{year}", publication_date=datetime.date(year, 5, 1))
-    assert slugs(api_client.get(SOURCES)) == ["s-2023", "s-2021", "s-2019"]
+    SourceFactory(slug="undated", publication_date=None, publication_date_precision="")
+    assert slugs(api_client.get(SOURCES)) == ["s-2023", "s-2021", "s-2019", "undated"]
     assert slugs(api_client.get(SOURCES, {"ordering": "publication_date"})) == [
         "s-2019",
         "s-2021",
         "s-2023",
+        "undated",
     ]
 
 

@@ -190,6 +190,16 @@ def test_ordering_by_supplier_then_newest(api_client, three_transfers):
     ]
 
 
+def test_undated_transfers_sort_last_whichever_the_direction(api_client, three_transfers):
+    # The S-300 deal starts in 2016, the drones in 2020, the guns are undated.
+    expected = [three_transfers[name] for name in ("s300", "drones", "guns")]
+    assert ids(api_client.get(TRANSFERS)) == expected
+    assert ids(api_client.get(TRANSFERS, {"ordering": "start_date"})) == expected
+    assert ids(api_client.get(TRANSFERS, {"ordering": "-start_date"})) == [
+        three_transfers[name] for name in ("drones", "s300", "guns")
+    ]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

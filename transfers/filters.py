@@ -200,7 +200,7 @@ class TransferFilterSet(ApiFilterSet):
             "updated": "updated",
             "id": "id",
         },
-        default="start_date, id",
+        default="start_date (undated last), id",
     )
 
     class Meta:

@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import F
 from django_filters.fields import ModelMultipleChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -78,12 +79,20 @@ class SearchFilter(django_filters.CharFilter):
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """`ordering=a,-b`; the id breaks ties so pages never overlap."""
+    """`ordering=a,-b`. Empty values sort last either way on every database
+    (PostgreSQL and SQLite disagree by default), and the id breaks ties so
+    pages never overlap."""
 
     def filter(self, qs, value):
         if not value:
             return qs
-        ordering = [self.get_ordering_value(param) for param in value]
+        ordering = []
+        for param in value:
+            name = self.get_ordering_value(param)
+            field = F(name.removeprefix("-"))
+            ordering.append(
+                field.desc(nulls_last=True) if name.startswith("-") else field.asc(nulls_last=True)
+            )
         return qs.order_by(*ordering, "pk")
 
 

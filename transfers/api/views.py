@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from common.api.exceptions import Conflict
 from common.api.views import ApiModelViewSet
@@ -38,7 +38,8 @@ class TransferViewSet(ApiModelViewSet):
             "status_events",
             Prefetch("citations", queryset=Citation.objects.select_related("source")),
         )
-        .order_by("start_date", "id")
+        # Undated transfers last, on SQLite as on PostgreSQL.
+        .order_by(F("start_date").asc(nulls_last=True), "id")
     )
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
