@@ -293,3 +293,56 @@ def test_a_tool_exchanges_a_login_for_a_token_and_writes_with_it(api_client, dja
     assert api_client.post(f"{API}/actors/", body, format="json").status_code == 201
     wrong = APIClient().post("/api/auth/token/", {"username": "tool", "password": "guess"})
     assert wrong.status_code == 400
+
+
+# --- odd input is a 4xx, never a 500 -------------------------------------------------
+
+ODD_READS = [
+    "/api/v1/actors/%00/",
+    "/api/v1/actors/-1/",
+    "/api/v1/actors/?page=abc",
+    "/api/v1/actors/?page_size=abc",
+    "/api/v1/actors/?page_size=-3",
+    "/api/v1/actors/?search=%00",
+    "/api/v1/actors/?parent=%00",
+    "/api/v1/actors/?updated_since=2024-13-45",
+    "/api/v1/transfers/?search=%22unclosed%20-%20OR%20%26%7C!(",
+    "/api/v1/transfers/?year_from=99999",
+    "/api/v1/transfers/?party_id=1.5",
+    "/api/v1/transfers/?ordering=",
+    "/api/v1/transfers/?ordering=,,",
+    "/api/v1/citations/99999999999999999999999999/",
+    "/api/v1/status-events/abc/",
+]
+
+
+@pytest.mark.parametrize("url", ODD_READS)
+def test_odd_reads_are_answered_without_a_server_error(api_client, url):
+    documented_transfer()
+    response = api_client.get(url)
+    assert response.status_code < 500
+    assert response["Content-Type"] == "application/json"
+
+
+ODD_TRANSFER_BODIES = [
+    [],
+    "a string",
+    {"supplier": None, "recipient": [], "system": {}},
+    {"supplier": "russia\u0000", "recipient": "iran", "system": "s-300"},
+    {"supplier": 99999999999999999999999, "recipient": "iran", "system": "s-300"},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "intermediaries": [None]},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "initial_status": "confirmed"},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "start_date": "0000"},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "start_date": "2016-02-30"},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "quantity": 10**20},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "value": "1e400"},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "slug": "Not a slug!"},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "notes": "a\u0000b"},
+]
+
+
+@pytest.mark.parametrize("body", ODD_TRANSFER_BODIES)
+def test_odd_bodies_are_400s(editor, russia, iran, s300, body):
+    response = editor.post(f"{API}/transfers/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert not Transfer.objects.exists()

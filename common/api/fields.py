@@ -117,6 +117,8 @@ class IdOrSlugRelatedField(serializers.RelatedField):
         text = str(data).strip()
         if not text:
             self.fail("incorrect_type", data_type="an empty string")
+        if "\x00" in text:
+            self.fail("incorrect_type", data_type="text with a null character")
         lookups = []
         if (pk := as_id(text)) is not None:
             lookups.append(("id", {"pk": pk}))

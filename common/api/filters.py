@@ -84,6 +84,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
     pages never overlap."""
 
     def filter(self, qs, value):
+        value = [param for param in value or [] if param]
         if not value:
             return qs
         ordering = []

@@ -51,6 +51,8 @@ class ApiModelViewSet(viewsets.ModelViewSet):
             queryset = queryset.select_for_update(of=("self",))
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         lookups = []
+        if "\x00" in value:  # PostgreSQL refuses the query outright
+            raise Http404("No record has a null character in its slug.")
         if (pk := as_id(value)) is not None:
             lookups.append({"pk": pk})
         if self.slug_field:
