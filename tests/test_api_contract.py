@@ -13,6 +13,7 @@ from actors.factories import ActorFactory
 from actors.models import Actor
 from common.api.pagination import MAX_PAGE_SIZE, ApiPagination
 from sources.factories import CitationFactory
+from transfers.factories import SystemFactory
 from transfers.models import Transfer
 
 from . import test_api_support as support
@@ -346,3 +347,31 @@ def test_odd_bodies_are_400s(editor, russia, iran, s300, body):
     response = editor.post(f"{API}/transfers/", body, format="json")
     assert response.status_code == 400, response.content
     assert not Transfer.objects.exists()
+
+
+# --- merged records ------------------------------------------------------------------
+
+
+def test_a_merged_actors_old_id_and_slug_redirect_to_the_survivor(api_client, russia):
+    from actors.services import actor_merge
+
+    duplicate = ActorFactory(slug="russian-federation", name="Russian Federation", country="RU")
+    old_id = duplicate.pk
+    actor_merge(keep=russia, duplicate=duplicate)
+    survivor = f"http://testserver{API}/actors/{russia.pk}/"
+    for old in (old_id, "russian-federation"):
+        response = api_client.get(f"{API}/actors/{old}/")
+        assert response.status_code == 301
+        assert response["Location"] == survivor
+    assert api_client.get(response["Location"]).json()["slug"] == "russia"
+    assert api_client.get(f"{API}/actors/never-existed/").status_code == 404
+
+
+def test_a_merged_systems_old_slug_redirects(api_client, s300):
+    from transfers.editorial import system_merge
+
+    duplicate = SystemFactory(slug="s-300pmu", designation="S-300PMU")
+    system_merge(keep=s300, duplicate=duplicate)
+    response = api_client.get(f"{API}/systems/s-300pmu/")
+    assert response.status_code == 301
+    assert response["Location"].endswith(f"/systems/{s300.pk}/")

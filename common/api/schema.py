@@ -22,6 +22,7 @@ ERROR_SCHEMA = {
 }
 
 ERRORS = {
+    "301": "This record was merged into another; `Location` gives the survivor's URL.",
     "400": "Invalid input or query parameter; the body names each field and what is wrong.",
     "401": "Not authenticated: send `Authorization: Token <key>` (or log in for a session).",
     "403": "Authenticated, but without the model permission this write needs.",
@@ -110,7 +111,7 @@ class ApiAutoSchema(AutoSchema):
 
     def _error_codes(self):
         if self.method == "GET":
-            return ["404"] if self._is_detail() else ["400"]
+            return ["301", "404"] if self._is_detail() else ["400"]
         if self.method == "POST":
             return ["400", "401", "403"]
         if self.method == "DELETE":

@@ -10,20 +10,26 @@ It adds to DRF's ModelViewSet:
   UPDATE on PostgreSQL) from the check to the write, so two editors can
   never both pass the check;
 - every write in one transaction, and the response to a write is the same
-  representation (and ETag) a fresh GET would return.
+  representation (and ETag) a fresh GET would return;
+- a GET of a record merged into another (common.merge) answers 301 with
+  the survivor's URL, so old links and ids keep working.
 """
 
 import hashlib
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from rest_framework import status, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from .exceptions import PreconditionFailed
 from .fields import as_id
+from .serializers import detail_view_name
 
 
 def etag_for(data) -> str:
@@ -94,8 +100,45 @@ class ApiModelViewSet(viewsets.ModelViewSet):
 
     # --- actions -------------------------------------------------------------
 
+    def merged_into_url(self) -> str | None:
+        """Where a record merged away now lives (see common.merge), if it was."""
+        from common.models import MergeRecord
+
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if "\x00" in value:
+            return None
+        condition = Q(old_slug=value) if self.slug_field else Q(pk__in=[])
+        if (pk := as_id(value)) is not None:
+            condition |= Q(old_id=pk)
+        model = self.get_queryset().model
+        record = (
+            MergeRecord.objects.filter(content_type=ContentType.objects.get_for_model(model))
+            .filter(condition)
+            .order_by("-merged_at", "-id")
+            .first()
+        )
+        if record is None:
+            return None
+        url = reverse(
+            detail_view_name(model), kwargs={"pk": record.survivor_id}, request=self.request
+        )
+        query = self.request.META.get("QUERY_STRING")
+        return f"{url}?{query}" if query else url
+
     def retrieve(self, request, *args, **kwargs):
-        data, etag = self.representation(self.get_object())
+        try:
+            instance = self.get_object()
+        except Http404:
+            # A merged duplicate's old id and slug lead to the survivor.
+            url = self.merged_into_url()
+            if url is None:
+                raise
+            return Response(
+                {"detail": f"This record was merged into {url}."},
+                status=status.HTTP_301_MOVED_PERMANENTLY,
+                headers={"Location": url},
+            )
+        data, etag = self.representation(instance)
         if etag in _entity_tags(request.headers.get("If-None-Match", "")):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(data, headers={"ETag": etag})
