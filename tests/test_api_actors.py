@@ -151,6 +151,8 @@ def test_editor_creates_an_actor_with_a_parent_given_by_slug(editor, russia):
     assert body["parent"]["slug"] == "russia"
     assert body["country"] == "RU"
     assert response["Location"] == body["url"]
+    # Exactly str: a WSGI server refuses any other type in a header (a 500).
+    assert all(type(value) is str for value in response.headers.values())
     assert response["ETag"]
     assert Actor.objects.get(slug="wagner").parent == russia
 

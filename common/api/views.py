@@ -84,7 +84,8 @@ class ApiModelViewSet(viewsets.ModelViewSet):
         data, etag = self.representation(fresh)
         headers = {"ETag": etag}
         if status_code == status.HTTP_201_CREATED and "url" in data:
-            headers["Location"] = data["url"]
+            # str(): the url is DRF's Hyperlink, which WSGI servers refuse in a header.
+            headers["Location"] = str(data["url"])
         return Response(data, status=status_code, headers=headers)
 
     def check_if_match(self, instance):
