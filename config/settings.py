@@ -172,6 +172,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.drop_unreferenced_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "actors.choices.ActorKind",
         "AffiliationKindEnum": "actors.choices.AffiliationKind",

@@ -178,3 +178,35 @@ class ApiDjangoFilterExtension(DjangoFilterExtension):
                     }
                 )
         return parameters
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value.rsplit("/", 1)[-1]
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def drop_unreferenced_components(result, generator, request, public):
+    """Remove schema components nothing refers to.
+
+    A read-only nested serializer still gets a `…Request` twin when the
+    request side is mapped, though no request uses it; a client generated
+    from the schema would carry those dead types."""
+    schemas = result.get("components", {}).get("schemas", {})
+    reachable, pending = set(), list(_refs(result.get("paths", {})))
+    while pending:
+        name = pending.pop()
+        if name in reachable or name not in schemas:
+            continue
+        reachable.add(name)
+        pending.extend(_refs(schemas[name]))
+    for name in list(schemas):
+        if name not in reachable:
+            del schemas[name]
+    return result

@@ -11,6 +11,9 @@ from ..models import Source
 
 
 class SourceBriefSerializer(BriefSerializer):
+    """A source in brief, with its title and publication date, as nested in
+    other records."""
+
     # The model has its own `url` (the document's); `url` here is the API link.
     url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
     publication_date = PartialDateField(
