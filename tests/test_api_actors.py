@@ -213,3 +213,11 @@ def test_list_is_paginated_in_a_stable_order(api_client, db):
     assert first["next"].endswith("page=2&page_size=2")
     rest = api_client.get(first["next"]).json()["results"]
     assert not {a["id"] for a in first["results"]} & {a["id"] for a in rest}
+
+
+def test_an_api_write_is_recorded_in_the_history_with_its_user(editor, russia):
+    response = editor.patch(f"{ACTORS}russia/", {"description": "A state."}, format="json")
+    assert response.status_code == 200
+    latest = Actor.history.filter(id=russia.pk).latest("history_id")
+    assert latest.history_type == "~"
+    assert latest.history_user.username == "editor"
