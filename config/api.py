@@ -1,8 +1,10 @@
 """The API's one router: kebab-case plural routes under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from actors.api.views import ActorViewSet
+from common.api.history import DeletedView
 from sources.api.views import CitationViewSet, SourceViewSet
 from transfers.api.views import StatusEventViewSet, SystemViewSet, TransferViewSet
 
@@ -14,4 +16,7 @@ router.register("status-events", StatusEventViewSet, basename="statusevent")
 router.register("sources", SourceViewSet, basename="source")
 router.register("citations", CitationViewSet, basename="citation")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("deleted/", DeletedView.as_view(), name="deleted"),
+    *router.urls,
+]

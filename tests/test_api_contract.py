@@ -367,7 +367,7 @@ def test_a_merged_actors_old_id_and_slug_redirect_to_the_survivor(api_client, ru
     survivor = f"http://testserver{API}/actors/{russia.pk}/"
     for old in (old_id, "russian-federation"):
         response = api_client.get(f"{API}/actors/{old}/")
-        assert response.status_code == 301
+        assert response.status_code == 308
         assert response["Location"] == survivor
     assert api_client.get(response["Location"]).json()["slug"] == "russia"
     assert api_client.get(f"{API}/actors/never-existed/").status_code == 404
@@ -379,5 +379,5 @@ def test_a_merged_systems_old_slug_redirects(api_client, s300):
     duplicate = SystemFactory(slug="s-300pmu", designation="S-300PMU")
     system_merge(keep=s300, duplicate=duplicate)
     response = api_client.get(f"{API}/systems/s-300pmu/")
-    assert response.status_code == 301
+    assert response.status_code == 308
     assert response["Location"].endswith(f"/systems/{s300.pk}/")

@@ -25,6 +25,18 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class RecordMerged(exceptions.APIException):
+    """The record asked for was merged into another: 308 to the survivor,
+    so a client repeats the same request (a write too) at its new URL."""
+
+    status_code = status.HTTP_308_PERMANENT_REDIRECT
+    default_code = "merged"
+
+    def __init__(self, location):
+        self.location = location
+        super().__init__(f"This record was merged into {location}.")
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the data."
@@ -56,4 +68,7 @@ def api_exception_handler(exc, context):
             "The change conflicts with data written at the same time "
             "(a duplicate or a broken rule). Fetch the record again and retry."
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, RecordMerged) and response is not None:
+        response["Location"] = exc.location
+    return response

@@ -22,7 +22,10 @@ ERROR_SCHEMA = {
 }
 
 ERRORS = {
-    "301": "This record was merged into another; `Location` gives the survivor's URL.",
+    "308": (
+        "This record was merged into another; repeat the request at the survivor's URL, "
+        "given in `Location`."
+    ),
     "400": "Invalid input or query parameter; the body names each field and what is wrong.",
     "401": "Not authenticated: send `Authorization: Token <key>` (or log in for a session).",
     "403": "Authenticated, but without the model permission this write needs.",
@@ -111,12 +114,12 @@ class ApiAutoSchema(AutoSchema):
 
     def _error_codes(self):
         if self.method == "GET":
-            return ["301", "404"] if self._is_detail() else ["400"]
+            return ["308", "404"] if self._is_detail() else ["400"]
         if self.method == "POST":
             return ["400", "401", "403"]
         if self.method == "DELETE":
-            return ["401", "403", "404", "409", "412"]
-        return ["400", "401", "403", "404", "409", "412"]
+            return ["308", "401", "403", "404", "409", "412"]
+        return ["308", "400", "401", "403", "404", "409", "412"]
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -11,8 +11,10 @@ It adds to DRF's ModelViewSet:
   never both pass the check;
 - every write in one transaction, and the response to a write is the same
   representation (and ETag) a fresh GET would return;
-- a GET of a record merged into another (common.merge) answers 301 with
-  the survivor's URL, so old links and ids keep working.
+- a request for a record merged into another (common.merge) answers 308
+  with the survivor's URL, so old links and ids keep working, writes too;
+- `<id>/history/`: every version of a record, field by field (see
+  common.api.history), also for a record that has been deleted.
 """
 
 import hashlib
@@ -26,9 +28,11 @@ from rest_framework import status, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from simple_history.utils import update_change_reason
 
-from .exceptions import PreconditionFailed
+from .exceptions import PreconditionFailed, RecordMerged
 from .fields import as_id
+from .history import HistoryMixin
 from .serializers import detail_view_name
 
 
@@ -41,7 +45,7 @@ def _entity_tags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-class ApiModelViewSet(viewsets.ModelViewSet):
+class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
     #: The model field a non-numeric lookup value is matched against; None
     #: for models addressed by id only.
     slug_field: str | None = "slug"
@@ -70,6 +74,8 @@ class ApiModelViewSet(viewsets.ModelViewSet):
                 continue
             self.check_object_permissions(self.request, obj)
             return obj
+        if (survivor_url := self.merged_into_url()) is not None:
+            raise RecordMerged(survivor_url)
         raise Http404(f"No {queryset.model._meta.verbose_name} matches '{value}'.")
 
     # --- representation and ETag -------------------------------------------
@@ -120,35 +126,35 @@ class ApiModelViewSet(viewsets.ModelViewSet):
         )
         if record is None:
             return None
-        url = reverse(
-            detail_view_name(model), kwargs={"pk": record.survivor_id}, request=self.request
+        view_name = detail_view_name(model)
+        # Keep what follows the id in the path (e.g. `history/`).
+        old_path = reverse(view_name, kwargs={"pk": value})
+        suffix = (
+            self.request.path[len(old_path) :] if self.request.path.startswith(old_path) else ""
         )
+        url = reverse(view_name, kwargs={"pk": record.survivor_id}, request=self.request) + suffix
         query = self.request.META.get("QUERY_STRING")
         return f"{url}?{query}" if query else url
 
     def retrieve(self, request, *args, **kwargs):
-        try:
-            instance = self.get_object()
-        except Http404:
-            # A merged duplicate's old id and slug lead to the survivor.
-            url = self.merged_into_url()
-            if url is None:
-                raise
-            return Response(
-                {"detail": f"This record was merged into {url}."},
-                status=status.HTTP_301_MOVED_PERMANENTLY,
-                headers={"Location": url},
-            )
+        instance = self.get_object()
         data, etag = self.representation(instance)
         if etag in _entity_tags(request.headers.get("If-None-Match", "")):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(data, headers={"ETag": etag})
+
+    def record_change_reason(self, instance):
+        """An `X-Change-Reason` header is kept as the why of this change."""
+        reason = self.request.headers.get("X-Change-Reason", "").strip()
+        if reason:
+            update_change_reason(instance, reason[:100])
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             self.perform_create(serializer)
+            self.record_change_reason(serializer.instance)
         return self.fresh_response(serializer.instance, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -159,6 +165,7 @@ class ApiModelViewSet(viewsets.ModelViewSet):
             serializer = self.get_serializer(instance, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             self.perform_update(serializer)
+            self.record_change_reason(serializer.instance)
         return self.fresh_response(serializer.instance, status.HTTP_200_OK)
 
     def destroy(self, request, *args, **kwargs):

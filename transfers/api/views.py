@@ -1,11 +1,17 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 
 from common.api.exceptions import Conflict
+from common.api.fields import as_id
 from common.api.views import ApiModelViewSet
 from sources.models import Citation
 
 from .. import services
+from ..editorial import transfer_restore
 from ..filters import StatusEventFilterSet, SystemFilterSet, TransferFilterSet
 from ..models import StatusEvent, System, Transfer, TransferIntermediary
 from .serializers import StatusEventSerializer, SystemSerializer, TransferSerializer
@@ -43,6 +49,30 @@ class TransferViewSet(ApiModelViewSet):
     )
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
+
+    @extend_schema(
+        summary="Restore a deleted transfer",
+        description=(
+            "Brings back a deleted transfer, by id, as it was when deleted, with the status "
+            "events, deliveries, intermediaries and citations deleted along with it. Needs "
+            "the permission to add transfers."
+        ),
+        request=None,
+        responses={201: TransferSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], url_path="restore", filter_backends=[])
+    def restore(self, request, *args, **kwargs):
+        transfer_id = as_id(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if transfer_id is None:
+            raise NotFound("Restore a transfer by its id.")
+        if not Transfer.history.filter(id=transfer_id, history_type="-").exists():
+            raise NotFound(f"No deleted transfer #{transfer_id} is in the history.")
+        try:
+            transfer = transfer_restore(transfer_id=transfer_id, user=request.user)
+        except DjangoValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from None
+        return self.fresh_response(transfer, status.HTTP_201_CREATED)
 
 
 class StatusEventViewSet(ApiModelViewSet):

@@ -1,0 +1,133 @@
+"""Change history, restore, merge redirects and the deletions feed, over the API."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from actors.factories import ActorFactory
+from actors.models import Actor
+from actors.services import actor_merge
+from sources.factories import CitationFactory
+from tests import test_api_support as support
+from transfers.factories import StatusEventFactory, TransferFactory
+from transfers.models import Transfer
+
+API = support.API
+api_client = support.api_client
+editor = support.editor
+viewer = support.viewer
+
+pytestmark = pytest.mark.django_db
+
+
+def _documented(russia, iran, s300):
+    transfer = TransferFactory(supplier=russia, recipient=iran, system=s300, quantity=4)
+    event = StatusEventFactory(transfer=transfer, status="confirmed")
+    CitationFactory(transfer=transfer, status_event=event)
+    return transfer
+
+
+def test_api_writes_are_in_the_history_with_user_reason_and_changes(editor):
+    created = editor.post(
+        f"{API}/actors/",
+        {"name": "Wagner Group", "slug": "wagner", "kind": "pmc", "country": "RU"},
+        format="json",
+        HTTP_X_CHANGE_REASON="Named in the CNAS article",
+    )
+    assert created.status_code == 201, created.json()
+    actor_id = created.json()["id"]
+    changed = editor.patch(f"{API}/actors/{actor_id}/", {"aliases": ["Wagner PMC"]}, format="json")
+    assert changed.status_code == 200, changed.json()
+
+    history = editor.get(f"{API}/actors/wagner/history/").json()["results"]
+    assert [version["type"] for version in history] == ["changed", "created"]
+    assert history[0]["user"] == history[1]["user"] == "editor"
+    assert history[0]["changes"] == [{"field": "aliases", "old": [], "new": ["Wagner PMC"]}]
+    assert history[1]["change_reason"] == "Named in the CNAS article"
+
+
+def test_history_is_readable_by_anyone_and_after_deletion(api_client, russia, iran, s300):
+    transfer = _documented(russia, iran, s300)
+    transfer_id = transfer.pk
+    transfer.delete()
+    response = api_client.get(f"{API}/transfers/{transfer_id}/history/")
+    assert response.status_code == 200
+    types = [version["type"] for version in response.json()["results"]]
+    assert types[0] == "deleted" and types[-1] == "created"
+    assert api_client.get(f"{API}/transfers/999999/history/").status_code == 404
+
+
+def test_an_editor_restores_a_deleted_transfer(editor, api_client, viewer, russia, iran, s300):
+    transfer = _documented(russia, iran, s300)
+    transfer_id = transfer.pk
+    transfer.delete()
+
+    assert api_client.post(f"{API}/transfers/{transfer_id}/restore/").status_code == 401
+    assert viewer.post(f"{API}/transfers/{transfer_id}/restore/").status_code == 403
+    response = editor.post(f"{API}/transfers/{transfer_id}/restore/")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["id"], body["status"], body["quantity"]) == (transfer_id, "confirmed", 4)
+    assert len(body["status_history"]) == 1 and len(body["citations"]) == 1
+    again = editor.post(f"{API}/transfers/{transfer_id}/restore/")
+    assert again.status_code == 409
+    assert editor.post(f"{API}/transfers/999999/restore/").status_code == 404
+
+
+def test_a_merged_actors_old_id_redirects_writes_too(editor, russia):
+    duplicate = ActorFactory(name="Russian Federation", slug="russian-federation", country="RU")
+    old_id = duplicate.pk
+    actor_merge(keep=russia, duplicate=duplicate)
+    response = editor.patch(f"{API}/actors/{old_id}/", {"description": "x"}, format="json")
+    assert response.status_code == 308
+    assert response["Location"].endswith(f"/actors/{russia.pk}/")
+    history = editor.get(f"{API}/actors/russian-federation/history/")
+    assert history.status_code == 308
+    assert history["Location"].endswith(f"/actors/{russia.pk}/history/")
+
+
+def test_the_deletions_feed_lists_what_is_gone_since_a_moment(api_client, russia, iran, s300):
+    before = timezone.now() - datetime.timedelta(seconds=1)
+    gone = _documented(russia, iran, s300)
+    gone_id = gone.pk
+    gone.delete()
+    restored = _documented(russia, iran, s300)
+    restored_id = restored.pk
+    restored.delete()
+    Transfer.history.filter(id=restored_id, history_type="-").latest().instance.save()
+    duplicate = ActorFactory(name="Persia", slug="persia", country="IR")
+    duplicate_id = duplicate.pk
+    actor_merge(keep=iran, duplicate=duplicate)
+
+    response = api_client.get(f"{API}/deleted/", {"since": before.isoformat()})
+    assert response.status_code == 200
+    entries = {(entry["type"], entry["id"]): entry for entry in response.json()["results"]}
+    assert ("transfer", gone_id) in entries
+    assert ("transfer", restored_id) not in entries
+    assert entries[("actor", duplicate_id)]["merged_into"] == iran.pk
+    assert entries[("actor", duplicate_id)]["slug"] == "persia"
+    assert (
+        "status-event",
+        gone.status_events.model.history.filter(transfer_id=gone_id).first().id,
+    ) in entries
+
+    only_actors = api_client.get(f"{API}/deleted/", {"since": before.isoformat(), "type": "actor"})
+    assert {entry["type"] for entry in only_actors.json()["results"]} == {"actor"}
+    later = api_client.get(f"{API}/deleted/", {"since": timezone.now().isoformat()})
+    assert later.json()["results"] == []
+    assert Actor.objects.filter(pk=duplicate_id).exists() is False
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({}, "since"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": "2026-01-01T00:00:00Z", "type": "weapon"}, "type"),
+    ],
+)
+def test_the_deletions_feed_rejects_bad_parameters(api_client, params, field):
+    response = api_client.get(f"{API}/deleted/", params)
+    assert response.status_code == 400
+    assert field in response.json()
