@@ -131,3 +131,17 @@ def test_the_deletions_feed_rejects_bad_parameters(api_client, params, field):
     response = api_client.get(f"{API}/deleted/", params)
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_intermediaries_written_through_the_api_are_in_the_history(editor, russia, iran, s300):
+    from transfers.models import TransferIntermediary
+
+    transfer = _documented(russia, iran, s300)
+    syria = ActorFactory(name="Syria", slug="syria", country="SY")
+    response = editor.patch(
+        f"{API}/transfers/{transfer.pk}/", {"intermediaries": ["syria"]}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    link = TransferIntermediary.objects.get(transfer=transfer)
+    assert link.actor == syria
+    assert TransferIntermediary.history.filter(id=link.pk, history_type="+").exists()

@@ -8,6 +8,7 @@ admin and the API both go through the models; the API goes through here.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from .choices import TransferStatus
 from .models import StatusEvent, Transfer, TransferIntermediary
@@ -40,7 +41,8 @@ def transfer_set_intermediaries(transfer: Transfer, actors) -> None:
     ]
     for link in links:
         link.full_clean(exclude=["transfer"], validate_unique=False, validate_constraints=False)
-    TransferIntermediary.objects.bulk_create(links)
+    # Plain bulk_create would write no history rows.
+    bulk_create_with_history(links, TransferIntermediary)
 
 
 @transaction.atomic
