@@ -1,14 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import merge_action
+from common.admin import ChangeReasonAdminMixin, merge_action
 
 from .models import Actor
 from .services import actor_merge
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "kind", "country", "parent", "updated"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]

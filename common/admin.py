@@ -1,7 +1,9 @@
 """Admin pieces shared by the apps."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
@@ -70,3 +72,42 @@ def merge_action(merge, plural_label):
         return None
 
     return merge_selected
+
+
+class ChangeReasonAdminMixin:
+    """Adds an optional "reason for this change" to every change form; it is
+    kept with the version in the record's history."""
+
+    change_reason_field = "change_reason"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if kwargs.get("fields") is not None:
+            kwargs["fields"] = [f for f in kwargs["fields"] if f != self.change_reason_field]
+        elif self.fieldsets or self.fields:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+            kwargs["fields"] = [f for f in fields if f != self.change_reason_field]
+        form = super().get_form(request, obj, **kwargs)
+        return type(
+            form.__name__,
+            (form,),
+            {
+                self.change_reason_field: forms.CharField(
+                    label="Reason for this change",
+                    required=False,
+                    max_length=100,
+                    help_text="Optional; kept in the history (e.g. the source that prompted it).",
+                )
+            },
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self.change_reason_field not in flatten_fieldsets(fieldsets):
+            fieldsets.append(("History", {"fields": [self.change_reason_field]}))
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get(self.change_reason_field)
+        if reason:
+            obj._change_reason = reason
+        super().save_model(request, obj, form, change)

@@ -253,3 +253,54 @@ def test_admin_merge_needs_exactly_two(admin_client, russia):
         url, {"action": "merge_selected", ACTION_CHECKBOX_NAME: [russia.pk]}, follow=True
     )
     assert "Select exactly two actors" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model", ["actors_actor", "transfers_system", "transfers_transfer", "sources_citation"]
+)
+def test_every_change_form_offers_a_reason(admin_client, model):
+    response = admin_client.get(reverse(f"admin:{model}_add"))
+    assert response.status_code == 200
+    assert 'name="change_reason"' in response.content.decode()
+
+
+def test_an_admin_change_keeps_its_reason(admin_client, russia):
+    response = admin_client.post(
+        reverse("admin:actors_actor_change", args=[russia.pk]),
+        {
+            "name": "Russia",
+            "slug": "russia",
+            "kind": "state",
+            "country": "RU",
+            "aliases": "Russian Federation\nMoscow",
+            "parent": "",
+            "parent_relation": "",
+            "wikidata_id": "Q159",
+            "description": "",
+            "change_reason": "Wikidata id checked against the entity page",
+        },
+    )
+    assert response.status_code == 302
+    latest = russia.history.latest()
+    assert latest.wikidata_id == "Q159"
+    assert latest.history_change_reason == "Wikidata id checked against the entity page"
+
+
+def test_a_new_system_added_in_the_admin_keeps_its_reason(admin_client, russia):
+    response = admin_client.post(
+        reverse("admin:transfers_system_add"),
+        {
+            "designation": "Shahed-136",
+            "slug": "shahed-136",
+            "category": "uav",
+            "nato_reporting_name": "",
+            "aliases": "Geran-2",
+            "origin": "",
+            "description": "",
+            "change_reason": "Named in document 004",
+        },
+    )
+    assert response.status_code == 302
+    system = System.objects.get(slug="shahed-136")
+    assert system.aliases == ["Geran-2"]
+    assert system.history.get().history_change_reason == "Named in document 004"

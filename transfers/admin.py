@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import merge_action, year_list_filter
+from common.admin import ChangeReasonAdminMixin, merge_action, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 from sources.models import Citation
 
@@ -17,7 +17,7 @@ from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediar
 
 
 @admin.register(System)
-class SystemAdmin(SimpleHistoryAdmin):
+class SystemAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     list_display = ["designation", "slug", "category", "nato_reporting_name", "origin"]
     list_filter = ["category"]
     list_select_related = ["origin"]
@@ -119,7 +119,7 @@ class TransferForm(PartialDateFormMixin, forms.ModelForm):
 
 
 @admin.register(Transfer)
-class TransferAdmin(SimpleHistoryAdmin):
+class TransferAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     form = TransferForm
     list_display = [
         "__str__",
@@ -269,7 +269,7 @@ class StatusEventCitationInline(admin.StackedInline):
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(SimpleHistoryAdmin):
+class StatusEventAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     """Mostly reached from a transfer's status history, to cite one event."""
 
     form = StatusEventForm
