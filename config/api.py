@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from actors.api.views import ActorViewSet
 from common.api.history import DeletedView
 from sources.api.views import CitationViewSet, SourceViewSet
+from transfers.api.analytics import FlowListView
 from transfers.api.views import StatusEventViewSet, SystemViewSet, TransferViewSet
 
 router = DefaultRouter()
@@ -18,5 +19,6 @@ router.register("citations", CitationViewSet, basename="citation")
 
 urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),
+    path("flows/", FlowListView.as_view(), name="flows"),
     *router.urls,
 ]
