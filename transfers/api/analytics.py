@@ -2,12 +2,19 @@
 network). Each view narrows transfers with TransferFilterSet exactly as the
 transfer list does (an invalid value is a 400), then aggregates in SQL."""
 
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from .. import analytics
+from .. import analytics, exports
 from ..filters import TransferFilterSet
 from ..models import Transfer
 
@@ -89,3 +96,92 @@ class FlowListView(TransferAnalyticsView):
         rows = analytics.flows(self.filtered_transfers(), per_year=per_year)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([analytics.flow_row(row) for row in page])
+
+
+class DownloadRenderer(BaseRenderer):
+    """Passes a download through; the view writes the body itself."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class CSVRenderer(DownloadRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class NDJSONRenderer(DownloadRenderer):
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+
+
+class DownloadView(TransferAnalyticsView):
+    """A view whose success is a download but whose errors are JSON."""
+
+    pagination_class = None
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+    def stream(self, chunks, content_type, filename):
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Trade register (CSV, streamed)",
+        operation_id="exports_trade_register_csv",
+        description=(
+            "The transfers that match the filters (the same as the transfer list's), laid out "
+            "like SIPRI's trade register: one row per deal per delivery year, and one row with "
+            "empty delivery columns for a deal without deliveries. The columns are SIPRI's — "
+            f"{', '.join(exports.SIPRI_COLUMNS)} — where `Status` is the condition (new / second "
+            "hand / second hand but modernized) and `Local production` is `yes` for licensed "
+            f"production; then ours: {', '.join(exports.OUR_COLUMNS)}. `Deal id` is the "
+            "transfer's slug, stable across exports. Lists inside a cell are separated by `; `. "
+            "The body is streamed."
+        ),
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+        },
+    )
+)
+class TradeRegisterExportView(DownloadView):
+    renderer_classes = [CSVRenderer]
+
+    def list(self, request, *args, **kwargs):
+        transfers = exports.iterate(self.filtered_transfers())
+        return self.stream(
+            exports.write_csv(transfers), "text/csv; charset=utf-8", "trade-register.csv"
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Transfers as JSON Lines (streamed)",
+        operation_id="exports_transfers_jsonl",
+        description=(
+            "The transfers that match the filters (the same as the transfer list's), one full "
+            "record a line, each as the transfer detail endpoint returns it. The body is streamed."
+        ),
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(
+                OpenApiTypes.STR, description="One JSON transfer record a line."
+            ),
+        },
+    )
+)
+class TransferJsonLinesExportView(DownloadView):
+    renderer_classes = [NDJSONRenderer]
+
+    def list(self, request, *args, **kwargs):
+        transfers = exports.iterate(self.filtered_transfers())
+        chunks = exports.write_jsonl(transfers, self.get_serializer_context())
+        return self.stream(chunks, "application/x-ndjson", "transfers.jsonl")
