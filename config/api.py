@@ -6,6 +6,11 @@ from rest_framework.routers import DefaultRouter
 from actors.api.views import ActorViewSet
 from common.api.history import DeletedView
 from sources.api.views import CitationViewSet, SourceViewSet
+from transfers.api.analytics import (
+    FlowListView,
+    TradeRegisterExportView,
+    TransferJsonLinesExportView,
+)
 from transfers.api.views import StatusEventViewSet, SystemViewSet, TransferViewSet
 
 router = DefaultRouter()
@@ -18,5 +23,12 @@ router.register("citations", CitationViewSet, basename="citation")
 
 urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),
+    path("flows/", FlowListView.as_view(), name="flows"),
+    path(
+        "exports/trade-register.csv",
+        TradeRegisterExportView.as_view(),
+        name="export-trade-register",
+    ),
+    path("exports/transfers.jsonl", TransferJsonLinesExportView.as_view(), name="export-jsonl"),
     *router.urls,
 ]

@@ -1,0 +1,190 @@
+"""Bulk exports: the SIPRI-style trade register (CSV) and JSON Lines."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from sources.factories import CitationFactory, SourceFactory
+from transfers.choices import Condition, TransferType
+from transfers.exports import SIPRI_COLUMNS, TRADE_REGISTER_COLUMNS
+from transfers.factories import DeliveryFactory, TransferFactory
+from transfers.models import Delivery, Transfer
+
+from . import test_api_support as support
+from .test_api_support import API, documented_transfer
+
+api_client = support.api_client
+
+pytestmark = pytest.mark.django_db
+
+CSV_URL = f"{API}/exports/trade-register.csv"
+JSONL_URL = f"{API}/exports/transfers.jsonl"
+
+
+@pytest.fixture
+def seed(db):
+    call_command("loaddata", "fixtures/seed.json", verbosity=0)
+
+
+def body(response) -> str:
+    assert response.status_code == 200, response
+    assert response.streaming
+    return b"".join(response.streaming_content).decode()
+
+
+def csv_rows(response):
+    reader = csv.DictReader(io.StringIO(body(response)))
+    assert reader.fieldnames == TRADE_REGISTER_COLUMNS
+    return list(reader)
+
+
+def expected_row_count(transfers):
+    return sum(max(1, t.deliveries.count()) for t in transfers)
+
+
+# --- trade register CSV -----------------------------------------------------------
+
+
+def test_trade_register_starts_with_sipri_columns_in_sipri_order(api_client, seed):
+    response = api_client.get(CSV_URL)
+    assert response["Content-Type"].startswith("text/csv")
+    assert "trade-register.csv" in response["Content-Disposition"]
+    header = next(csv.reader(io.StringIO(body(response))))
+    assert header[: len(SIPRI_COLUMNS)] == [
+        "Supplier",
+        "Recipient",
+        "Designation",
+        "Description",
+        "Armament category",
+        "Order date",
+        "Order date is estimate",
+        "Numbers delivered",
+        "Numbers delivered is estimate",
+        "Delivery year",
+        "Delivery year is estimate",
+        "Status",
+        "Local production",
+    ]
+    assert header[len(SIPRI_COLUMNS) :][:1] == ["Deal id"]
+
+
+def test_trade_register_has_a_row_per_deal_per_delivery_year(api_client, seed):
+    rows = csv_rows(api_client.get(CSV_URL))
+    assert len(rows) == expected_row_count(Transfer.objects.all())
+    assert {row["Deal id"] for row in rows} == set(Transfer.objects.values_list("slug", flat=True))
+    delivered = Delivery.objects.select_related("transfer").first()
+    assert delivered is not None, "the seed has deliveries"
+    matching = [
+        r
+        for r in rows
+        if r["Deal id"] == delivered.transfer.slug and r["Delivery year"] == str(delivered.year)
+    ]
+    assert len(matching) == 1
+
+
+def test_trade_register_row_fields(api_client):
+    transfer = documented_transfer(
+        quantity=12,
+        condition=Condition.SECOND_HAND_MODERNISED,
+        transfer_type=TransferType.LICENSED_PRODUCTION,
+    )
+    DeliveryFactory(transfer=transfer, year=2018, quantity=4, quantity_is_estimate=True)
+    DeliveryFactory(transfer=transfer, year=2017, quantity=None, year_is_estimate=True)
+    rows = csv_rows(api_client.get(CSV_URL))
+    assert [(r["Delivery year"], r["Numbers delivered"]) for r in rows] == [
+        ("2017", ""),
+        ("2018", "4"),
+    ]
+    first, second = rows
+    assert first["Supplier"] == transfer.supplier.name
+    assert first["Recipient"] == transfer.recipient.name
+    assert first["Designation"] == transfer.system.designation
+    assert first["Armament category"] == transfer.system.get_category_display()
+    assert first["Order date"] == "2016"
+    assert first["Status"] == "second hand but modernized"
+    assert first["Local production"] == "yes"
+    assert first["Delivery year is estimate"] == "yes"
+    assert second["Numbers delivered is estimate"] == "yes"
+    assert first["Deal id"] == transfer.slug
+    assert first["Our status"] == "confirmed"
+    assert first["Transfer type"] == "licensed_production"
+    assert first["Intermediaries"] == transfer.intermediary_links.get().actor.name
+    assert first["Start date precision"] == "year"
+    titles = {c.source.title or c.source.slug for c in transfer.citations.all()}
+    assert set(first["Source titles"].split("; ")) == titles
+
+
+def test_a_deal_without_deliveries_is_one_row_with_empty_delivery_columns(api_client):
+    transfer = TransferFactory(transfer_type=TransferType.SALE, condition=Condition.NEW)
+    [row] = csv_rows(api_client.get(CSV_URL))
+    assert row["Deal id"] == transfer.slug
+    assert [row[c] for c in ("Numbers delivered", "Delivery year")] == ["", ""]
+    assert (row["Status"], row["Local production"]) == ("new", "no")
+
+
+def test_source_urls_are_listed_once_each(api_client):
+    transfer = TransferFactory()
+    source = SourceFactory(url="https://example.org/report")
+    CitationFactory(transfer=transfer, source=source)
+    CitationFactory(transfer=transfer, source=source)
+    [row] = csv_rows(api_client.get(CSV_URL))
+    assert row["Source URLs"] == "https://example.org/report"
+
+
+def test_trade_register_honours_the_filters(api_client, seed):
+    rows = csv_rows(api_client.get(CSV_URL, {"supplier": "russia", "status": "requested"}))
+    narrowed = Transfer.objects.filter(supplier__slug="russia", status="requested")
+    assert rows and len(rows) == expected_row_count(narrowed)
+    assert len({r["Deal id"] for r in rows}) < Transfer.objects.count()
+    assert {r["Supplier"] for r in rows} == {"Russia"}
+
+
+@pytest.mark.parametrize("url", [CSV_URL, JSONL_URL])
+def test_an_export_rejects_a_bad_filter_with_a_json_400(api_client, url):
+    response = api_client.get(url, {"status": "bogus"})
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_trade_register_query_count_is_flat(n, api_client, django_assert_num_queries):
+    for transfer in TransferFactory.create_batch(n):
+        DeliveryFactory(transfer=transfer)
+        CitationFactory(transfer=transfer, source=SourceFactory())
+    # The transfers, then one query per prefetched relation (4), per chunk.
+    with django_assert_num_queries(5):
+        rows = csv_rows(api_client.get(CSV_URL))
+    assert len(rows) == n
+
+
+# --- JSON Lines -------------------------------------------------------------------
+
+
+def test_jsonl_is_one_full_transfer_record_a_line(api_client, seed):
+    response = api_client.get(JSONL_URL)
+    assert response["Content-Type"] == "application/x-ndjson"
+    records = [json.loads(line) for line in body(response).splitlines()]
+    assert len(records) == Transfer.objects.count()
+    one = records[0]
+    detail = api_client.get(f"{API}/transfers/{one['id']}/").json()
+    assert one == detail
+
+
+def test_jsonl_honours_the_filters(api_client, seed):
+    response = api_client.get(JSONL_URL, {"recipient": "iran"})
+    records = [json.loads(line) for line in body(response).splitlines()]
+    assert records
+    assert len(records) == Transfer.objects.filter(recipient__slug="iran").count()
+    assert {r["recipient"]["slug"] for r in records} == {"iran"}
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_jsonl_query_count_is_flat(n, api_client, django_assert_num_queries):
+    for transfer in TransferFactory.create_batch(n):
+        CitationFactory(transfer=transfer, source=SourceFactory())
+    with django_assert_num_queries(5):
+        lines = body(api_client.get(JSONL_URL)).splitlines()
+    assert len(lines) == n

@@ -1,0 +1,70 @@
+"""Aggregates over transfers, computed in the database.
+
+Each function takes a queryset of transfers already narrowed by the
+transfer list's filters (TransferFilterSet) and returns rows, not models.
+The filtered queryset is used as a `pk__in` subquery: a search can add
+ranking annotations, joins or DISTINCT, any of which would distort a
+GROUP BY laid over it directly.
+"""
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+
+from .models import Transfer
+
+FLOW_ORDER = ("supplier__name", "supplier_id", "recipient__name", "recipient_id")
+
+
+def narrowed(transfers: QuerySet) -> QuerySet:
+    """Transfers matching `transfers`, without its ordering or annotations."""
+    return Transfer.objects.filter(pk__in=transfers.order_by().values("pk")).order_by()
+
+
+def flows(transfers: QuerySet, *, per_year: bool = False) -> QuerySet:
+    """Supplier × recipient (× start year) rows: how many transfers, the sum
+    of the quantities that are known and how many transfers have none."""
+    keys = [
+        "supplier_id",
+        "supplier__slug",
+        "supplier__name",
+        "recipient_id",
+        "recipient__slug",
+        "recipient__name",
+    ]
+    queryset = narrowed(transfers)
+    order = list(FLOW_ORDER)
+    if per_year:
+        queryset = queryset.annotate(year=ExtractYear("start_date"))
+        keys.append("year")
+        order.append("year")
+    return (
+        queryset.values(*keys)
+        .annotate(
+            transfers=Count("pk"),
+            known_quantity=Sum("quantity"),
+            unknown_quantity=Count("pk", filter=Q(quantity__isnull=True)),
+        )
+        .order_by(*order)
+    )
+
+
+def flow_row(row: dict) -> dict:
+    """A flow row in its public shape."""
+    out = {
+        "supplier": {
+            "id": row["supplier_id"],
+            "slug": row["supplier__slug"],
+            "name": row["supplier__name"],
+        },
+        "recipient": {
+            "id": row["recipient_id"],
+            "slug": row["recipient__slug"],
+            "name": row["recipient__name"],
+        },
+        "transfers": row["transfers"],
+        "known_quantity": row["known_quantity"] or 0,
+        "unknown_quantity": row["unknown_quantity"],
+    }
+    if "year" in row:
+        out["year"] = row["year"]
+    return out

@@ -1,0 +1,187 @@
+"""Read-only analytics over transfers: flows (and, below, exports and the
+network). Each view narrows transfers with TransferFilterSet exactly as the
+transfer list does (an invalid value is a 400), then aggregates in SQL."""
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from .. import analytics, exports
+from ..filters import TransferFilterSet
+from ..models import Transfer
+
+
+class AnalyticsFilterSet(TransferFilterSet):
+    """The transfer list's filters, without `ordering`: aggregates have
+    their own fixed order."""
+
+
+AnalyticsFilterSet.base_filters.pop("ordering")
+
+
+def query_flag(request, name: str) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    try:
+        return serializers.BooleanField().to_internal_value(raw)
+    except ValidationError:
+        raise ValidationError({name: [f"'{raw}' is not true or false."]}) from None
+
+
+class FlowPartySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class FlowSerializer(serializers.Serializer):
+    """Transfers from one supplier to one recipient (in one start year, with
+    `per_year`)."""
+
+    supplier = FlowPartySerializer()
+    recipient = FlowPartySerializer()
+    year = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Start year (only with `per_year=true`); null for undated transfers.",
+    )
+    transfers = serializers.IntegerField(help_text="Number of transfers.")
+    known_quantity = serializers.IntegerField(
+        help_text="Sum of the quantities of the transfers whose quantity is known."
+    )
+    unknown_quantity = serializers.IntegerField(
+        help_text="Number of transfers whose quantity is unknown (not counted above)."
+    )
+
+
+class TransferAnalyticsView(generics.ListAPIView):
+    queryset = Transfer.objects.all()
+    filterset_class = AnalyticsFilterSet
+
+    def filtered_transfers(self):
+        return self.filter_queryset(self.get_queryset())
+
+
+@extend_schema(
+    summary="Flows: supplier × recipient aggregates",
+    description=(
+        "For each supplier and recipient pair among the transfers that match the filters "
+        "(the same filters as the transfer list): the number of transfers, the sum of the "
+        "known quantities, and how many transfers have no known quantity. With "
+        "`per_year=true` the start year is a grouping key as well. Ordered by supplier, "
+        "recipient and year."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "per_year",
+            OpenApiTypes.BOOL,
+            description="Group by the transfer's start year as well (default false).",
+        )
+    ],
+)
+class FlowListView(TransferAnalyticsView):
+    serializer_class = FlowSerializer
+
+    def list(self, request, *args, **kwargs):
+        per_year = query_flag(request, "per_year")
+        rows = analytics.flows(self.filtered_transfers(), per_year=per_year)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([analytics.flow_row(row) for row in page])
+
+
+class DownloadRenderer(BaseRenderer):
+    """Passes a download through; the view writes the body itself."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class CSVRenderer(DownloadRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class NDJSONRenderer(DownloadRenderer):
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+
+
+class DownloadView(TransferAnalyticsView):
+    """A view whose success is a download but whose errors are JSON."""
+
+    pagination_class = None
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+    def stream(self, chunks, content_type, filename):
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Trade register (CSV, streamed)",
+        operation_id="exports_trade_register_csv",
+        description=(
+            "The transfers that match the filters (the same as the transfer list's), laid out "
+            "like SIPRI's trade register: one row per deal per delivery year, and one row with "
+            "empty delivery columns for a deal without deliveries. The columns are SIPRI's — "
+            f"{', '.join(exports.SIPRI_COLUMNS)} — where `Status` is the condition (new / second "
+            "hand / second hand but modernized) and `Local production` is `yes` for licensed "
+            f"production; then ours: {', '.join(exports.OUR_COLUMNS)}. `Deal id` is the "
+            "transfer's slug, stable across exports. Lists inside a cell are separated by `; `. "
+            "The body is streamed."
+        ),
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+        },
+    )
+)
+class TradeRegisterExportView(DownloadView):
+    renderer_classes = [CSVRenderer]
+
+    def list(self, request, *args, **kwargs):
+        transfers = exports.iterate(self.filtered_transfers())
+        return self.stream(
+            exports.write_csv(transfers), "text/csv; charset=utf-8", "trade-register.csv"
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Transfers as JSON Lines (streamed)",
+        operation_id="exports_transfers_jsonl",
+        description=(
+            "The transfers that match the filters (the same as the transfer list's), one full "
+            "record a line, each as the transfer detail endpoint returns it. The body is streamed."
+        ),
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(
+                OpenApiTypes.STR, description="One JSON transfer record a line."
+            ),
+        },
+    )
+)
+class TransferJsonLinesExportView(DownloadView):
+    renderer_classes = [NDJSONRenderer]
+
+    def list(self, request, *args, **kwargs):
+        transfers = exports.iterate(self.filtered_transfers())
+        chunks = exports.write_jsonl(transfers, self.get_serializer_context())
+        return self.stream(chunks, "application/x-ndjson", "transfers.jsonl")
