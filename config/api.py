@@ -8,6 +8,7 @@ from common.api.history import DeletedView
 from sources.api.views import CitationViewSet, SourceViewSet
 from transfers.api.analytics import (
     FlowListView,
+    NetworkView,
     TradeRegisterExportView,
     TransferJsonLinesExportView,
 )
@@ -24,6 +25,7 @@ router.register("citations", CitationViewSet, basename="citation")
 urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),
     path("flows/", FlowListView.as_view(), name="flows"),
+    path("network/", NetworkView.as_view(), name="network"),
     path(
         "exports/trade-register.csv",
         TradeRegisterExportView.as_view(),

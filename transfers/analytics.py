@@ -7,6 +7,8 @@ ranking annotations, joins or DISTINCT, any of which would distort a
 GROUP BY laid over it directly.
 """
 
+from collections.abc import Iterator
+
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
@@ -68,3 +70,57 @@ def flow_row(row: dict) -> dict:
     if "year" in row:
         out["year"] = row["year"]
     return out
+
+
+EDGE_FIELDS = (
+    "id",
+    "slug",
+    "supplier_id",
+    "recipient_id",
+    "status",
+    "transfer_type",
+    "system__slug",
+    "system__designation",
+    "system__category",
+    "start_date",
+    "end_date",
+    "quantity",
+)
+
+
+def network_nodes(transfers: QuerySet) -> QuerySet:
+    """The actors that supply or receive one of `transfers`, as rows."""
+    from actors.models import Actor
+
+    edges = narrowed(transfers)
+    return (
+        Actor.objects.filter(
+            Q(pk__in=edges.values("supplier_id")) | Q(pk__in=edges.values("recipient_id"))
+        )
+        .values("id", "slug", "name", "kind", "country")
+        .order_by("id")
+    )
+
+
+def network_edges(transfers: QuerySet) -> Iterator[dict]:
+    """One edge per transfer, supplier → recipient, as flat dicts."""
+    rows = narrowed(transfers).values(*EDGE_FIELDS).order_by("id")
+    for row in rows.iterator(chunk_size=2000):
+        yield {
+            "id": row["id"],
+            "transfer": row["slug"],
+            "source": row["supplier_id"],
+            "target": row["recipient_id"],
+            "status": row["status"],
+            "transfer_type": row["transfer_type"],
+            "system": row["system__slug"],
+            "system_designation": row["system__designation"],
+            "category": row["system__category"],
+            "start_year": row["start_date"].year if row["start_date"] else None,
+            "end_year": row["end_date"].year if row["end_date"] else None,
+            "quantity": row["quantity"],
+        }
+
+
+def network_node(row: dict) -> dict:
+    return {**row, "country": str(row["country"] or "")}
