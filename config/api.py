@@ -7,6 +7,7 @@ from actors.api.views import ActorViewSet
 from common.api.history import DeletedView
 from sources.api.views import CitationViewSet, SourceViewSet
 from transfers.api.analytics import (
+    ActorProfileView,
     FlowListView,
     NetworkView,
     TradeRegisterExportView,
@@ -26,6 +27,7 @@ urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),
     path("flows/", FlowListView.as_view(), name="flows"),
     path("network/", NetworkView.as_view(), name="network"),
+    path("actors/<str:pk>/profile/", ActorProfileView.as_view(), name="actor-profile"),
     path(
         "exports/trade-register.csv",
         TradeRegisterExportView.as_view(),

@@ -188,3 +188,67 @@ def test_network_query_count_is_flat(n, api_client, django_assert_num_queries):
     with django_assert_num_queries(2):  # nodes, then edges
         body = api_client.get(NETWORK).json()
     assert len(body["edges"]) == n
+
+
+# --- actor profile ----------------------------------------------------------------
+
+
+def profile_url(actor):
+    return f"{API}/actors/{actor}/profile/"
+
+
+def test_profile_counts_what_an_actor_supplied_and_received(api_client, seed):
+    body = api_client.get(profile_url("russia")).json()
+    assert body["actor"]["slug"] == "russia"
+    supplied = Transfer.objects.filter(supplier__slug="russia").select_related(
+        "recipient", "system"
+    )
+    assert body["supplied"]["transfers"] == len(supplied)
+    assert body["supplied"]["unknown_quantity"] == sum(t.quantity is None for t in supplied)
+    assert body["supplied"]["known_quantity"] == sum(t.quantity or 0 for t in supplied)
+    assert {p["actor"]["slug"]: p["transfers"] for p in body["supplied"]["by_partner"]} == dict(
+        Counter(t.recipient.slug for t in supplied)
+    )
+    assert {c["category"]: c["transfers"] for c in body["supplied"]["by_category"]} == dict(
+        Counter(t.system.category for t in supplied)
+    )
+    assert {y["year"]: y["transfers"] for y in body["supplied"]["by_year"]} == dict(
+        Counter(t.start_date.year if t.start_date else None for t in supplied)
+    )
+    assert {s["system"]["slug"]: s["transfers"] for s in body["supplied"]["systems"]} == dict(
+        Counter(t.system.slug for t in supplied)
+    )
+    received = Transfer.objects.filter(recipient__slug="russia").count()
+    assert body["received"]["transfers"] == received
+
+
+def test_profile_by_id_equals_profile_by_slug(api_client, seed):
+    by_slug = api_client.get(profile_url("iran")).json()
+    assert api_client.get(profile_url(by_slug["actor"]["id"])).json() == by_slug
+
+
+def test_profile_honours_the_filters(api_client, seed):
+    everything = api_client.get(profile_url("russia")).json()
+    narrowed = api_client.get(profile_url("russia"), {"status": "requested"}).json()
+    assert (
+        narrowed["supplied"]["transfers"]
+        == Transfer.objects.filter(supplier__slug="russia", status="requested").count()
+    )
+    assert 0 < narrowed["supplied"]["transfers"] < everything["supplied"]["transfers"]
+
+
+def test_profile_of_an_unknown_actor_is_404_and_a_bad_filter_400(api_client, seed):
+    assert api_client.get(profile_url("nobody")).status_code == 404
+    response = api_client.get(profile_url("russia"), {"category": "lasers"})
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_profile_query_count_is_flat(n, api_client, django_assert_num_queries):
+    first = TransferFactory()
+    TransferFactory.create_batch(n, supplier=first.supplier)
+    # The actor, then five aggregates for each of the two roles.
+    with django_assert_num_queries(11):
+        body = api_client.get(profile_url(first.supplier.slug)).json()
+    assert body["supplied"]["transfers"] == n + 1

@@ -2,6 +2,7 @@
 network). Each view narrows transfers with TransferFilterSet exactly as the
 transfer list does (an invalid value is a 400), then aggregates in SQL."""
 
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -11,9 +12,11 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+
+from common.api.fields import as_id
 
 from .. import analytics, exports
 from ..filters import TransferFilterSet
@@ -271,3 +274,77 @@ class NetworkView(DownloadView):
                 "transfers.gexf",
             )
         return Response({"nodes": [analytics.network_node(n) for n in nodes], "edges": list(edges)})
+
+
+class ProfileCountsSerializer(serializers.Serializer):
+    transfers = serializers.IntegerField(help_text="Number of transfers.")
+    known_quantity = serializers.IntegerField(help_text="Sum of the known quantities.")
+    unknown_quantity = serializers.IntegerField(
+        help_text="Number of transfers whose quantity is unknown."
+    )
+
+
+class ProfileSystemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    designation = serializers.CharField()
+    category = serializers.CharField()
+
+
+class ProfilePartnerSerializer(ProfileCountsSerializer):
+    actor = FlowPartySerializer()
+
+
+class ProfileCategorySerializer(ProfileCountsSerializer):
+    category = serializers.CharField()
+
+
+class ProfileYearSerializer(ProfileCountsSerializer):
+    year = serializers.IntegerField(allow_null=True, help_text="Start year; null if undated.")
+
+
+class ProfileSystemCountsSerializer(ProfileCountsSerializer):
+    system = ProfileSystemSerializer()
+
+
+class ProfileRoleSerializer(ProfileCountsSerializer):
+    by_partner = ProfilePartnerSerializer(many=True)
+    by_category = ProfileCategorySerializer(many=True)
+    by_year = ProfileYearSerializer(many=True)
+    systems = ProfileSystemCountsSerializer(many=True)
+
+
+class ActorProfileSerializer(serializers.Serializer):
+    actor = FlowPartySerializer()
+    supplied = ProfileRoleSerializer(help_text="Transfers in which the actor is the supplier.")
+    received = ProfileRoleSerializer(help_text="Transfers in which the actor is the recipient.")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="An actor's profile: what it supplied and received",
+        operation_id="actors_profile_retrieve",
+        description=(
+            "For one actor (by id or slug), among the transfers that match the filters (the "
+            "same as the transfer list's): totals as supplier and as recipient, each broken "
+            "down by partner, by system category, by start year and by system. Computed with "
+            "aggregate queries."
+        ),
+        responses={200: ActorProfileSerializer},
+    )
+)
+class ActorProfileView(TransferAnalyticsView):
+    serializer_class = ActorProfileSerializer
+    pagination_class = None
+
+    def list(self, request, *args, **kwargs):
+        from actors.models import Actor
+
+        value = self.kwargs["pk"]
+        lookup = Q(slug=value)
+        if (pk := as_id(value)) is not None:
+            lookup |= Q(pk=pk)
+        actor = Actor.objects.filter(lookup).order_by("-pk" if pk is None else "pk").first()
+        if actor is None:
+            raise NotFound(f"No actor matches '{value}'.")
+        return Response(analytics.actor_profile(actor, self.filtered_transfers()))
