@@ -19,16 +19,8 @@ from rest_framework.response import Response
 from common.api.fields import as_id
 
 from .. import analytics, exports
-from ..filters import TransferFilterSet
+from ..filters import AnalyticsFilterSet
 from ..models import Transfer
-
-
-class AnalyticsFilterSet(TransferFilterSet):
-    """The transfer list's filters, without `ordering`: aggregates have
-    their own fixed order."""
-
-
-AnalyticsFilterSet.base_filters.pop("ordering")
 
 
 def query_flag(request, name: str) -> bool:
