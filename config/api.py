@@ -7,7 +7,9 @@ from actors.api.views import ActorViewSet
 from common.api.history import DeletedView
 from sources.api.views import CitationViewSet, SourceViewSet
 from transfers.api.analytics import (
+    ActorProfileView,
     FlowListView,
+    NetworkView,
     TradeRegisterExportView,
     TransferJsonLinesExportView,
 )
@@ -24,6 +26,8 @@ router.register("citations", CitationViewSet, basename="citation")
 urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),
     path("flows/", FlowListView.as_view(), name="flows"),
+    path("network/", NetworkView.as_view(), name="network"),
+    path("actors/<str:pk>/profile/", ActorProfileView.as_view(), name="actor-profile"),
     path(
         "exports/trade-register.csv",
         TradeRegisterExportView.as_view(),

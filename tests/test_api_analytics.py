@@ -102,3 +102,153 @@ def test_flows_query_count_is_flat(n, api_client, django_assert_num_queries):
     with django_assert_num_queries(2):  # count for the page, then the page
         response = api_client.get(FLOWS, {"page_size": 100})
     assert len(results(response)) == n
+
+
+# --- network ----------------------------------------------------------------------
+
+NETWORK = f"{API}/network/"
+
+
+def download(response) -> bytes:
+    assert response.status_code == 200, response
+    return b"".join(response.streaming_content)
+
+
+def test_network_json_has_actors_as_nodes_and_transfers_as_edges(api_client, seed):
+    body = api_client.get(NETWORK).json()
+    transfers = Transfer.objects.all()
+    assert len(body["edges"]) == transfers.count()
+    parties = set(transfers.values_list("supplier", flat=True)) | set(
+        transfers.values_list("recipient", flat=True)
+    )
+    assert {node["id"] for node in body["nodes"]} == parties
+    edge = body["edges"][0]
+    transfer = Transfer.objects.select_related("system").get(pk=edge["id"])
+    assert (edge["source"], edge["target"]) == (transfer.supplier_id, transfer.recipient_id)
+    assert (edge["status"], edge["system"]) == (transfer.status, transfer.system.slug)
+    assert edge["start_year"] == (transfer.start_date.year if transfer.start_date else None)
+
+
+def test_network_honours_the_filters(api_client, seed):
+    body = api_client.get(NETWORK, {"recipient": "iran"}).json()
+    assert body["edges"]
+    assert len(body["edges"]) == Transfer.objects.filter(recipient__slug="iran").count()
+    iran = Transfer.objects.filter(recipient__slug="iran").values_list("recipient", flat=True)[0]
+    assert {edge["target"] for edge in body["edges"]} == {iran}
+    assert len(body["nodes"]) < len(api_client.get(NETWORK).json()["nodes"])
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", "read_graphml"), ("gexf", "read_gexf")])
+def test_network_files_open_in_networkx(api_client, seed, tmp_path, fmt, reader):
+    nx = pytest.importorskip("networkx")
+    response = api_client.get(NETWORK, {"format": fmt})
+    assert f"transfers.{fmt}" in response["Content-Disposition"]
+    path = tmp_path / f"network.{fmt}"
+    path.write_bytes(download(response))
+    graph = getattr(nx, reader)(path)
+    assert graph.is_directed()
+    assert graph.number_of_edges() == Transfer.objects.count()
+    transfer = Transfer.objects.select_related("supplier", "recipient", "system").first()
+    source, target = f"actor-{transfer.supplier_id}", f"actor-{transfer.recipient_id}"
+    edges = graph.get_edge_data(source, target)
+    edges = edges.values() if graph.is_multigraph() else [edges]
+    assert transfer.slug in {data["transfer"] for data in edges}
+    assert {data["status"] for data in edges} >= {transfer.status}
+    name = graph.nodes[source].get("name") or graph.nodes[source].get("label")
+    assert name == transfer.supplier.name
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_network_files_honour_the_filters(api_client, seed, fmt):
+    everything = download(api_client.get(NETWORK, {"format": fmt}))
+    narrowed = download(api_client.get(NETWORK, {"format": fmt, "supplier": "iran"}))
+    assert narrowed.count(b"<edge ") == Transfer.objects.filter(supplier__slug="iran").count()
+    assert narrowed.count(b"<edge ") < everything.count(b"<edge ")
+
+
+def test_network_escapes_names_in_xml(api_client, tmp_path):
+    nx = pytest.importorskip("networkx")
+    transfer = TransferFactory(supplier__name='A & B <"Ltd">')
+    path = tmp_path / "n.graphml"
+    path.write_bytes(download(api_client.get(NETWORK, {"format": "graphml"})))
+    graph = nx.read_graphml(path)
+    assert graph.nodes[f"actor-{transfer.supplier_id}"]["name"] == 'A & B <"Ltd">'
+
+
+@pytest.mark.parametrize("fmt", ["json", "graphml", "gexf"])
+def test_network_rejects_a_bad_filter_with_a_json_400(api_client, fmt):
+    response = api_client.get(NETWORK, {"format": fmt, "year_to": "soon"})
+    assert response.status_code == 400
+    assert "year_to" in response.json()
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_network_query_count_is_flat(n, api_client, django_assert_num_queries):
+    TransferFactory.create_batch(n)
+    with django_assert_num_queries(2):  # nodes, then edges
+        body = api_client.get(NETWORK).json()
+    assert len(body["edges"]) == n
+
+
+# --- actor profile ----------------------------------------------------------------
+
+
+def profile_url(actor):
+    return f"{API}/actors/{actor}/profile/"
+
+
+def test_profile_counts_what_an_actor_supplied_and_received(api_client, seed):
+    body = api_client.get(profile_url("russia")).json()
+    assert body["actor"]["slug"] == "russia"
+    supplied = Transfer.objects.filter(supplier__slug="russia").select_related(
+        "recipient", "system"
+    )
+    assert body["supplied"]["transfers"] == len(supplied)
+    assert body["supplied"]["unknown_quantity"] == sum(t.quantity is None for t in supplied)
+    assert body["supplied"]["known_quantity"] == sum(t.quantity or 0 for t in supplied)
+    assert {p["actor"]["slug"]: p["transfers"] for p in body["supplied"]["by_partner"]} == dict(
+        Counter(t.recipient.slug for t in supplied)
+    )
+    assert {c["category"]: c["transfers"] for c in body["supplied"]["by_category"]} == dict(
+        Counter(t.system.category for t in supplied)
+    )
+    assert {y["year"]: y["transfers"] for y in body["supplied"]["by_year"]} == dict(
+        Counter(t.start_date.year if t.start_date else None for t in supplied)
+    )
+    assert {s["system"]["slug"]: s["transfers"] for s in body["supplied"]["systems"]} == dict(
+        Counter(t.system.slug for t in supplied)
+    )
+    received = Transfer.objects.filter(recipient__slug="russia").count()
+    assert body["received"]["transfers"] == received
+
+
+def test_profile_by_id_equals_profile_by_slug(api_client, seed):
+    by_slug = api_client.get(profile_url("iran")).json()
+    assert api_client.get(profile_url(by_slug["actor"]["id"])).json() == by_slug
+
+
+def test_profile_honours_the_filters(api_client, seed):
+    everything = api_client.get(profile_url("russia")).json()
+    narrowed = api_client.get(profile_url("russia"), {"status": "requested"}).json()
+    assert (
+        narrowed["supplied"]["transfers"]
+        == Transfer.objects.filter(supplier__slug="russia", status="requested").count()
+    )
+    assert 0 < narrowed["supplied"]["transfers"] < everything["supplied"]["transfers"]
+
+
+def test_profile_of_an_unknown_actor_is_404_and_a_bad_filter_400(api_client, seed):
+    assert api_client.get(profile_url("nobody")).status_code == 404
+    response = api_client.get(profile_url("russia"), {"category": "lasers"})
+    assert response.status_code == 400
+    assert "category" in response.json()
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_profile_query_count_is_flat(n, api_client, django_assert_num_queries):
+    first = TransferFactory()
+    TransferFactory.create_batch(n, supplier=first.supplier)
+    # The actor, then five aggregates for each of the two roles.
+    with django_assert_num_queries(11):
+        body = api_client.get(profile_url(first.supplier.slug)).json()
+    assert body["supplied"]["transfers"] == n + 1

@@ -188,3 +188,52 @@ def test_jsonl_query_count_is_flat(n, api_client, django_assert_num_queries):
     with django_assert_num_queries(5):
         lines = body(api_client.get(JSONL_URL)).splitlines()
     assert len(lines) == n
+
+
+# --- the export_transfers command -------------------------------------------------
+
+
+def run_export(*args) -> str:
+    out = io.StringIO()
+    call_command("export_transfers", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_command_csv_to_stdout_matches_the_api(api_client, seed):
+    from_api = body(api_client.get(CSV_URL, {"supplier": "russia"}))
+    assert run_export("--format", "csv", "--supplier", "russia") == from_api
+
+
+def test_command_writes_a_file_with_filters(seed, tmp_path):
+    target = tmp_path / "register.csv"
+    run_export("--format", "csv", "--output", str(target), "--status", "requested")
+    with target.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    narrowed = Transfer.objects.filter(status="requested")
+    assert len(rows) == expected_row_count(narrowed)
+    assert {r["Our status"] for r in rows} == {"requested"}
+
+
+def test_command_jsonl_records_carry_urls_from_the_base_url(seed):
+    text = run_export("--format", "jsonl", "--recipient", "iran", "--base-url", "https://x.org")
+    records = [json.loads(line) for line in text.splitlines()]
+    assert len(records) == Transfer.objects.filter(recipient__slug="iran").count()
+    assert records[0]["url"].startswith("https://x.org/api/v1/transfers/")
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", "read_graphml"), ("gexf", "read_gexf")])
+def test_command_graph_files_open_in_networkx(api_client, seed, tmp_path, fmt, reader):
+    nx = pytest.importorskip("networkx")
+    target = tmp_path / f"g.{fmt}"
+    run_export("--format", fmt, "--output", str(target), "--year-from", "2020")
+    graph = getattr(nx, reader)(target)
+    from_api = api_client.get(f"{API}/network/", {"year_from": 2020}).json()
+    assert graph.number_of_edges() == len(from_api["edges"])
+    assert 0 < graph.number_of_edges() < Transfer.objects.count()
+
+
+def test_command_refuses_a_bad_filter():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--status"):
+        run_export("--format", "csv", "--status", "bogus")

@@ -7,7 +7,9 @@ ranking annotations, joins or DISTINCT, any of which would distort a
 GROUP BY laid over it directly.
 """
 
-from django.db.models import Count, Q, QuerySet, Sum
+from collections.abc import Iterator
+
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from .models import Transfer
@@ -68,3 +70,137 @@ def flow_row(row: dict) -> dict:
     if "year" in row:
         out["year"] = row["year"]
     return out
+
+
+EDGE_FIELDS = (
+    "id",
+    "slug",
+    "supplier_id",
+    "recipient_id",
+    "status",
+    "transfer_type",
+    "system__slug",
+    "system__designation",
+    "system__category",
+    "start_date",
+    "end_date",
+    "quantity",
+)
+
+
+def network_nodes(transfers: QuerySet) -> QuerySet:
+    """The actors that supply or receive one of `transfers`, as rows."""
+    from actors.models import Actor
+
+    edges = narrowed(transfers)
+    return (
+        Actor.objects.filter(
+            Q(pk__in=edges.values("supplier_id")) | Q(pk__in=edges.values("recipient_id"))
+        )
+        .values("id", "slug", "name", "kind", "country")
+        .order_by("id")
+    )
+
+
+def network_edges(transfers: QuerySet) -> Iterator[dict]:
+    """One edge per transfer, supplier → recipient, as flat dicts."""
+    rows = narrowed(transfers).values(*EDGE_FIELDS).order_by("id")
+    for row in rows.iterator(chunk_size=2000):
+        yield {
+            "id": row["id"],
+            "transfer": row["slug"],
+            "source": row["supplier_id"],
+            "target": row["recipient_id"],
+            "status": row["status"],
+            "transfer_type": row["transfer_type"],
+            "system": row["system__slug"],
+            "system_designation": row["system__designation"],
+            "category": row["system__category"],
+            "start_year": row["start_date"].year if row["start_date"] else None,
+            "end_year": row["end_date"].year if row["end_date"] else None,
+            "quantity": row["quantity"],
+        }
+
+
+def network_node(row: dict) -> dict:
+    return {**row, "country": str(row["country"] or "")}
+
+
+def _aggregates():
+    return {
+        "transfers": Count("pk"),
+        "known_quantity": Sum("quantity"),
+        "unknown_quantity": Count("pk", filter=Q(quantity__isnull=True)),
+    }
+
+
+def _counts(row: dict) -> dict:
+    return {
+        "transfers": row["transfers"],
+        "known_quantity": row["known_quantity"] or 0,
+        "unknown_quantity": row["unknown_quantity"],
+    }
+
+
+def _grouped(queryset, keys, order):
+    return queryset.values(*keys).annotate(**_aggregates()).order_by(*order)
+
+
+def actor_profile(actor, transfers: QuerySet) -> dict:
+    """What `actor` supplied and received among `transfers`: totals, then by
+    partner, by category, by start year and by system. A fixed number of
+    aggregate queries, however many transfers."""
+    base = narrowed(transfers)
+    profile = {"actor": {"id": actor.pk, "slug": actor.slug, "name": actor.name}}
+    for role, own, partner in (
+        ("supplied", "supplier", "recipient"),
+        ("received", "recipient", "supplier"),
+    ):
+        mine = base.filter(**{own: actor})
+        partners = _grouped(
+            mine,
+            [f"{partner}_id", f"{partner}__slug", f"{partner}__name"],
+            [f"{partner}__name", f"{partner}_id"],
+        )
+        categories = _grouped(mine, ["system__category"], ["system__category"])
+        years = _grouped(
+            mine.annotate(year=ExtractYear("start_date")),
+            ["year"],
+            [F("year").asc(nulls_last=True)],
+        )
+        systems = _grouped(
+            mine,
+            ["system_id", "system__slug", "system__designation", "system__category"],
+            ["system__designation", "system_id"],
+        )
+        profile[role] = {
+            **_counts(mine.aggregate(**_aggregates())),
+            "by_partner": [
+                {
+                    "actor": {
+                        "id": row[f"{partner}_id"],
+                        "slug": row[f"{partner}__slug"],
+                        "name": row[f"{partner}__name"],
+                    },
+                    **_counts(row),
+                }
+                for row in partners
+            ],
+            "by_category": [
+                {"category": row["system__category"], **_counts(row)} for row in categories
+            ],
+            "by_year": [{"year": row["year"], **_counts(row)} for row in years],
+            "systems": [
+                {
+                    "system": {
+                        "id": row["system_id"],
+                        "slug": row["system__slug"],
+                        "designation": row["system__designation"],
+                        "category": row["system__category"],
+                    },
+                    **_counts(row),
+                }
+                for row in systems
+            ],
+        }
+    return profile

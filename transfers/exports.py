@@ -9,6 +9,7 @@ and the first chunk is out before the last row is read.
 
 import csv
 from collections.abc import Iterable, Iterator
+from xml.sax.saxutils import escape, quoteattr
 
 from django.db.models import Prefetch, QuerySet
 from rest_framework.renderers import JSONRenderer
@@ -177,3 +178,110 @@ def write_jsonl(transfers: Iterable[Transfer], context: dict) -> Iterator[str]:
     for transfer in transfers:
         data = TransferSerializer(transfer, context=context).data
         yield renderer.render(data).decode() + "\n"
+
+
+# --- the transfer network: GraphML and GEXF ------------------------------------------
+
+#: (name, GraphML type) of the attributes written on nodes and edges.
+NODE_ATTRIBUTES = [
+    ("slug", "string"),
+    ("name", "string"),
+    ("kind", "string"),
+    ("country", "string"),
+]
+EDGE_ATTRIBUTES = [
+    ("transfer", "string"),
+    ("status", "string"),
+    ("transfer_type", "string"),
+    ("system", "string"),
+    ("system_designation", "string"),
+    ("category", "string"),
+    ("start_year", "int"),
+    ("end_year", "int"),
+    ("quantity", "int"),
+]
+XML_HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _node_id(actor_id) -> str:
+    return f"actor-{actor_id}"
+
+
+def _edge_id(transfer_id) -> str:
+    return f"transfer-{transfer_id}"
+
+
+def write_graphml(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
+    """A directed multigraph: actors as nodes, one edge per transfer.
+    Unknown values are left out rather than written empty."""
+    yield XML_HEADER
+    yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+    for kind, attributes in (("node", NODE_ATTRIBUTES), ("edge", EDGE_ATTRIBUTES)):
+        for name, type_ in attributes:
+            yield (
+                f'  <key id="{kind}_{name}" for="{kind}" attr.name="{name}" attr.type="{type_}"/>\n'
+            )
+    yield '  <graph id="transfers" edgedefault="directed">\n'
+
+    def data(kind, item, attributes):
+        return "".join(
+            f'<data key="{kind}_{name}">{escape(str(item[name]))}</data>'
+            for name, _type in attributes
+            if item.get(name) not in (None, "")
+        )
+
+    for node in nodes:
+        yield (
+            f"    <node id={quoteattr(_node_id(node['id']))}>"
+            f"{data('node', node, NODE_ATTRIBUTES)}</node>\n"
+        )
+    for edge in edges:
+        yield (
+            f"    <edge id={quoteattr(_edge_id(edge['id']))} "
+            f"source={quoteattr(_node_id(edge['source']))} "
+            f"target={quoteattr(_node_id(edge['target']))}>"
+            f"{data('edge', edge, EDGE_ATTRIBUTES)}</edge>\n"
+        )
+    yield "  </graph>\n</graphml>\n"
+
+
+GEXF_TYPES = {"string": "string", "int": "integer"}
+
+
+def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
+    """GEXF 1.2 for Gephi: node labels are actor names, edge labels systems."""
+    yield XML_HEADER
+    yield '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
+    yield '  <graph defaultedgetype="directed" mode="static">\n'
+    for kind, attributes in (("node", NODE_ATTRIBUTES), ("edge", EDGE_ATTRIBUTES)):
+        yield f'    <attributes class="{kind}">\n'
+        for name, type_ in attributes:
+            yield (
+                f'      <attribute id="{kind}_{name}" title="{name}" type="{GEXF_TYPES[type_]}"/>\n'
+            )
+        yield "    </attributes>\n"
+
+    def attvalues(kind, item, attributes):
+        values = "".join(
+            f'<attvalue for="{kind}_{name}" value={quoteattr(str(item[name]))}/>'
+            for name, _type in attributes
+            if item.get(name) not in (None, "")
+        )
+        return f"<attvalues>{values}</attvalues>" if values else ""
+
+    yield "    <nodes>\n"
+    for node in nodes:
+        yield (
+            f"      <node id={quoteattr(_node_id(node['id']))} label={quoteattr(node['name'])}>"
+            f"{attvalues('node', node, NODE_ATTRIBUTES)}</node>\n"
+        )
+    yield "    </nodes>\n    <edges>\n"
+    for edge in edges:
+        yield (
+            f"      <edge id={quoteattr(_edge_id(edge['id']))} "
+            f"source={quoteattr(_node_id(edge['source']))} "
+            f"target={quoteattr(_node_id(edge['target']))} "
+            f"label={quoteattr(edge['system_designation'])}>"
+            f"{attvalues('edge', edge, EDGE_ATTRIBUTES)}</edge>\n"
+        )
+    yield "    </edges>\n  </graph>\n</gexf>\n"

@@ -242,6 +242,14 @@ class TransferFilterSet(ApiFilterSet):
         )
 
 
+class AnalyticsFilterSet(TransferFilterSet):
+    """The transfer list's filters, without `ordering`: analytics and exports
+    have their own fixed order."""
+
+
+AnalyticsFilterSet.base_filters.pop("ordering")
+
+
 class StatusEventFilterSet(ApiFilterSet):
     transfer = SlugFilter(
         field_name="transfer",

@@ -2,6 +2,7 @@
 network). Each view narrows transfers with TransferFilterSet exactly as the
 transfer list does (an invalid value is a 400), then aggregates in SQL."""
 
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -11,20 +12,15 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from common.api.fields import as_id
 
 from .. import analytics, exports
-from ..filters import TransferFilterSet
+from ..filters import AnalyticsFilterSet
 from ..models import Transfer
-
-
-class AnalyticsFilterSet(TransferFilterSet):
-    """The transfer list's filters, without `ordering`: aggregates have
-    their own fixed order."""
-
-
-AnalyticsFilterSet.base_filters.pop("ordering")
 
 
 def query_flag(request, name: str) -> bool:
@@ -185,3 +181,162 @@ class TransferJsonLinesExportView(DownloadView):
         transfers = exports.iterate(self.filtered_transfers())
         chunks = exports.write_jsonl(transfers, self.get_serializer_context())
         return self.stream(chunks, "application/x-ndjson", "transfers.jsonl")
+
+
+class GraphMLRenderer(DownloadRenderer):
+    media_type = "application/graphml+xml"
+    format = "graphml"
+
+
+class GEXFRenderer(DownloadRenderer):
+    media_type = "application/gexf+xml"
+    format = "gexf"
+
+
+class NetworkNodeSerializer(serializers.Serializer):
+    """An actor that supplies or receives at least one of the transfers."""
+
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166 code; empty if none.")
+
+
+class NetworkEdgeSerializer(serializers.Serializer):
+    """One transfer, from its supplier (`source`) to its recipient (`target`)."""
+
+    id = serializers.IntegerField(help_text="The transfer's id.")
+    transfer = serializers.CharField(help_text="The transfer's slug.")
+    source = serializers.IntegerField(help_text="The supplier's id (a node).")
+    target = serializers.IntegerField(help_text="The recipient's id (a node).")
+    status = serializers.CharField()
+    transfer_type = serializers.CharField()
+    system = serializers.CharField(help_text="The system's slug.")
+    system_designation = serializers.CharField()
+    category = serializers.CharField()
+    start_year = serializers.IntegerField(allow_null=True)
+    end_year = serializers.IntegerField(allow_null=True)
+    quantity = serializers.IntegerField(allow_null=True)
+
+
+class NetworkSerializer(serializers.Serializer):
+    nodes = NetworkNodeSerializer(many=True)
+    edges = NetworkEdgeSerializer(many=True)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The transfer network (JSON, GraphML or GEXF)",
+        description=(
+            "The transfers that match the filters (the same as the transfer list's) as a "
+            "directed graph: actors are nodes, and each transfer is an edge from supplier to "
+            "recipient with its status, system and years. Not paginated. `format=graphml` or "
+            "`format=gexf` gives a file for Gephi, networkx, yEd and the like (a multigraph: "
+            "two transfers between the same pair are two edges; node ids are `actor-<id>`)."
+        ),
+        responses={
+            (200, "application/json"): NetworkSerializer,
+            (200, "application/graphml+xml"): OpenApiResponse(
+                OpenApiTypes.STR, description="GraphML."
+            ),
+            (200, "application/gexf+xml"): OpenApiResponse(OpenApiTypes.STR, description="GEXF."),
+        },
+    )
+)
+class NetworkView(DownloadView):
+    renderer_classes = [JSONRenderer, GraphMLRenderer, GEXFRenderer]
+    serializer_class = NetworkSerializer
+
+    def list(self, request, *args, **kwargs):
+        transfers = self.filtered_transfers()
+        nodes = analytics.network_nodes(transfers)
+        edges = analytics.network_edges(transfers)
+        fmt = request.accepted_renderer.format
+        if fmt == "graphml":
+            return self.stream(
+                exports.write_graphml(map(analytics.network_node, nodes), edges),
+                GraphMLRenderer.media_type,
+                "transfers.graphml",
+            )
+        if fmt == "gexf":
+            return self.stream(
+                exports.write_gexf(map(analytics.network_node, nodes), edges),
+                GEXFRenderer.media_type,
+                "transfers.gexf",
+            )
+        return Response({"nodes": [analytics.network_node(n) for n in nodes], "edges": list(edges)})
+
+
+class ProfileCountsSerializer(serializers.Serializer):
+    transfers = serializers.IntegerField(help_text="Number of transfers.")
+    known_quantity = serializers.IntegerField(help_text="Sum of the known quantities.")
+    unknown_quantity = serializers.IntegerField(
+        help_text="Number of transfers whose quantity is unknown."
+    )
+
+
+class ProfileSystemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    designation = serializers.CharField()
+    category = serializers.CharField()
+
+
+class ProfilePartnerSerializer(ProfileCountsSerializer):
+    actor = FlowPartySerializer()
+
+
+class ProfileCategorySerializer(ProfileCountsSerializer):
+    category = serializers.CharField()
+
+
+class ProfileYearSerializer(ProfileCountsSerializer):
+    year = serializers.IntegerField(allow_null=True, help_text="Start year; null if undated.")
+
+
+class ProfileSystemCountsSerializer(ProfileCountsSerializer):
+    system = ProfileSystemSerializer()
+
+
+class ProfileRoleSerializer(ProfileCountsSerializer):
+    by_partner = ProfilePartnerSerializer(many=True)
+    by_category = ProfileCategorySerializer(many=True)
+    by_year = ProfileYearSerializer(many=True)
+    systems = ProfileSystemCountsSerializer(many=True)
+
+
+class ActorProfileSerializer(serializers.Serializer):
+    actor = FlowPartySerializer()
+    supplied = ProfileRoleSerializer(help_text="Transfers in which the actor is the supplier.")
+    received = ProfileRoleSerializer(help_text="Transfers in which the actor is the recipient.")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="An actor's profile: what it supplied and received",
+        operation_id="actors_profile_retrieve",
+        description=(
+            "For one actor (by id or slug), among the transfers that match the filters (the "
+            "same as the transfer list's): totals as supplier and as recipient, each broken "
+            "down by partner, by system category, by start year and by system. Computed with "
+            "aggregate queries."
+        ),
+        responses={200: ActorProfileSerializer},
+    )
+)
+class ActorProfileView(TransferAnalyticsView):
+    serializer_class = ActorProfileSerializer
+    pagination_class = None
+
+    def list(self, request, *args, **kwargs):
+        from actors.models import Actor
+
+        value = self.kwargs["pk"]
+        lookup = Q(slug=value)
+        if (pk := as_id(value)) is not None:
+            lookup |= Q(pk=pk)
+        actor = Actor.objects.filter(lookup).order_by("-pk" if pk is None else "pk").first()
+        if actor is None:
+            raise NotFound(f"No actor matches '{value}'.")
+        return Response(analytics.actor_profile(actor, self.filtered_transfers()))
