@@ -237,3 +237,25 @@ def test_command_refuses_a_bad_filter():
 
     with pytest.raises(CommandError, match="--status"):
         run_export("--format", "csv", "--status", "bogus")
+
+
+@pytest.mark.parametrize("url", [CSV_URL, JSONL_URL])
+def test_the_first_bytes_leave_before_the_last_rows_are_read(api_client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from transfers.demo_data import generate
+    from transfers.exports import CHUNK_SIZE
+
+    generate(transfers=CHUNK_SIZE * 2 + 10, seed=11)  # three chunks
+    response = api_client.get(url)
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    with CaptureQueriesContext(connection) as first:
+        assert next(chunks)  # the header line, and the first chunk behind it
+        next(chunks)
+    with CaptureQueriesContext(connection) as rest:
+        lines = sum(chunk.count(b"\n") for chunk in chunks)
+    # Later chunks are read (their prefetch queries run) only as the body is consumed.
+    assert len(rest.captured_queries) > 0
+    assert lines >= CHUNK_SIZE + 10
