@@ -10,7 +10,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from actors.models import Actor
 from sources.choices import Reliability, Stance
@@ -88,11 +88,9 @@ def status_events_without_citation():
 
 
 def status_out_of_step():
-    for transfer in _transfers().prefetch_related("status_events"):
-        events = sorted(
-            transfer.status_events.all(),
-            key=lambda event: (event.date is not None, event.date or 0, event.pk),
-        )
+    chronological = StatusEvent.objects.order_by(*StatusEvent.CHRONOLOGICAL)
+    for transfer in _transfers().prefetch_related(Prefetch("status_events", chronological)):
+        events = list(transfer.status_events.all())
         if events and events[-1].status != transfer.status:
             yield Finding(
                 ERROR,

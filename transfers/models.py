@@ -288,13 +288,17 @@ class TransferIntermediary(models.Model):
             )
 
 
+# Undated events sort first: an event nobody could date is taken to precede
+# the dated ones, and among equals the one entered first wins. Meta cannot
+# see class attributes, so the order lives here for both.
+CHRONOLOGICAL_ORDER = (F("date").asc(nulls_first=True), "id")
+
+
 class StatusEvent(TimeStampedModel):
     """A change in a transfer's status (requested, reported, confirmed,
     cancelled, ...), dated as precisely as the evidence allows."""
 
-    # Undated events sort first: an event nobody could date is taken to
-    # precede the dated ones, and among equals the one entered first wins.
-    CHRONOLOGICAL = (F("date").asc(nulls_first=True), "id")
+    CHRONOLOGICAL = CHRONOLOGICAL_ORDER
 
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="status_events")
     status = models.CharField(max_length=12, choices=TransferStatus.choices, db_index=True)
@@ -305,7 +309,7 @@ class StatusEvent(TimeStampedModel):
     history = History()
 
     class Meta:
-        ordering = [F("date").asc(nulls_first=True), "id"]
+        ordering = list(CHRONOLOGICAL_ORDER)
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=TransferStatus.values),
