@@ -6,7 +6,7 @@ from django.db import transaction
 from sources.models import Citation
 from transfers.audit import ERROR, run_audit
 from transfers.demo_data import generate
-from transfers.models import StatusEvent, Transfer
+from transfers.models import Delivery, StatusEvent, Transfer, TransferIntermediary
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -20,16 +20,25 @@ def _snapshot():
 
 
 def test_generated_data_is_valid_and_cited():
-    counts = generate(transfers=60, seed=3, batch_size=25)
+    counts = generate(transfers=200, seed=3, batch_size=25)
 
-    assert counts["transfers"] == Transfer.objects.count() == 60
+    assert counts["transfers"] == Transfer.objects.count() == 200
+    assert counts["intermediaries"] == TransferIntermediary.objects.count() > 0
+    assert counts["deliveries"] == Delivery.objects.count() > 0
+    for link in TransferIntermediary.objects.select_related("transfer"):
+        link.full_clean()
+    for delivery in Delivery.objects.select_related("transfer"):
+        delivery.full_clean()
+        assert delivery.transfer.status == "confirmed"
+        assert delivery.year > delivery.transfer.start_date.year
     assert counts["status_events"] == StatusEvent.objects.count() >= 60
     assert counts["citations"] == Citation.objects.count()
     assert [f for f in run_audit() if f.severity == ERROR] == []
     for transfer in Transfer.objects.select_related("supplier", "recipient", "system")[:20]:
         transfer.full_clean()
         assert transfer.status == transfer.latest_status_event().status
-    assert Transfer.history.count() == 60
+    assert Transfer.history.count() == 200
+    assert TransferIntermediary.history.count() == counts["intermediaries"]
     assert StatusEvent.history.count() == counts["status_events"]
 
 

@@ -22,7 +22,10 @@ from sources.choices import Reliability, SourceKind, Stance
 from sources.models import Citation, Source
 
 from .choices import Condition, SystemCategory, TransferStatus, TransferType
-from .models import StatusEvent, System, Transfer
+from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
+
+# Written in this order, so that every row's references are already there.
+GENERATED_MODELS = (Transfer, TransferIntermediary, Delivery, StatusEvent, Citation)
 
 # Status paths a deal plausibly takes; the last step is its current status.
 STATUS_PATHS = [
@@ -36,6 +39,8 @@ STATUS_PATHS = [
     (TransferStatus.REPORTED, TransferStatus.INTERDICTED),
 ]
 PRECISIONS = ["year", "year", "month", "day"]
+# Share of transfers routed through an intermediary, as with the seed's Syria → Hezbollah.
+INTERMEDIARY_SHARE = 0.05
 PUBLISHERS = [
     "Defence Monitor",
     "Regional Security Review",
@@ -199,8 +204,10 @@ def generate(
         weights = [1 / (rank + 1) for rank in range(len(actor_ids))]
         system_ids = [system.pk for system in systems]
         source_ids = [source.pk for source in sources]
-        tables = {model: _Table(model, now) for model in (Transfer, StatusEvent, Citation)}
-        counts = dict.fromkeys(("transfers", "status_events", "citations"), 0)
+        tables = {model: _Table(model, now) for model in GENERATED_MODELS}
+        counts = dict.fromkeys(
+            ("transfers", "status_events", "citations", "intermediaries", "deliveries"), 0
+        )
         for start in range(0, transfers, batch_size):
             size = min(batch_size, transfers - start)
             for offset in range(size):
@@ -220,7 +227,7 @@ def generate(
                 table.flush()
             if progress:
                 progress(size)
-        _reset_sequences([Transfer, StatusEvent, Citation])
+        _reset_sequences(GENERATED_MODELS)
     counts.update(actors=len(actors), systems=len(systems), sources=len(sources))
     return counts
 
@@ -258,6 +265,27 @@ def _add_transfer(
         }
     )
     counts["transfers"] += 1
+    if rng.random() < INTERMEDIARY_SHARE:
+        via = rng.choice(actor_ids)
+        if via not in (supplier, recipient):
+            tables[TransferIntermediary].add(
+                {"transfer_id": transfer_id, "actor_id": via, "position": 1}
+            )
+            counts["intermediaries"] += 1
+    if quantity is not None and path[-1] == TransferStatus.CONFIRMED:
+        # Confirmed deals with a known number arrive over one to three years.
+        years = rng.randint(1, 3)
+        for offset in range(years):
+            tables[Delivery].add(
+                {
+                    "transfer_id": transfer_id,
+                    "year": year + 1 + offset,
+                    "year_is_estimate": False,
+                    "quantity": quantity // years,
+                    "quantity_is_estimate": False,
+                }
+            )
+            counts["deliveries"] += 1
     event_year = year
     for status in path:
         # Each later event falls in a later year, so the order holds at any precision.
