@@ -18,8 +18,8 @@ It adds to DRF's ModelViewSet:
 """
 
 import hashlib
-import json
 
+import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
@@ -37,8 +37,8 @@ from .serializers import detail_view_name
 
 
 def etag_for(data) -> str:
-    payload = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
-    return '"' + hashlib.sha256(payload.encode()).hexdigest()[:40] + '"'
+    payload = orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return '"' + hashlib.sha256(payload).hexdigest()[:40] + '"'
 
 
 def _entity_tags(header: str) -> set[str]:
