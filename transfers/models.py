@@ -1,6 +1,9 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from actors.models import Actor
@@ -62,6 +65,12 @@ class System(TimeStampedModel):
 
     def natural_key(self):
         return (self.slug,)
+
+
+# The default order of transfers: by start date, undated ones last. A
+# COALESCE rather than NULLS LAST, so that one index serves both the order
+# and keyset (cursor) pagination over it, which needs a key that is never NULL.
+UNDATED_LAST = Coalesce("start_date", Value(datetime.date.max))
 
 
 class TransferQuerySet(models.QuerySet):
@@ -135,6 +144,7 @@ class Transfer(TimeStampedModel):
         indexes = [
             models.Index(fields=["supplier", "recipient"], name="transfers_supplier_recipient"),
             models.Index(fields=["recipient", "supplier"], name="transfers_recipient_supplier"),
+            models.Index(UNDATED_LAST, F("id"), name="transfers_start_undated_last"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,28 +1,366 @@
-from rest_framework.pagination import PageNumberPagination
+"""Pagination for every list: numbered pages, or a cursor for walking far.
+
+Numbered pages (`page`, `page_size`) never count a whole table: the count
+is exact up to COUNT_LIMIT rows and otherwise a lower bound, flagged by
+`count_is_exact: false` (as search engines report "10,000+"). A page is
+fetched with one extra row to know whether another follows, so most
+requests need no count query at all.
+
+Deep pages cost an OFFSET scan. For walking a large result, `cursor`
+(empty for the first page, then the `next` link) pages by keyset: it
+continues after the last row's sort values, so every page costs the same
+and rows added or removed meanwhile never make a row appear twice or be
+skipped. A cursor works with any `ordering`; it is tied to the ordering it
+was made for.
+"""
+
+import base64
+import binascii
+import datetime
+import decimal
+import hashlib
+
+import orjson
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Cast, Coalesce
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+COUNT_LIMIT = 10_000
+CURSOR_PREFIX = "_cursor_"
 
 
-class ApiPagination(PageNumberPagination):
-    """Numbered pages of 50 results; `page_size` may ask for up to 500."""
+# --- sort keys ---------------------------------------------------------------------
 
-    page_size = DEFAULT_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-    page_query_description = "Page number, from 1. A page past the last one is a 404."
-    page_size_query_description = (
-        f"Results per page: {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE} "
-        "(a larger value is capped)."
+
+def _never_null(model, expression) -> bool:
+    """Whether `expression` (a sort key of `model`) can never be NULL."""
+    if isinstance(expression, Coalesce):
+        last = expression.get_source_expressions()[-1]
+        return isinstance(last, Value) and last.value is not None
+    if not isinstance(expression, F):
+        return False
+    opts = model._meta
+    for part in expression.name.split("__"):
+        try:
+            field = opts.pk if part == "pk" else opts.get_field(part)
+        except FieldDoesNotExist:  # an annotation, such as a search rank
+            return False
+        if field.null:
+            return False
+        if not field.is_relation:
+            return True
+        opts = field.related_model._meta
+    return True
+
+
+def sort_terms(queryset: QuerySet) -> list[OrderBy]:
+    """The queryset's ordering as explicit terms (NULLs last unless a term
+    says otherwise), ending with the primary key so that the order is total."""
+    terms = []
+    for item in queryset.query.order_by or queryset.model._meta.ordering:
+        if isinstance(item, str):
+            descending = item.startswith("-")
+            name = item.lstrip("-")
+            item = OrderBy(F("pk" if name == "id" else name), descending=descending)
+        elif not isinstance(item, OrderBy):
+            item = OrderBy(item)
+        if not (item.nulls_first or item.nulls_last):
+            item = OrderBy(item.expression, descending=item.descending, nulls_last=True)
+        terms.append(item)
+        if isinstance(item.expression, F) and item.expression.name in ("pk", "id"):
+            return terms  # the rest cannot change the order
+    terms.append(OrderBy(F("pk")))
+    return terms
+
+
+def _after(name: str, term: OrderBy, value):
+    """Rows whose key `name` sorts strictly after `value` under `term`;
+    None when no row can."""
+    if value is None:
+        return Q(**{f"{name}__isnull": False}) if term.nulls_first else None
+    condition = Q(**{f"{name}__{'lt' if term.descending else 'gt'}": value})
+    if term.nulls_last:
+        condition |= Q(**{f"{name}__isnull": True})
+    return condition
+
+
+def _equal(name: str, value) -> Q:
+    return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+
+
+def keyset_condition(model, names: list[str], terms: list[OrderBy], values: list) -> Q:
+    """Rows after the row whose sort keys are `values`, in the order of `terms`:
+    (k1 after v1) or (k1 = v1 and k2 after v2) or …"""
+    condition = Q(pk__in=[])
+    equal_so_far = Q()
+    for name, term, value in zip(names, terms, values, strict=True):
+        after = _after(name, term, value)
+        if after is not None:
+            condition |= equal_so_far & after
+        equal_so_far &= _equal(name, value)
+    first_term, first_value = terms[0], values[0]
+    if first_value is not None and _never_null(model, first_term.expression):
+        # Redundant, but a plain range on the leading key is what lets the
+        # database start an index scan at the cursor instead of the beginning.
+        lookup = "lte" if first_term.descending else "gte"
+        condition &= Q(**{f"{names[0]}__{lookup}": first_value})
+    return condition
+
+
+# --- cursor tokens -----------------------------------------------------------------
+
+
+def _encode_value(value):
+    if isinstance(value, datetime.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"d": value.isoformat()}
+    if isinstance(value, decimal.Decimal):
+        return {"n": str(value)}
+    return value
+
+
+def _decode_value(value):
+    if isinstance(value, dict):
+        ((kind, text),) = value.items()
+        return {
+            "dt": datetime.datetime.fromisoformat,
+            "d": datetime.date.fromisoformat,
+            "n": decimal.Decimal,
+        }[kind](text)
+    return value
+
+
+def _ordering_signature(queryset, terms) -> str:
+    text = f"{queryset.model._meta.label}|" + "|".join(map(str, terms))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def encode_cursor(signature: str, values: list) -> str:
+    payload = orjson.dumps({"o": signature, "v": [_encode_value(v) for v in values]})
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(token: str, signature: str, size: int) -> list:
+    invalid = ValidationError(
+        {"cursor": ["Invalid cursor: start with an empty `cursor` and follow the `next` links."]}
     )
+    try:
+        payload = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        values = [_decode_value(value) for value in payload["v"]]
+    except (binascii.Error, ValueError, TypeError, KeyError, AttributeError):
+        raise invalid from None
+    if payload.get("o") != signature:
+        message = "This cursor was made for another ordering; start again from the first page."
+        raise ValidationError({"cursor": [message]})
+    if not isinstance(values, list) or len(values) != size:
+        raise invalid
+    return values
+
+
+# --- the paginator -----------------------------------------------------------------
+
+
+def _get(row, name):
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+class ApiPagination(BasePagination):
+    """Numbered pages of 50 results (up to 500 with `page_size`), or a cursor."""
+
+    page_query_param = "page"
+    page_size_query_param = "page_size"
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.previous_url = self.next_url = None
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor is not None:
+            if not isinstance(queryset, QuerySet):
+                raise ValidationError({"cursor": ["This list has numbered pages only."]})
+            return self._cursor_page(queryset, cursor.strip())
+        return self._numbered_page(queryset)
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return DEFAULT_PAGE_SIZE
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Give a whole number from 1 to {MAX_PAGE_SIZE}."]}
+            )
+        return min(size, MAX_PAGE_SIZE)
+
+    # --- numbered pages ------------------------------------------------------------
+
+    def _numbered_page(self, queryset):
+        raw = self.request.query_params.get(self.page_query_param, "1")
+        try:
+            number = int(raw)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise NotFound("Invalid page: pages are numbered from 1.")
+        offset = (number - 1) * self.page_size
+        rows = list(queryset[offset : offset + self.page_size + 1])
+        has_next = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if number > 1 and not rows:
+            raise NotFound("Invalid page: there are fewer results than that.")
+        self.count, self.count_is_exact = self._count(queryset, offset, len(rows), has_next)
+        url = self.request.build_absolute_uri()
+        if has_next:
+            self.next_url = replace_query_param(url, self.page_query_param, number + 1)
+        if number == 2:
+            self.previous_url = remove_query_param(url, self.page_query_param)
+        elif number > 2:
+            self.previous_url = replace_query_param(url, self.page_query_param, number - 1)
+        return rows
+
+    @staticmethod
+    def _count(queryset, offset, on_page, has_next):
+        if not has_next:
+            return offset + on_page, True  # this page is the last one
+        if offset + on_page >= COUNT_LIMIT:
+            return offset + on_page + 1, False
+        if not isinstance(queryset, QuerySet):
+            return len(queryset), True
+        counted = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        if counted > COUNT_LIMIT:
+            return COUNT_LIMIT, False
+        return counted, True
+
+    # --- cursor --------------------------------------------------------------------
+
+    def _cursor_page(self, queryset, token):
+        terms = sort_terms(queryset)
+        names = [f"{CURSOR_PREFIX}{index}" for index in range(len(terms))]
+        signature = _ordering_signature(queryset, terms)
+        keys = {name: term.expression for name, term in zip(names, terms, strict=True)}
+        resolved = queryset.annotate(**keys).query.annotations
+        for name in names:
+            if isinstance(resolved[name].output_field, FloatField):
+                # A search rank is a 4-byte float; compared with the 8-byte value
+                # read back, equal ranks would not be equal. Read it as 8 bytes.
+                keys[name] = Cast(keys[name], FloatField())
+        queryset = queryset.annotate(**keys).order_by(*terms)
+        if token:
+            values = decode_cursor(token, signature, len(terms))
+            queryset = queryset.filter(keyset_condition(queryset.model, names, terms, values))
+        rows = list(queryset[: self.page_size + 1])
+        has_next = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        self.count = self.count_is_exact = None
+        if has_next:
+            last = [_get(rows[-1], name) for name in names]
+            self.next_url = replace_query_param(
+                self.request.build_absolute_uri(),
+                self.cursor_query_param,
+                encode_cursor(signature, last),
+            )
+        return rows
+
+    # --- response and schema -------------------------------------------------------
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_is_exact": self.count_is_exact,
+                "next": self.next_url,
+                "previous": self.previous_url,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "count_is_exact", "next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": (
+                        f"Number of results: exact up to {COUNT_LIMIT:,}, beyond that a lower "
+                        "bound (see `count_is_exact`). Null with `cursor`."
+                    ),
+                    "example": 123,
+                },
+                "count_is_exact": {
+                    "type": "boolean",
+                    "nullable": True,
+                    "description": (
+                        "False when `count` is only a lower bound (there are at least that "
+                        "many results). Null with `cursor`."
+                    ),
+                },
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page (numbered, or by cursor); null on the last.",
+                },
+                "previous": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The previous numbered page; always null with `cursor`.",
+                },
+                "results": schema,
+            },
+        }
 
     def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(
-                    {"minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}
-                )
-            elif parameter["name"] == self.page_query_param:
-                parameter["schema"].update({"minimum": 1, "default": 1})
-        return parameters
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Page number, from 1. A page past the last one is a 404. Deep pages "
+                    "get slower; to walk a long result, use `cursor`."
+                ),
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    f"Results per page: {DEFAULT_PAGE_SIZE} by default, at most "
+                    f"{MAX_PAGE_SIZE} (a larger value is capped)."
+                ),
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_PAGE_SIZE,
+                    "default": DEFAULT_PAGE_SIZE,
+                },
+            },
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Keyset pagination for walking a whole result: pass it empty for the "
+                    "first page, then follow `next`. Every page costs the same however "
+                    "deep, and each row comes exactly once. Tied to the `ordering` it was "
+                    "made with; `page` is ignored and `count` is null."
+                ),
+                "schema": {"type": "string"},
+            },
+        ]
