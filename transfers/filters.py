@@ -208,21 +208,15 @@ class TransferFilterSet(ApiFilterSet):
         fields = []
 
     def filter_intermediary(self, queryset, name, actors):
-        if not actors:
-            return queryset
-        links = TransferIntermediary.objects.filter(actor__in=actors).values("transfer")
+        links = TransferIntermediary.objects.filter(actors.q("actor")).values("transfer")
         return queryset.filter(pk__in=links)
 
     def filter_party(self, queryset, name, actors):
-        if not actors:
-            return queryset
-        links = TransferIntermediary.objects.filter(actor__in=actors).values("transfer")
-        return queryset.filter(Q(supplier__in=actors) | Q(recipient__in=actors) | Q(pk__in=links))
+        links = TransferIntermediary.objects.filter(actors.q("actor")).values("transfer")
+        return queryset.filter(actors.q("supplier") | actors.q("recipient") | Q(pk__in=links))
 
     def filter_source(self, queryset, name, sources):
-        if not sources:
-            return queryset
-        cited = Citation.objects.filter(source__in=sources).values("transfer")
+        cited = Citation.objects.filter(sources.q("source")).values("transfer")
         return queryset.filter(pk__in=cited)
 
     def filter_year_from(self, queryset, name, year):

@@ -1,9 +1,10 @@
 """FilterSet pieces every list endpoint shares."""
 
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
-from django.db.models import F
-from django_filters.fields import ModelMultipleChoiceField
+from django.db.models import F, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -12,40 +13,93 @@ from common.search import SearchSpec, search
 from .fields import as_id
 
 
+@dataclass(frozen=True)
+class References:
+    """The values of a slug or id filter, checked for form but not looked up."""
+
+    to_field: str  # "slug" or "pk"
+    values: tuple
+
+    def q(self, path: str) -> Q:
+        """Rows whose relation `path` points at one of these records."""
+        return Q(**{f"{path}__{self.to_field}__in": self.values})
+
+
+class ReferencesField(forms.Field):
+    """Repeated query values naming records by slug or by id.
+
+    Nothing is queried here: a list page must not spend a query per filter
+    on checking that the records exist. The view checks only when nothing
+    matched, the one case where a mistyped slug would otherwise go unnoticed
+    (see ApiFilterSet.unknown_references)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, to_field, **kwargs):
+        self.to_field = to_field
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        items = [str(item).strip() for item in value or [] if str(item).strip()]
+        if not items:
+            return None
+        cleaned = []
+        for item in items:
+            if self.to_field == "pk":
+                if as_id(item) is None:
+                    raise forms.ValidationError(
+                        f"'{item}' is not an id (a positive whole number).", code="invalid_id"
+                    )
+                cleaned.append(as_id(item))
+            elif "\x00" in item:
+                raise forms.ValidationError("A slug cannot hold a null character.")
+            else:
+                cleaned.append(item)
+        return References(self.to_field, tuple(dict.fromkeys(cleaned)))
+
+
+class ReferenceFilter(django_filters.Filter):
+    """Rows related to records named by slug or id; repeat for several (OR)."""
+
+    field_class = ReferencesField
+
+    def __init__(self, *, queryset, to_field, **kwargs):
+        self.queryset = queryset
+        self.to_field = to_field
+        super().__init__(**kwargs)
+        self.extra["to_field"] = to_field
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if self.method is not None:
+            return self.method(qs, self.field_name, value)
+        return qs.filter(value.q(self.field_name))
+
+    def unknown(self, value: References) -> list:
+        """The values that name no record."""
+        field = "pk" if value.to_field == "pk" else value.to_field
+        known = set(
+            self.queryset.filter(**{f"{field}__in": value.values}).values_list(field, flat=True)
+        )
+        return [item for item in value.values if item not in known]
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+class SlugFilter(ReferenceFilter):
     """Related records by slug; repeat the parameter for several (OR)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("distinct", False)
-        if kwargs.get("field_name") and not kwargs.get("method"):
-            # The predicate is {field_name: record.slug}, so compare slugs.
-            kwargs["field_name"] = f"{kwargs['field_name']}__{kwargs['to_field_name']}"
-        super().__init__(*args, **kwargs)
-
-
-class IdsField(ModelMultipleChoiceField):
-    """Ids, checked to be whole numbers a database can hold before any lookup."""
-
-    def clean(self, value):
-        for item in value or []:
-            if as_id(item) is None:
-                raise forms.ValidationError(
-                    f"'{item}' is not an id (a positive whole number).", code="invalid_id"
-                )
-        return super().clean(value)
+        super().__init__(*args, to_field="slug", **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.ModelMultipleChoiceFilter):
+class IdFilter(ReferenceFilter):
     """Related records by id; repeat the parameter for several (OR)."""
 
-    field_class = IdsField
-
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("distinct", False)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, to_field="pk", **kwargs)
 
 
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
@@ -108,6 +162,20 @@ class ApiFilterSet(django_filters.FilterSet):
             "passing the time of your last sync."
         ),
     )
+
+    def unknown_references(self) -> dict[str, list[str]]:
+        """Error messages for slugs and ids that name no record, by parameter
+        (one query per reference filter in use)."""
+        errors = {}
+        for name, value in self.form.cleaned_data.items():
+            flt = self.filters[name]
+            if isinstance(flt, ReferenceFilter) and value is not None:
+                kind = "id" if value.to_field == "pk" else "slug"
+                model = flt.queryset.model._meta.verbose_name
+                unknown = flt.unknown(value)
+                if unknown:
+                    errors[name] = [f"There is no {model} with the {kind} '{i}'." for i in unknown]
+        return errors
 
     def filter_queryset(self, queryset):
         # Ordering last, so an explicit `ordering` wins over search ranking.

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -39,6 +40,19 @@ from .serializers import detail_view_name
 def etag_for(data) -> str:
     payload = orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
     return '"' + hashlib.sha256(payload).hexdigest()[:40] + '"'
+
+
+def check_filter_references(view):
+    """Raise a 400 naming each slug or id filter value of `view`'s request
+    that matches no record (see ApiFilterSet.unknown_references)."""
+    for backend in view.filter_backends:
+        if not hasattr(backend, "get_filterset"):
+            continue
+        filterset = backend().get_filterset(view.request, view.get_queryset(), view)
+        if filterset is not None and filterset.is_valid():
+            errors = filterset.unknown_references()
+            if errors:
+                raise ValidationError(errors)
 
 
 def _entity_tags(header: str) -> set[str]:
@@ -135,6 +149,18 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
         url = reverse(view_name, kwargs={"pk": record.survivor_id}, request=self.request) + suffix
         query = self.request.META.get("QUERY_STRING")
         return f"{url}?{query}" if query else url
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if not page:
+            self.check_filter_references()
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def check_filter_references(self):
+        """A filter naming a record that does not exist (a mistyped slug) is a
+        400. Checked once nothing matched: only then can the mistake hide."""
+        check_filter_references(self)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -17,6 +17,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from common.api.fields import as_id
+from common.api.views import check_filter_references
 
 from .. import analytics, exports
 from ..filters import AnalyticsFilterSet
@@ -64,7 +65,11 @@ class TransferAnalyticsView(generics.ListAPIView):
     filterset_class = AnalyticsFilterSet
 
     def filtered_transfers(self):
-        return self.filter_queryset(self.get_queryset())
+        transfers = self.filter_queryset(self.get_queryset())
+        # Aggregates and downloads cannot tell "no such actor" from "no
+        # transfers": name the unknown slugs up front (a query per such filter).
+        check_filter_references(self)
+        return transfers
 
 
 @extend_schema(

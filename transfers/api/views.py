@@ -45,6 +45,8 @@ class TransferViewSet(ApiModelViewSet):
         rows = TransferRows(request)
         queryset = rows.columns(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(queryset)
+        if not page:
+            self.check_filter_references()
         return self.get_paginated_response(rows.build(page))
 
     def representation(self, instance):
