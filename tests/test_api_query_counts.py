@@ -104,3 +104,30 @@ def test_detail_reads_in_a_fixed_number_of_queries(
     record = api_client.get(f"{API}/{endpoint}/", {"page_size": 1}).json()["results"][0]
     with django_assert_max_num_queries(4):
         assert api_client.get(record["url"]).status_code == 200
+
+
+def test_slug_and_id_filters_cost_no_lookup_queries(api_client, django_assert_num_queries):
+    transfers = [documented_transfer() for _ in range(3)]
+    first = transfers[0]
+    params = {
+        "page_size": 1,
+        "supplier": first.supplier.slug,
+        "recipient_id": first.recipient_id,
+        "system": first.system.slug,
+        "party": first.supplier.slug,
+    }
+    with django_assert_num_queries(4):  # a lone, last page: no count either
+        response = api_client.get(f"{API}/transfers/", params)
+    assert [item["id"] for item in response.json()["results"]] == [first.pk]
+
+
+def test_a_filter_naming_no_record_is_a_400_when_nothing_matches(api_client):
+    transfer = documented_transfer()
+    response = api_client.get(f"{API}/transfers/", {"supplier": "no-such-actor"})
+    assert response.status_code == 400
+    assert response.json()["supplier"] == ["There is no actor with the slug 'no-such-actor'."]
+    response = api_client.get(f"{API}/transfers/", {"system_id": 987654})
+    assert response.json()["system_id"] == ["There is no system with the id '987654'."]
+    # Beside a slug that matches, an unknown one narrows nothing and is let be.
+    both = {"supplier": [transfer.supplier.slug, "no-such-actor"]}
+    assert api_client.get(f"{API}/transfers/", both).json()["count"] == 1
