@@ -96,6 +96,15 @@ def test_flows_reject_a_bad_filter_with_400(api_client, params):
     assert set(params) <= set(response.json())
 
 
+def test_flows_pages_count_flows_not_transfers(api_client):
+    pairs = [TransferFactory() for _ in range(3)]
+    for transfer in pairs:
+        TransferFactory.create_batch(2, supplier=transfer.supplier, recipient=transfer.recipient)
+    body = api_client.get(FLOWS, {"page_size": 2}).json()
+    assert (body["count"], body["count_is_exact"]) == (3, True)
+    assert {row["transfers"] for row in body["results"]} == {3}
+
+
 @pytest.mark.parametrize("n", [2, 30])
 def test_flows_query_count_is_flat(n, api_client, django_assert_num_queries):
     TransferFactory.create_batch(n)

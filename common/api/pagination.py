@@ -238,7 +238,12 @@ class ApiPagination(BasePagination):
             return offset + on_page + 1, False
         if not isinstance(queryset, QuerySet):
             return len(queryset), True
-        counted = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        unordered = queryset.order_by()
+        if unordered.query.group_by is None:
+            # Only the key: no joins or expressions the count does not need.
+            # (Not for aggregates, such as flows, whose rows are groups.)
+            unordered = unordered.values("pk")
+        counted = unordered[: COUNT_LIMIT + 1].count()
         if counted > COUNT_LIMIT:
             return COUNT_LIMIT, False
         return counted, True
