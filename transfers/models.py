@@ -73,6 +73,9 @@ class System(TimeStampedModel):
 UNDATED_LAST = Coalesce("start_date", Value(datetime.date.max))
 
 
+FLOW_COLUMNS = ["status", "start_date", "end_date", "quantity"]
+
+
 class TransferQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -142,8 +145,19 @@ class Transfer(TimeStampedModel):
     class Meta:
         ordering = ["start_date", "id"]
         indexes = [
-            models.Index(fields=["supplier", "recipient"], name="transfers_supplier_recipient"),
-            models.Index(fields=["recipient", "supplier"], name="transfers_recipient_supplier"),
+            # Covering the columns flows filter and sum on, so that counting
+            # and aggregating flows reads the index alone (PostgreSQL; SQLite
+            # builds them on the key columns only).
+            models.Index(
+                fields=["supplier", "recipient"],
+                include=FLOW_COLUMNS,
+                name="transfers_supplier_recipient",
+            ),
+            models.Index(
+                fields=["recipient", "supplier"],
+                include=FLOW_COLUMNS,
+                name="transfers_recipient_supplier",
+            ),
             models.Index(UNDATED_LAST, F("id"), name="transfers_start_undated_last"),
         ]
         constraints = [

@@ -188,7 +188,7 @@ class ApiPagination(BasePagination):
             if not isinstance(queryset, QuerySet):
                 raise ValidationError({"cursor": ["This list has numbered pages only."]})
             return self._cursor_page(queryset, cursor.strip())
-        return self._numbered_page(queryset)
+        return self._numbered_page(queryset, view)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -206,7 +206,7 @@ class ApiPagination(BasePagination):
 
     # --- numbered pages ------------------------------------------------------------
 
-    def _numbered_page(self, queryset):
+    def _numbered_page(self, queryset, view):
         raw = self.request.query_params.get(self.page_query_param, "1")
         try:
             number = int(raw)
@@ -220,7 +220,11 @@ class ApiPagination(BasePagination):
         rows = rows[: self.page_size]
         if number > 1 and not rows:
             raise NotFound("Invalid page: there are fewer results than that.")
-        self.count, self.count_is_exact = self._count(queryset, offset, len(rows), has_next)
+        # A view may count something cheaper with as many rows (see FlowListView).
+        counted = getattr(view, "count_queryset", None)
+        if counted is None:
+            counted = queryset
+        self.count, self.count_is_exact = self._count(counted, offset, len(rows), has_next)
         url = self.request.build_absolute_uri()
         if has_next:
             self.next_url = replace_query_param(url, self.page_query_param, number + 1)
@@ -239,9 +243,9 @@ class ApiPagination(BasePagination):
         if not isinstance(queryset, QuerySet):
             return len(queryset), True
         unordered = queryset.order_by()
-        if unordered.query.group_by is None:
+        if unordered.query.group_by is None and not unordered.query.distinct:
             # Only the key: no joins or expressions the count does not need.
-            # (Not for aggregates, such as flows, whose rows are groups.)
+            # (Not for aggregates or DISTINCT, whose rows are groups.)
             unordered = unordered.values("pk")
         counted = unordered[: COUNT_LIMIT + 1].count()
         if counted > COUNT_LIMIT:

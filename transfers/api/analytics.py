@@ -94,7 +94,9 @@ class FlowListView(TransferAnalyticsView):
 
     def list(self, request, *args, **kwargs):
         per_year = query_flag(request, "per_year")
-        rows = analytics.flows(self.filtered_transfers(), per_year=per_year)
+        transfers = self.filtered_transfers()
+        rows = analytics.flows(transfers, per_year=per_year)
+        self.count_queryset = analytics.flow_keys(transfers, per_year=per_year)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([analytics.flow_row(row) for row in page])
 
