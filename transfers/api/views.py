@@ -46,6 +46,8 @@ class TransferViewSet(ApiModelViewSet):
         )
         # Undated transfers last, on SQLite as on PostgreSQL.
         .order_by(F("start_date").asc(nulls_last=True), "id")
+        # Searched in the database, never shown: not worth fetching.
+        .defer("search_document")
     )
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
