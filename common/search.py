@@ -91,11 +91,14 @@ def search_vector(model, spec: SearchSpec):
         for path, weight in spec.fields.items()
     ]
     for path, weight in spec.many.items():
+        text = Cast(F(path), TextField())
         aggregated = Subquery(
             model._base_manager.filter(pk=OuterRef("pk"))
             .order_by()
             .values("pk")
-            .annotate(text=StringAgg(Cast(F(path), TextField()), delimiter=" "))
+            # In a set order, so that a stored document does not depend on
+            # where its rows happen to lie on disk.
+            .annotate(text=StringAgg(text, delimiter=" ", order_by=text))
             .values("text")
         )
         vectors.append(SearchVector(aggregated, weight=weight, config=SEARCH_CONFIG))
