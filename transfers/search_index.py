@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connections
-from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from actors.models import Actor
@@ -63,12 +62,7 @@ def batched():
     finally:
         _pending.reset(token)
     for using, wanted in pending.items():
-        condition = Q(pk__in=wanted["transfers"])
-        if wanted["actors"]:
-            condition |= _of_actors(wanted["actors"], using)
-        if wanted["systems"]:
-            condition |= Q(system_id__in=wanted["systems"])
-        refresh_transfers(Transfer._base_manager.using(using).filter(condition))
+        refresh_transfers(_affected(using, **wanted))
 
 
 def _schedule(using, kind, ids) -> bool:
@@ -81,16 +75,31 @@ def _schedule(using, kind, ids) -> bool:
     return True
 
 
-def _of_actors(actor_ids, using) -> Q:
-    return (
-        Q(supplier_id__in=actor_ids)
-        | Q(recipient_id__in=actor_ids)
-        | Q(
-            pk__in=TransferIntermediary.objects.using(using)
-            .filter(actor_id__in=actor_ids)
+def _affected(using, *, transfers=(), actors=(), systems=()):
+    """The transfers with these ids, or with these actors as supplier,
+    recipient or intermediary, or of these systems. A UNION of index scans:
+    ORed conditions across columns would read the whole table."""
+    rows = Transfer._base_manager.using(using).order_by()
+    parts = []
+    if transfers:
+        parts.append(rows.filter(pk__in=list(transfers)).values("pk"))
+    if actors:
+        actors = list(actors)
+        parts.append(rows.filter(supplier_id__in=actors).values("pk"))
+        parts.append(rows.filter(recipient_id__in=actors).values("pk"))
+        parts.append(
+            TransferIntermediary.objects.using(using)
+            .order_by()
+            .filter(actor_id__in=actors)
             .values("transfer_id")
         )
-    )
+    if systems:
+        parts.append(rows.filter(system_id__in=list(systems)).values("pk"))
+    if not parts:
+        return rows.none()
+    if len(parts) == 1 and transfers:
+        return rows.filter(pk__in=list(transfers))
+    return rows.filter(pk__in=parts[0].union(*parts[1:]))
 
 
 def refresh_transfers(transfers) -> int:
@@ -110,16 +119,14 @@ def refresh_for_actor(actor_id, *, using="default") -> int:
     """Documents of every transfer the actor supplies, receives or passes on."""
     if not _active(using) or _schedule(using, "actors", [actor_id]):
         return 0
-    return refresh_transfers(
-        Transfer._base_manager.using(using).filter(_of_actors([actor_id], using))
-    )
+    return refresh_transfers(_affected(using, actors=[actor_id]))
 
 
 def refresh_for_system(system_id, *, using="default") -> int:
     """Documents of every transfer of the system."""
     if not _active(using) or _schedule(using, "systems", [system_id]):
         return 0
-    return refresh_transfers(Transfer._base_manager.using(using).filter(system_id=system_id))
+    return refresh_transfers(_affected(using, systems=[system_id]))
 
 
 def rebuild(transfers=None, *, batch_size=20000, progress=None) -> int:
