@@ -239,6 +239,13 @@ class TestKeptTrue:
             citation.save()
         assert transfer_updates(queries.captured_queries) == []
 
+    def test_deleting_a_transfer_refreshes_nothing(self, documented):
+        with CaptureQueriesContext(connection) as queries:
+            documented["first"].delete()
+            Transfer.objects.filter(pk=documented["second"].pk).delete()
+        assert transfer_updates(queries.captured_queries) == []
+        assert_documents_fresh(expected_count=1)
+
     def test_actor_rename_and_aliases(self, documented, russia):
         russia.name = "Russian Federation"
         russia.save()

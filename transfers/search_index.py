@@ -165,9 +165,16 @@ def _transfer_saved(sender, instance, created, raw, using, update_fields, **kwar
         refresh_transfer_ids([instance.pk], using=using)
 
 
-def _link_changed(sender, instance, using, **kwargs):
-    if _active(using):
+def _link_changed(sender, instance, using, origin=None, **kwargs):
+    if _active(using) and not _deleting_transfers(origin):
         refresh_transfer_ids([instance.transfer_id], using=using)
+
+
+def _deleting_transfers(origin) -> bool:
+    """Whether a deletion started from transfers (whose parts go with them):
+    their documents go too, with nothing to refresh."""
+    model = getattr(origin, "model", type(origin))
+    return isinstance(model, type) and issubclass(model, Transfer)
 
 
 def _actor_before(sender, instance, raw, using, update_fields=None, **kwargs):
