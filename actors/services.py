@@ -18,6 +18,7 @@ def actor_merge(*, keep: Actor, duplicate: Actor, user=None) -> Actor:
     Refused (ValidationError, nothing written) where a transfer would end up
     with the same actor on both sides, or as party and intermediary at once.
     """
+    from transfers import search_index
     from transfers.models import System, Transfer, TransferIntermediary
 
     check_mergeable(keep, duplicate)
@@ -52,32 +53,35 @@ def actor_merge(*, keep: Actor, duplicate: Actor, user=None) -> Actor:
             f"{keep} and {duplicate} are parent and affiliate; clear that link before merging."
         )
 
-    for transfer in Transfer.objects.filter(supplier=duplicate):
-        transfer.supplier = keep
-        save_with_reason(transfer, reason)
-    for transfer in Transfer.objects.filter(recipient=duplicate):
-        transfer.recipient = keep
-        save_with_reason(transfer, reason)
-    for link in TransferIntermediary.objects.filter(actor=duplicate).select_related("transfer"):
-        if TransferIntermediary.objects.filter(transfer=link.transfer, actor=keep).exists():
-            link._change_reason = reason
-            link.delete()
-        else:
-            link.actor = keep
-            save_with_reason(link, reason)
-    for affiliate in Actor.objects.filter(parent=duplicate):
-        affiliate.parent = keep
-        save_with_reason(affiliate, reason)
-    for system in System.objects.filter(origin=duplicate):
-        system.origin = keep
-        save_with_reason(system, reason)
+    # The transfers' search documents are refreshed once, at the end.
+    with search_index.batched():
+        for transfer in Transfer.objects.filter(supplier=duplicate):
+            transfer.supplier = keep
+            save_with_reason(transfer, reason)
+        for transfer in Transfer.objects.filter(recipient=duplicate):
+            transfer.recipient = keep
+            save_with_reason(transfer, reason)
+        for link in TransferIntermediary.objects.filter(actor=duplicate).select_related("transfer"):
+            if TransferIntermediary.objects.filter(transfer=link.transfer, actor=keep).exists():
+                link._change_reason = reason
+                link.delete()
+            else:
+                link.actor = keep
+                save_with_reason(link, reason)
+        for affiliate in Actor.objects.filter(parent=duplicate):
+            affiliate.parent = keep
+            save_with_reason(affiliate, reason)
+        for system in System.objects.filter(origin=duplicate):
+            system.origin = keep
+            save_with_reason(system, reason)
 
-    absorb_names(keep, duplicate, name_field="name")
-    fill_blanks(keep, duplicate, ["country", "wikidata_id", "parent_id", "parent_relation"])
-    wikidata_id = keep.wikidata_id
-    if wikidata_id == duplicate.wikidata_id:
-        keep.wikidata_id = ""  # unique: taken over once the duplicate is gone
-    retire(duplicate, keep, user=user, reason=reason)
-    keep.wikidata_id = wikidata_id
-    save_with_reason(keep, reason)
+        absorb_names(keep, duplicate, name_field="name")
+        fill_blanks(keep, duplicate, ["country", "wikidata_id", "parent_id", "parent_relation"])
+        wikidata_id = keep.wikidata_id
+        if wikidata_id == duplicate.wikidata_id:
+            keep.wikidata_id = ""  # unique: taken over once the duplicate is gone
+        retire(duplicate, keep, user=user, reason=reason)
+        keep.wikidata_id = wikidata_id
+        save_with_reason(keep, reason)
+        search_index.refresh_for_actor(keep.pk)
     return keep

@@ -21,11 +21,14 @@ from actors.models import Actor
 from sources.choices import Reliability, SourceKind, Stance
 from sources.models import Citation, Source
 
+from . import search_index
 from .choices import Condition, SystemCategory, TransferStatus, TransferType
 from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 # Written in this order, so that every row's references are already there.
 GENERATED_MODELS = (Transfer, TransferIntermediary, Delivery, StatusEvent, Citation)
+# Columns computed from the others once every row is in.
+DERIVED = {"search_document"}
 
 # Status paths a deal plausibly takes; the last step is its current status.
 STATUS_PATHS = [
@@ -78,11 +81,25 @@ class _Table:
 
     def __init__(self, model, now):
         self.model = model
-        self.columns = [field.column for field in model._meta.concrete_fields]
+        # Derived columns (the search document) are filled in afterwards.
+        self.columns = [
+            field.column for field in model._meta.concrete_fields if field.name not in DERIVED
+        ]
         self.write_rows = _rows_writer(model, self.columns)
+        # The history leaves out excluded fields; it keeps the others in order.
         history = model.history.model
+        recorded = {field.column for field in history._meta.concrete_fields}
+        self.history_positions = [
+            position for position, column in enumerate(self.columns) if column in recorded
+        ]
         self.write_history = _rows_writer(
-            history, [*self.columns, "history_date", "history_change_reason", "history_type"]
+            history,
+            [
+                *(self.columns[position] for position in self.history_positions),
+                "history_date",
+                "history_change_reason",
+                "history_type",
+            ],
         )
         self.history_suffix = (now, "Generated demo data", "+")
         self.next_id = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
@@ -97,7 +114,12 @@ class _Table:
 
     def flush(self):
         self.write_rows(self.rows)
-        self.write_history([row + self.history_suffix for row in self.rows])
+        self.write_history(
+            [
+                tuple(row[position] for position in self.history_positions) + self.history_suffix
+                for row in self.rows
+            ]
+        )
         self.rows = []
 
 
@@ -186,8 +208,12 @@ def generate(
     seed: int = 1,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    index_progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """Create `transfers` cited transfers with status histories; returns counts."""
+    """Create `transfers` cited transfers with status histories; returns counts.
+
+    Their search documents are built last (on PostgreSQL), once their parties
+    and citations are in; `index_progress` is told of each batch indexed."""
     prefix = f"gen{seed}"
     if Actor.objects.filter(slug__startswith=f"{prefix}-").exists():
         raise ValueError(
@@ -205,6 +231,7 @@ def generate(
         system_ids = [system.pk for system in systems]
         source_ids = [source.pk for source in sources]
         tables = {model: _Table(model, now) for model in GENERATED_MODELS}
+        first_id = tables[Transfer].next_id
         counts = dict.fromkeys(
             ("transfers", "status_events", "citations", "intermediaries", "deliveries"), 0
         )
@@ -228,6 +255,7 @@ def generate(
             if progress:
                 progress(size)
         _reset_sequences(GENERATED_MODELS)
+        search_index.rebuild(Transfer.objects.filter(pk__gte=first_id), progress=index_progress)
     counts.update(actors=len(actors), systems=len(systems), sources=len(sources))
     return counts
 

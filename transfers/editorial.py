@@ -9,6 +9,7 @@ from django.db import transaction
 from common.merge import absorb_names, check_mergeable, fill_blanks, retire, save_with_reason
 from sources.models import Citation
 
+from . import search_index
 from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 
@@ -22,13 +23,16 @@ def system_merge(*, keep: System, duplicate: System, user=None) -> System:
     reason = (
         f"Merged system {duplicate} (#{duplicate.pk}, {duplicate.slug}) into {keep} (#{keep.pk})"
     )
-    for transfer in Transfer.objects.filter(system=duplicate):
-        transfer.system = keep
-        save_with_reason(transfer, reason)
-    absorb_names(keep, duplicate, name_field="designation")
-    fill_blanks(keep, duplicate, ["nato_reporting_name", "origin_id"])
-    retire(duplicate, keep, user=user, reason=reason)
-    save_with_reason(keep, reason)
+    # The transfers' search documents are refreshed once, at the end.
+    with search_index.batched():
+        for transfer in Transfer.objects.filter(system=duplicate):
+            transfer.system = keep
+            save_with_reason(transfer, reason)
+        absorb_names(keep, duplicate, name_field="designation")
+        fill_blanks(keep, duplicate, ["nato_reporting_name", "origin_id"])
+        retire(duplicate, keep, user=user, reason=reason)
+        save_with_reason(keep, reason)
+        search_index.refresh_for_system(keep.pk)
     return keep
 
 
@@ -57,14 +61,17 @@ def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
             .exists()
         ):
             raise ValidationError(f"Its {field} no longer exists; restore that first.")
-    save_with_reason(transfer, reason)
-    since = deletion.history_date - CASCADE_WINDOW
-    for model in (TransferIntermediary, StatusEvent, Delivery, Citation):
-        deleted_parts = model.history.filter(
-            transfer_id=transfer_id, history_type="-", history_date__gte=since
-        ).order_by("history_id")
-        for record in deleted_parts:
-            if not model.objects.filter(pk=record.id).exists():
-                save_with_reason(record.instance, reason)
-    transfer.refresh_status()
+    # Its search document is rebuilt once, when all its parts are back.
+    with search_index.batched():
+        save_with_reason(transfer, reason)
+        since = deletion.history_date - CASCADE_WINDOW
+        for model in (TransferIntermediary, StatusEvent, Delivery, Citation):
+            deleted_parts = model.history.filter(
+                transfer_id=transfer_id, history_type="-", history_date__gte=since
+            ).order_by("history_id")
+            for record in deleted_parts:
+                if not model.objects.filter(pk=record.id).exists():
+                    save_with_reason(record.instance, reason)
+        transfer.refresh_status()
+        search_index.refresh_transfer_ids([transfer.pk])
     return transfer

@@ -78,6 +78,7 @@ def export_queryset(transfers: QuerySet) -> QuerySet:
             "status_events",
             Prefetch("citations", queryset=Citation.objects.select_related("source")),
         )
+        .defer("search_document")
         .order_by("id")
     )
 

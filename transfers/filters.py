@@ -45,6 +45,9 @@ TRANSFER_SEARCH = SearchSpec(
         "intermediaries__aliases": "B",
         "citations__quote": "D",
     },
+    # Stored per transfer and GIN-indexed on PostgreSQL; transfers.search_index
+    # keeps it up to date.
+    document_field="search_document",
 )
 
 

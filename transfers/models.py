@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, Value
@@ -138,9 +139,14 @@ class Transfer(TimeStampedModel):
     end_date = models.DateField(null=True, blank=True, db_index=True)
     end_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     notes = models.TextField(blank=True)
+    # Derived, for full-text search on PostgreSQL (GIN-indexed there; NULL on
+    # SQLite): the weighted vector of transfers.filters.TRANSFER_SEARCH, kept
+    # up to date by transfers.search_index. Not part of the record, so not in
+    # its history or in fixtures.
+    search_document = SearchVectorField(null=True, editable=False, serialize=False)
 
     objects = TransferQuerySet.as_manager()
-    history = History()
+    history = History(excluded_fields=["search_document"])
 
     class Meta:
         ordering = ["start_date", "id"]

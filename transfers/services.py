@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from . import search_index
 from .choices import TransferStatus
 from .models import StatusEvent, Transfer, TransferIntermediary
 
@@ -34,15 +35,18 @@ def transfer_set_intermediaries(transfer: Transfer, actors) -> None:
     """Make `actors`, in this order, the transfer's intermediaries."""
     actors = list(actors)
     _validate_intermediaries(transfer, actors)
-    transfer.intermediary_links.all().delete()
-    links = [
-        TransferIntermediary(transfer=transfer, actor=actor, position=position)
-        for position, actor in enumerate(actors, start=1)
-    ]
-    for link in links:
-        link.full_clean(exclude=["transfer"], validate_unique=False, validate_constraints=False)
-    # Plain bulk_create would write no history rows.
-    bulk_create_with_history(links, TransferIntermediary)
+    with search_index.batched():
+        transfer.intermediary_links.all().delete()
+        links = [
+            TransferIntermediary(transfer=transfer, actor=actor, position=position)
+            for position, actor in enumerate(actors, start=1)
+        ]
+        for link in links:
+            link.full_clean(exclude=["transfer"], validate_unique=False, validate_constraints=False)
+        # Plain bulk_create would write no history rows, and sends no signals:
+        # the search document is refreshed here.
+        bulk_create_with_history(links, TransferIntermediary)
+        search_index.refresh_transfer_ids([transfer.pk])
 
 
 @transaction.atomic
@@ -56,8 +60,9 @@ def transfer_create(*, intermediaries=(), initial_status=None, **fields) -> Tran
     transfer = Transfer(**fields)
     transfer.full_clean()
     _validate_intermediaries(transfer, intermediaries)
-    transfer.save()
-    transfer_set_intermediaries(transfer, intermediaries)
+    with search_index.batched():
+        transfer.save()
+        transfer_set_intermediaries(transfer, intermediaries)
     event = StatusEvent(
         transfer=transfer, **(initial_status or {"status": TransferStatus.REPORTED})
     )
@@ -86,8 +91,9 @@ def transfer_update(transfer: Transfer, *, intermediaries=None, **fields) -> Tra
         _validate_intermediaries(transfer, intermediaries)
         transfer.save()
     else:
-        transfer.save()
-        transfer_set_intermediaries(transfer, intermediaries)
+        with search_index.batched():
+            transfer.save()
+            transfer_set_intermediaries(transfer, intermediaries)
     return transfer
 
 

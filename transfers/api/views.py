@@ -34,9 +34,12 @@ class TransferViewSet(ApiModelViewSet):
     """
 
     # Reads go through TransferRows (four queries of plain rows), writes
-    # through TransferSerializer, so no prefetching here.
-    queryset = Transfer.objects.select_related("supplier", "recipient", "system").order_by(
-        UNDATED_LAST, "id"
+    # through TransferSerializer, so no prefetching here. The search document
+    # is searched in the database, never shown: not worth fetching.
+    queryset = (
+        Transfer.objects.select_related("supplier", "recipient", "system")
+        .order_by(UNDATED_LAST, "id")
+        .defer("search_document")
     )
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet

@@ -21,13 +21,27 @@ class Command(BaseCommand):
             raise CommandError("--transfers must be at least 1.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        with tqdm(
-            total=transfers, unit="transfer", disable=no_progress, file=self.stderr._out
-        ) as bar:
-            try:
-                counts = generate(
-                    transfers=transfers, seed=seed, batch_size=batch_size, progress=bar.update
-                )
-            except ValueError as error:
-                raise CommandError(str(error)) from None
+        bars = {
+            name: tqdm(
+                total=transfers,
+                unit="transfer",
+                desc=name,
+                disable=no_progress,
+                file=self.stderr._out,
+            )
+            for name in ("generating", "indexing")
+        }
+        try:
+            counts = generate(
+                transfers=transfers,
+                seed=seed,
+                batch_size=batch_size,
+                progress=bars["generating"].update,
+                index_progress=bars["indexing"].update,
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        finally:
+            for bar in bars.values():
+                bar.close()
         self.stdout.write(", ".join(f"{value} {name}" for name, value in counts.items()))

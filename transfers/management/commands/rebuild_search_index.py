@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from tqdm import tqdm
+
+from transfers import search_index
+from transfers.models import Transfer
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute every transfer's stored search document (PostgreSQL), one id range "
+        "at a time. Needed only after writes that bypass the application, or a change "
+        "to what search covers (transfers.filters.TRANSFER_SEARCH)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch-size", type=int, default=20000, help="transfers per UPDATE (default 20000)"
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args, batch_size, no_progress, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        if connection.vendor != "postgresql":
+            self.stdout.write("No stored search documents on this database; nothing to do.")
+            return
+        with tqdm(
+            total=Transfer.objects.count(),
+            unit="transfer",
+            disable=no_progress,
+            file=self.stderr._out,
+        ) as bar:
+            count = search_index.rebuild(batch_size=batch_size, progress=bar.update)
+        with connection.cursor() as cursor:
+            # Fresh statistics for the planner's estimates of matches.
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Transfer._meta.db_table)}")
+        self.stdout.write(f"Rebuilt the search documents of {count} transfers.")
