@@ -87,6 +87,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The JIT compiler pays off for long analytical queries, not for the short
+    # ones an API runs: on a ranked search over 1M rows it added 110-170 ms.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A persistent connection buys nothing on SQLite and keeps the file locked.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
