@@ -155,18 +155,44 @@ def test_an_export_rejects_a_bad_filter_with_a_json_400(api_client, url):
 
 
 @pytest.mark.parametrize("n,chunks", [(1, 1), (10, 1), (30, 3), (200, 20)])
-def test_trade_register_runs_one_query_plus_three_per_chunk(
+def test_trade_register_runs_one_query_plus_four_per_chunk_citing_new_sources(
     n, chunks, api_client, django_assert_num_queries, monkeypatch
 ):
     monkeypatch.setattr(exports, "CSV_CHUNK_SIZE", 10)
     for transfer in TransferFactory.create_batch(n):
         DeliveryFactory(transfer=transfer)
         CitationFactory(transfer=transfer, source=SourceFactory())
-    # The transfers (one streamed query), then intermediaries, deliveries and
-    # sources: one query each per chunk of transfers.
-    with django_assert_num_queries(1 + 3 * chunks):
+    # The transfers (one streamed query), then per chunk of transfers one query
+    # each for intermediaries, deliveries and citations, and one for the
+    # sources no earlier chunk cited (here every chunk cites new ones).
+    with django_assert_num_queries(1 + 4 * chunks):
         rows = csv_rows(api_client.get(CSV_URL))
     assert len(rows) == n
+
+
+def test_trade_register_reads_each_source_once(api_client, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(exports, "CSV_CHUNK_SIZE", 10)
+    source = SourceFactory()
+    for transfer in TransferFactory.create_batch(30):
+        CitationFactory(transfer=transfer, source=source)
+    # Only the first of the three chunks needs the source read.
+    with django_assert_num_queries(1 + 3 * 3 + 1):
+        rows = csv_rows(api_client.get(CSV_URL))
+    assert {row["Source titles"] for row in rows} == {source.title}
+
+
+def test_trade_register_of_sparse_transfers_reads_only_theirs(api_client, monkeypatch):
+    """Ids far apart are looked up one by one, not as a range."""
+    monkeypatch.setattr(exports, "CSV_CHUNK_SIZE", 4)
+    transfers = TransferFactory.create_batch(40)
+    for transfer in transfers:
+        DeliveryFactory(transfer=transfer, year=2001)
+        CitationFactory(transfer=transfer, source=SourceFactory())
+    wanted = transfers[::9]
+    narrowed = Transfer.objects.filter(pk__in=[t.pk for t in wanted])
+    new = "".join(exports.write_csv(exports.trade_register(narrowed)))
+    assert new == reference_csv(narrowed)
+    assert new.count("\r\n") == 1 + len(wanted)
 
 
 # --- the trade register matches the model-based writer it replaced, byte for byte ---

@@ -5,34 +5,37 @@ text chunks, so a caller can stream them to an HTTP response or a file.
 
 The trade register (CSV) works on tuples, not model instances: the
 transfers' own columns, with supplier, recipient and system joined, come
-from one streamed query (`values_list(...).iterator()`, a server-side
-cursor on PostgreSQL), and for each chunk of `CSV_CHUNK_SIZE` transfers
-their intermediaries, deliveries and cited sources come from one query
-each. That is 1 + 3 queries per chunk, memory stays flat however large
-the table, and the first rows are out before the last are read.
+from one streamed query (the cursor `values_list(...).iterator()` uses, a
+server-side one on PostgreSQL), and for each chunk of `CSV_CHUNK_SIZE`
+transfers their intermediaries, deliveries and citations come from one
+query each, plus one for the cited sources that no earlier chunk cited
+(each source is read once per export). That is at most 1 + 4 queries per
+chunk, memory stays flat however large the table (but for the sources'
+titles and URLs), and the first rows are out before the last are read.
 
 JSON Lines reads model instances with `.iterator(chunk_size=…)`; Django
 then runs the prefetches once per chunk.
 """
 
 import csv
+import io
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
-from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.models import F, Lookup, Prefetch, QuerySet
 from rest_framework.renderers import JSONRenderer
 
 from common.dates import format_partial_date
-from sources.models import Citation
+from sources.models import Citation, Source
 
 from .choices import Condition, SystemCategory, TransferType
 from .models import Delivery, Transfer, TransferIntermediary
 
 #: Transfers per chunk for the JSON Lines export (model instances, 4 prefetches).
 CHUNK_SIZE = 500
-#: Transfers per chunk for the CSV export (tuples, 3 queries per chunk).
+#: Transfers per chunk for the CSV export (tuples, 3 or 4 queries per chunk).
 CSV_CHUNK_SIZE = 2000
 
 #: SIPRI trade-register columns, in SIPRI's order, so existing tooling reads them.
@@ -125,6 +128,7 @@ TRANSFER_COLUMNS = (
 CATEGORY_LABELS = {value: str(label) for value, label in SystemCategory.choices}
 SIPRI_CONDITION_TEXT = {str(key): value for key, value in SIPRI_CONDITION.items()}
 LICENSED_PRODUCTION = str(TransferType.LICENSED_PRODUCTION)
+NO_DELIVERY = ["", "", "", ""]
 
 
 def register_queryset(transfers: QuerySet) -> QuerySet:
@@ -136,50 +140,135 @@ def register_queryset(transfers: QuerySet) -> QuerySet:
     )
 
 
-def _grouped(rows) -> dict:
-    """{transfer id: [rest of the row, …]} from rows whose first item is the id,
-    keeping the rows' order."""
-    groups: dict = {}
-    for transfer_id, *rest in rows:
-        groups.setdefault(transfer_id, []).append(rest)
-    return groups
+class AnyOf(Lookup):
+    """`lhs = ANY(%s)` with the list as one array parameter (PostgreSQL).
+
+    `__in` with thousands of values sends thousands of parameters, which
+    Django and psycopg then prepare one by one: for a chunk of 2,000 ids
+    that cost more than running the query."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return list(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
 
 
-def _related(ids: list[int], using: str) -> tuple[dict, dict, dict]:
-    """Intermediary names (in order), deliveries (by year) and cited sources
-    (deduplicated, in first-citation order) of the transfers `ids`: one query each."""
+def _one_of(queryset: QuerySet, field: str, ids: list[int]) -> QuerySet:
+    """`queryset` narrowed to rows whose `field` is one of `ids`."""
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.filter(AnyOf(F(field), ids))
+    return queryset.filter(**{f"{field}__in": ids})
+
+
+def _of_transfers(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """`queryset` narrowed to rows of the transfers `ids` (ascending) — or, when
+    the ids are dense, of every transfer in their range: an index range scan
+    costs PostgreSQL far less than one index search per id, and the callers
+    only look up the ids they asked for."""
+    queryset = queryset.filter(transfer_id__gte=ids[0], transfer_id__lte=ids[-1])
+    if ids[-1] - ids[0] < 2 * len(ids):
+        return queryset
+    return _one_of(queryset, "transfer_id", ids)
+
+
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a `values_list` queryset, straight from the cursor.
+
+    Django's iterable copies each row a few times over; across millions of
+    rows that is seconds. The columns read here need no conversion: the
+    backends return dates and booleans as such (or, for booleans, as 0 and 1)."""
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class _SourceLabels(dict):
+    """{source id: (title or slug, URL)} of the sources cited so far in an
+    export, so each is read once, not once per citation."""
+
+    def __init__(self, using: str):
+        super().__init__()
+        self.using = using
+
+    def load(self, source_ids: set[int]) -> None:
+        missing = [source_id for source_id in source_ids if source_id not in self]
+        if not missing:
+            return
+        for source_id, title, slug, url in _rows(
+            _one_of(Source.objects.using(self.using), "id", missing)
+            .values_list("id", "title", "slug", "url")
+            .order_by()
+        ):
+            self[source_id] = (title or slug, url)
+
+
+def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, dict, dict]:
+    """Of the transfers `ids` (ascending), one query each: {id: intermediaries'
+    names joined, in order}, {id: [delivery cells, …] by year} and {id: (source
+    titles, source URLs)}, each source once, in first-citation order; and one
+    more for the sources not cited before in this export, if any."""
     intermediaries: dict = {}
-    for transfer_id, name in (
-        TransferIntermediary.objects.using(using)
-        .filter(transfer_id__in=ids)
-        .order_by("transfer_id", "position")
+    for transfer_id, name in _rows(
+        _of_transfers(TransferIntermediary.objects.using(using), ids)
         .values_list("transfer_id", "actor__name")
+        .order_by("transfer_id", "position")
     ):
         intermediaries.setdefault(transfer_id, []).append(name)
-    deliveries = _grouped(
-        Delivery.objects.using(using)
-        .filter(transfer_id__in=ids)
-        .order_by("transfer_id", "year")
+    intermediaries = {key: LIST_SEPARATOR.join(names) for key, names in intermediaries.items()}
+
+    deliveries: dict = {}
+    for transfer_id, number, number_is_estimate, year, year_is_estimate in _rows(
+        _of_transfers(Delivery.objects.using(using), ids)
         .values_list("transfer_id", "quantity", "quantity_is_estimate", "year", "year_is_estimate")
-    )
-    sources: dict = {}
-    for transfer_id, source_id, title, slug, url in (
-        Citation.objects.using(using)
-        .filter(transfer_id__in=ids)
-        .order_by("transfer_id", "id")
-        .values_list("transfer_id", "source_id", "source__title", "source__slug", "source__url")
+        .order_by("transfer_id", "year")
     ):
-        cited = sources.setdefault(transfer_id, {})
-        if source_id not in cited:
-            cited[source_id] = (title or slug, url)
+        deliveries.setdefault(transfer_id, []).append(
+            [
+                "" if number is None else str(number),
+                "" if number is None else ("yes" if number_is_estimate else "no"),
+                str(year),
+                "yes" if year_is_estimate else "no",
+            ]
+        )
+
+    cited: dict = {}
+    for transfer_id, source_id in _rows(
+        _of_transfers(Citation.objects.using(using), ids)
+        .values_list("transfer_id", "source_id")
+        .order_by("transfer_id", "id")
+    ):
+        # A dict keeps the first citation's order and drops repeats.
+        cited.setdefault(transfer_id, {})[source_id] = None
+    labels.load({source_id for of_transfer in cited.values() for source_id in of_transfer})
+    sources = {}
+    for transfer_id, of_transfer in cited.items():
+        pairs = [labels[source_id] for source_id in of_transfer]
+        sources[transfer_id] = (
+            LIST_SEPARATOR.join(title for title, _url in pairs),
+            LIST_SEPARATOR.join(url for _title, url in pairs if url),
+        )
     return intermediaries, deliveries, sources
 
 
-def _register_rows(row: tuple, intermediaries, deliveries, sources) -> Iterator[list]:
-    """One row per delivery year; one row with empty delivery columns if
-    there are no deliveries. Same cells as the model-based layout had."""
-    (
-        _id,
+def _chunk_rows(chunk: list[tuple], intermediaries, deliveries, sources) -> list[list[str]]:
+    """The register rows of a chunk of transfers: one per delivery year; one
+    with empty delivery columns for a transfer without deliveries."""
+    rows: list[list[str]] = []
+    append = rows.append
+    category_label = CATEGORY_LABELS.get
+    condition_text = SIPRI_CONDITION_TEXT.get
+    no_sources = ("", "")
+    for (
+        transfer_id,
         supplier,
         recipient,
         designation,
@@ -195,58 +284,53 @@ def _register_rows(row: tuple, intermediaries, deliveries, sources) -> Iterator[
         quantity,
         quantity_is_estimate,
         status,
-    ) = row
-    cited = sources.values() if sources else ()
-    head = [
-        supplier,
-        recipient,
-        designation,
-        description,
-        CATEGORY_LABELS.get(category, category),
-        str(start_date.year) if start_date else "",
-        # We record a date's precision, not whether it is an estimate.
-        "",
-    ]
-    tail = [
-        SIPRI_CONDITION_TEXT.get(condition, ""),
-        "yes" if transfer_type == LICENSED_PRODUCTION else "no",
-        slug,
-        "" if quantity is None else str(quantity),
-        "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
-        status,
-        transfer_type,
-        LIST_SEPARATOR.join(intermediaries) if intermediaries else "",
-        format_partial_date(start_date, start_precision) or "",
-        start_precision,
-        format_partial_date(end_date, end_precision) or "",
-        end_precision,
-        LIST_SEPARATOR.join(title for title, _url in cited),
-        LIST_SEPARATOR.join(url for _title, url in cited if url),
-    ]
-    if not deliveries:
-        yield head + ["", "", "", ""] + tail
-        return
-    for number, number_is_estimate, year, year_is_estimate in deliveries:
-        yield (
-            head
-            + [
-                "" if number is None else str(number),
-                "" if number is None else ("yes" if number_is_estimate else "no"),
-                str(year),
-                "yes" if year_is_estimate else "no",
-            ]
-            + tail
-        )
+    ) in chunk:
+        titles, urls = sources.get(transfer_id, no_sources)
+        head = [
+            supplier,
+            recipient,
+            designation,
+            description,
+            category_label(category, category),
+            str(start_date.year) if start_date else "",
+            # We record a date's precision, not whether it is an estimate.
+            "",
+        ]
+        tail = [
+            condition_text(condition, ""),
+            "yes" if transfer_type == LICENSED_PRODUCTION else "no",
+            slug,
+            "" if quantity is None else str(quantity),
+            "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
+            status,
+            transfer_type,
+            intermediaries.get(transfer_id, ""),
+            format_partial_date(start_date, start_precision) or "",
+            start_precision,
+            format_partial_date(end_date, end_precision) or "",
+            end_precision,
+            titles,
+            urls,
+        ]
+        delivered = deliveries.get(transfer_id)
+        if delivered is None:
+            append(head + NO_DELIVERY + tail)
+        else:
+            for cells in delivered:
+                append(head + cells + tail)
+    return rows
 
 
 def trade_register(
     transfers: QuerySet,
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[list]:
-    """The register rows of `transfers`, streamed: 1 query for the transfers,
-    then 3 per chunk of `chunk_size` transfers (default `CSV_CHUNK_SIZE`).
-    `progress`, if given, is called with the number of transfers of each chunk.
+) -> Iterator[list[list[str]]]:
+    """The register rows of `transfers`, streamed as one list of rows per chunk
+    of `chunk_size` transfers (default `CSV_CHUNK_SIZE`): 1 query for the
+    transfers, then 3 per chunk (intermediaries, deliveries, citations) and a
+    4th for a chunk that cites sources no earlier chunk cited. `progress`, if
+    given, is called with the number of transfers of each chunk.
 
     Runs inside a transaction, opened here so that it spans the streaming: in
     autocommit Django declares PostgreSQL's server-side cursor WITH HOLD, and
@@ -257,42 +341,37 @@ def trade_register(
     chunk_size = chunk_size or CSV_CHUNK_SIZE
     queryset = register_queryset(transfers)
     using = queryset.db
-    with transaction.atomic(using=using, savepoint=False):
-        stream = queryset.iterator(chunk_size=chunk_size)
-        try:
-            while chunk := list(islice(stream, chunk_size)):
-                intermediaries, deliveries, sources = _related([row[0] for row in chunk], using)
-                for row in chunk:
-                    transfer_id = row[0]
-                    yield from _register_rows(
-                        row,
-                        intermediaries.get(transfer_id),
-                        deliveries.get(transfer_id),
-                        sources.get(transfer_id),
-                    )
-                if progress is not None:
-                    progress(len(chunk))
-        finally:
-            # Close the cursor inside the transaction it belongs to, also when
-            # the consumer stops early.
-            stream.close()
+    try:
+        sql, params = queryset.query.get_compiler(using=using).as_sql()
+    except EmptyResultSet:
+        return
+    labels = _SourceLabels(using)
+    # The cursor is what `.iterator(chunk_size=…)` uses (server-side on
+    # PostgreSQL), read without the iterator's per-row copies; it is opened
+    # once the transaction is, so it is not declared WITH HOLD.
+    with (
+        transaction.atomic(using=using, savepoint=False),
+        connections[using].chunked_cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(chunk_size):
+            related = _related([row[0] for row in chunk], using, labels)
+            yield _chunk_rows(chunk, *related)
+            if progress is not None:
+                progress(len(chunk))
 
 
-class _Line:
-    """A file-like object whose write() returns what it was given."""
-
-    def write(self, value):
-        return value
-
-
-def write_csv(rows: Iterable[list], rows_per_chunk: int = 200) -> Iterator[str]:
-    """The CSV text of the header and `rows` (from `trade_register`), in chunks of
-    `rows_per_chunk` lines."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(TRADE_REGISTER_COLUMNS)
-    rows = iter(rows)
-    while batch := list(islice(rows, rows_per_chunk)):
-        yield "".join(map(writer.writerow, batch))
+def write_csv(chunks: Iterable[list[list[str]]]) -> Iterator[str]:
+    """The CSV text of the header, then of each chunk of rows (from `trade_register`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(TRADE_REGISTER_COLUMNS)
+    yield buffer.getvalue()
+    for rows in chunks:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows)
+        yield buffer.getvalue()
 
 
 def write_jsonl(transfers: Iterable[Transfer], context: dict) -> Iterator[str]:
