@@ -213,9 +213,9 @@ class _SourceLabels(dict):
 
 def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, dict, dict]:
     """Of the transfers `ids` (ascending), one query each: {id: intermediaries'
-    names joined, in order}, {id: [delivery cells, …] by year} and {id: (source
-    titles, source URLs)}, each source once, in first-citation order; and one
-    more for the sources not cited before in this export, if any."""
+    names joined, in order}, {id: [delivery cells, …] by year} and {id: [cited
+    source ids]}, each source once, in first-citation order; and one more to
+    put the sources not cited before in this export in `labels`, if any."""
     intermediaries: dict = {}
     for transfer_id, name in _rows(
         _of_transfers(TransferIntermediary.objects.using(using), ids)
@@ -241,32 +241,31 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
         )
 
     cited: dict = {}
-    for transfer_id, source_id in _rows(
+    citations = _rows(
         _of_transfers(Citation.objects.using(using), ids)
         .values_list("transfer_id", "source_id")
         .order_by("transfer_id", "id")
-    ):
-        # A dict keeps the first citation's order and drops repeats.
-        cited.setdefault(transfer_id, {})[source_id] = None
-    labels.load({source_id for of_transfer in cited.values() for source_id in of_transfer})
-    sources = {}
-    for transfer_id, of_transfer in cited.items():
-        pairs = [labels[source_id] for source_id in of_transfer]
-        sources[transfer_id] = (
-            LIST_SEPARATOR.join(title for title, _url in pairs),
-            LIST_SEPARATOR.join(url for _title, url in pairs if url),
-        )
-    return intermediaries, deliveries, sources
+    )
+    for transfer_id, source_id in citations:
+        of_transfer = cited.get(transfer_id)
+        if of_transfer is None:
+            cited[transfer_id] = [source_id]
+        elif source_id not in of_transfer:  # each source once, first citation first
+            of_transfer.append(source_id)
+    labels.load({source_id for _transfer_id, source_id in citations})
+    return intermediaries, deliveries, cited
 
 
-def _chunk_rows(chunk: list[tuple], intermediaries, deliveries, sources) -> list[list[str]]:
+def _chunk_rows(
+    chunk: list[tuple], intermediaries: dict, deliveries: dict, cited: dict, labels: dict
+) -> list[list[str]]:
     """The register rows of a chunk of transfers: one per delivery year; one
     with empty delivery columns for a transfer without deliveries."""
     rows: list[list[str]] = []
     append = rows.append
     category_label = CATEGORY_LABELS.get
     condition_text = SIPRI_CONDITION_TEXT.get
-    no_sources = ("", "")
+    join = LIST_SEPARATOR.join
     for (
         transfer_id,
         supplier,
@@ -285,7 +284,15 @@ def _chunk_rows(chunk: list[tuple], intermediaries, deliveries, sources) -> list
         quantity_is_estimate,
         status,
     ) in chunk:
-        titles, urls = sources.get(transfer_id, no_sources)
+        source_ids = cited.get(transfer_id)
+        if source_ids is None:
+            titles = urls = ""
+        elif len(source_ids) == 1:
+            titles, urls = labels[source_ids[0]]
+        else:
+            pairs = [labels[source_id] for source_id in source_ids]
+            titles = join([title for title, _url in pairs])
+            urls = join([url for _title, url in pairs if url])
         head = [
             supplier,
             recipient,
@@ -305,9 +312,9 @@ def _chunk_rows(chunk: list[tuple], intermediaries, deliveries, sources) -> list
             status,
             transfer_type,
             intermediaries.get(transfer_id, ""),
-            format_partial_date(start_date, start_precision) or "",
+            format_partial_date(start_date, start_precision) if start_date else "",
             start_precision,
-            format_partial_date(end_date, end_precision) or "",
+            format_partial_date(end_date, end_precision) if end_date else "",
             end_precision,
             titles,
             urls,
@@ -356,7 +363,7 @@ def trade_register(
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(chunk_size):
             related = _related([row[0] for row in chunk], using, labels)
-            yield _chunk_rows(chunk, *related)
+            yield _chunk_rows(chunk, *related, labels)
             if progress is not None:
                 progress(len(chunk))
 
