@@ -304,7 +304,11 @@ FLOW_FILTERS = {
     "supplier": "s.slug = %s",
     "recipient": "r.slug = %s",
     "status": "t.status = %s",
-    "year_from": "t.start_date >= make_date(%s, 1, 1)",
+    # As the API's year_from: the transfer's dates overlap that year or later.
+    "year_from": (
+        "(t.end_date >= make_date(%s, 1, 1) "
+        "OR (t.end_date IS NULL AND t.start_date >= make_date(%s, 1, 1)))"
+    ),
 }
 
 
@@ -312,7 +316,7 @@ def _where(filters: dict) -> tuple[str, list]:
     clauses, params = [], []
     for name, value in filters.items():
         clauses.append(FLOW_FILTERS[name])
-        params.append(int(value) if name == "year_from" else value)
+        params.extend([int(value)] * 2 if name == "year_from" else [value])
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
