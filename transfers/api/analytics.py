@@ -160,10 +160,8 @@ class TradeRegisterExportView(DownloadView):
     renderer_classes = [CSVRenderer]
 
     def list(self, request, *args, **kwargs):
-        transfers = exports.iterate(self.filtered_transfers())
-        return self.stream(
-            exports.write_csv(transfers), "text/csv; charset=utf-8", "trade-register.csv"
-        )
+        rows = exports.trade_register(self.filtered_transfers())
+        return self.stream(exports.write_csv(rows), "text/csv; charset=utf-8", "trade-register.csv")
 
 
 @extend_schema_view(

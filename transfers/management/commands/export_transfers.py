@@ -79,17 +79,21 @@ class Command(BaseCommand):
         show_progress = bool(output) and not no_progress
 
         def progress(items, unit):
+            """`items` counted by a progress bar; with None, the bar itself
+            (to update by hand), or None if there is no bar."""
             if not show_progress:
                 return items
             total = analytics.narrowed(transfers).count()
             return tqdm(items, total=total, unit=unit, file=self.stderr._out)
 
-        if fmt in ("csv", "jsonl"):
+        bar = None
+        if fmt == "csv":
+            bar = progress(None, "transfer")
+            rows = exports.trade_register(transfers, progress=bar.update if bar else None)
+            chunks = exports.write_csv(rows)
+        elif fmt == "jsonl":
             rows = progress(exports.iterate(transfers), "transfer")
-            if fmt == "csv":
-                chunks = exports.write_csv(rows)
-            else:
-                chunks = exports.write_jsonl(rows, {"request": api_request(base_url)})
+            chunks = exports.write_jsonl(rows, {"request": api_request(base_url)})
         else:
             nodes = map(analytics.network_node, analytics.network_nodes(transfers))
             edges = progress(analytics.network_edges(transfers), "edge")
@@ -103,3 +107,5 @@ class Command(BaseCommand):
         else:
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")
+        if bar is not None:
+            bar.close()

@@ -1,0 +1,953 @@
+#!/usr/bin/env python3
+"""Measure the API against a raw baseline, side by side, on PostgreSQL.
+
+    DATABASE_URL=postgres://… python bench/benchmark.py [--runs 30] [--only list,detail]
+                                                        [--json out.json]
+
+Each case is requested through the whole Django/DRF stack in-process
+(django.test.Client), and the same rows are fetched by a raw baseline:
+psycopg 3 directly, serialised with orjson. For the transfer list and
+detail the baseline builds the same JSON (same keys and nesting as
+TransferSerializer; tests/test_benchmark.py checks it equals the API's)
+with the same number of round trips: the count and the page (their SQL is
+compiled once, at start-up, from the view's own filtered queryset, so the
+filters, ordering and LIMIT are the API's), then intermediaries, status
+history and citations by `= ANY(ids)`. Flows and the actor profile are
+compared with the equivalent aggregate SQL; the CSV export with psycopg
+streaming the same columns (and the same per-chunk related reads) to
+csv.writer. Both CSV sides run in a subprocess that reports its own peak
+RSS (VmHWM).
+
+Settings are production-like unless the environment says otherwise:
+DEBUG=0 (DEBUG=1 logs every query, which distorts timings).
+
+For each case: runs, median and p95 latency (ms) for the project and the
+baseline, their ratios, queries per request (one extra request under
+CaptureQueriesContext) and response bytes; then PASS/FAIL per target.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_LIKE = {
+    "DEBUG": "0",
+    "SECRET_KEY": "benchmark-only",
+    "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+}
+
+BASE = "http://testserver"
+API = "/api/v1"
+PAGE_SIZE = 100
+
+
+def setup_django():
+    for key, value in PRODUCTION_LIKE.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# --- formatting shared by the baseline builders ------------------------------------
+
+
+def partial_date(value, precision):
+    if value is None:
+        return None
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def timestamp(value):
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def actor_brief(actor_id, slug, name):
+    return {
+        "id": actor_id,
+        "url": f"{BASE}{API}/actors/{actor_id}/",
+        "slug": slug,
+        "name": name,
+        "display": name,
+    }
+
+
+# --- the raw baseline: transfer list and detail -------------------------------------
+
+#: The page query's columns, compiled from the view's queryset with values_list.
+PAGE_COLUMNS = (
+    "id",
+    "slug",
+    "transfer_type",
+    "status",
+    "start_date",
+    "start_date_precision",
+    "end_date",
+    "end_date_precision",
+    "quantity",
+    "quantity_is_estimate",
+    "value",
+    "value_currency",
+    "condition",
+    "notes",
+    "created",
+    "updated",
+    "supplier_id",
+    "supplier__slug",
+    "supplier__name",
+    "recipient_id",
+    "recipient__slug",
+    "recipient__name",
+    "system_id",
+    "system__slug",
+    "system__designation",
+)
+
+INTERMEDIARIES_SQL = """
+SELECT i.transfer_id, a.id, a.slug, a.name
+FROM transfers_transferintermediary i JOIN actors_actor a ON a.id = i.actor_id
+WHERE i.transfer_id = ANY(%s) ORDER BY i.transfer_id, i.position"""
+STATUS_EVENTS_SQL = """
+SELECT e.transfer_id, e.id, e.status, e.date, e.date_precision, e.note
+FROM transfers_statusevent e
+WHERE e.transfer_id = ANY(%s) ORDER BY e.date ASC NULLS FIRST, e.id"""
+CITATIONS_SQL = """
+SELECT c.transfer_id, c.id, c.quote, c.location, c.stance, c.status_event_id, c.note,
+       s.id, s.slug, s.title, s.publisher, s.publication_date, s.publication_date_precision,
+       s.document_key
+FROM sources_citation c JOIN sources_source s ON s.id = c.source_id
+WHERE c.transfer_id = ANY(%s) ORDER BY c.transfer_id, c.id"""
+
+
+def view_queryset(path: str, params: dict):
+    """The transfer list's queryset after the view's filters, as the view builds it."""
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from transfers.api.views import TransferViewSet
+
+    view = TransferViewSet(action="list", kwargs={}, format_kwarg=None)
+    view.request = Request(RequestFactory().get(path, params))
+    return view.filter_queryset(view.get_queryset())
+
+
+def compiled(queryset):
+    return queryset.query.get_compiler(using=queryset.db).as_sql()
+
+
+class ListPlan:
+    """The SQL of one list page (count and page), compiled once."""
+
+    def __init__(self, params: dict):
+        self.params = dict(params)
+        queryset = view_queryset(f"{API}/transfers/", self.params)
+        self.page_size = int(self.params.get("page_size", PAGE_SIZE))
+        self.page = int(self.params.get("page", 1))
+        offset = (self.page - 1) * self.page_size
+        inner, inner_params = compiled(queryset.order_by().values("pk"))
+        self.count_sql = f"SELECT COUNT(*) FROM ({inner}) AS counted"
+        self.count_params = inner_params
+        self.page_sql, self.page_params = compiled(
+            queryset.values_list(*PAGE_COLUMNS)[offset : offset + self.page_size]
+        )
+
+    def link(self, page):
+        if page is None:
+            return None
+        query = {**self.params}
+        if page == 1:
+            query.pop("page", None)
+        else:
+            query["page"] = str(page)
+        return f"{BASE}{API}/transfers/?{urlencode(sorted(query.items()))}"
+
+
+def transfer_records(cursor, rows) -> list[dict]:
+    """Transfer records (TransferSerializer's shape) for page rows: three
+    more queries, for all the rows at once."""
+    ids = [row[0] for row in rows]
+    intermediaries, events, citations = {}, {}, {}
+    if ids:
+        for transfer_id, *actor in cursor.execute(INTERMEDIARIES_SQL, (ids,)):
+            intermediaries.setdefault(transfer_id, []).append(actor_brief(*actor))
+        for transfer_id, event_id, status, date, precision, note in cursor.execute(
+            STATUS_EVENTS_SQL, (ids,)
+        ):
+            events.setdefault(transfer_id, []).append(
+                {
+                    "id": event_id,
+                    "url": f"{BASE}{API}/status-events/{event_id}/",
+                    "status": status,
+                    "date": partial_date(date, precision),
+                    "date_precision": precision or None,
+                    "note": note,
+                }
+            )
+        for row in cursor.execute(CITATIONS_SQL, (ids,)):
+            (transfer_id, citation_id, quote, location, stance, event_id, note) = row[:7]
+            source_id, slug, title, publisher, published, precision, document_key = row[7:]
+            label = title or f"Untitled ({document_key or slug})"
+            when = partial_date(published, precision) or "undated"
+            citations.setdefault(transfer_id, []).append(
+                {
+                    "id": citation_id,
+                    "url": f"{BASE}{API}/citations/{citation_id}/",
+                    "source": {
+                        "id": source_id,
+                        "url": f"{BASE}{API}/sources/{source_id}/",
+                        "slug": slug,
+                        "title": title,
+                        "publisher": publisher,
+                        "publication_date": partial_date(published, precision),
+                        "publication_date_precision": precision or None,
+                        "display": f"{label} — {publisher or 'unknown outlet'}, {when}",
+                    },
+                    "quote": quote,
+                    "location": location,
+                    "stance": stance,
+                    "status_event": event_id,
+                    "note": note,
+                }
+            )
+    records = []
+    for row in rows:
+        (transfer_id, slug, transfer_type, status, start, start_precision, end, end_precision) = (
+            row[:8]
+        )
+        quantity, estimate, value, currency, condition, notes, created, updated = row[8:16]
+        supplier = actor_brief(*row[16:19])
+        recipient = actor_brief(*row[19:22])
+        system_id, system_slug, designation = row[22:25]
+        records.append(
+            {
+                "id": transfer_id,
+                "url": f"{BASE}{API}/transfers/{transfer_id}/",
+                "display": (f"{supplier['name']} → {recipient['name']}: {designation} ({status})"),
+                "slug": slug,
+                "supplier": supplier,
+                "recipient": recipient,
+                "intermediaries": intermediaries.get(transfer_id, []),
+                "system": {
+                    "id": system_id,
+                    "url": f"{BASE}{API}/systems/{system_id}/",
+                    "slug": system_slug,
+                    "name": designation,
+                    "display": designation,
+                },
+                "transfer_type": transfer_type,
+                "status": status,
+                "start_date": partial_date(start, start_precision),
+                "start_date_precision": start_precision or None,
+                "end_date": partial_date(end, end_precision),
+                "end_date_precision": end_precision or None,
+                "quantity": quantity,
+                "quantity_is_estimate": estimate,
+                "value": None if value is None else format(value, "f"),
+                "value_currency": currency,
+                "condition": condition,
+                "notes": notes,
+                "status_history": events.get(transfer_id, []),
+                "citations": citations.get(transfer_id, []),
+                "created": timestamp(created),
+                "updated": timestamp(updated),
+            }
+        )
+    return records
+
+
+def baseline_list(cursor, plan: ListPlan) -> dict:
+    """A list page as the API shapes it: count, page, then the three related reads."""
+    [count] = cursor.execute(plan.count_sql, plan.count_params).fetchone()
+    rows = cursor.execute(plan.page_sql, plan.page_params).fetchall()
+    last = max(1, -(-count // plan.page_size))
+    return {
+        "count": count,
+        "next": plan.link(plan.page + 1 if plan.page < last else None),
+        "previous": plan.link(plan.page - 1 if plan.page > 1 else None),
+        "results": transfer_records(cursor, rows),
+    }
+
+
+class DetailPlan:
+    def __init__(self, transfer_id: int):
+        queryset = view_queryset(f"{API}/transfers/", {}).filter(pk=transfer_id)
+        self.sql, self.params = compiled(queryset.values_list(*PAGE_COLUMNS))
+
+
+def baseline_detail(cursor, plan: DetailPlan) -> dict:
+    rows = cursor.execute(plan.sql, plan.params).fetchall()
+    return transfer_records(cursor, rows)[0]
+
+
+# --- the raw baseline: flows and the actor profile ---------------------------------
+
+FLOW_FILTERS = {
+    "supplier": "s.slug = %s",
+    "recipient": "r.slug = %s",
+    "status": "t.status = %s",
+    # As the API's year_from: the transfer's dates overlap that year or later.
+    "year_from": (
+        "(t.end_date >= make_date(%s, 1, 1) "
+        "OR (t.end_date IS NULL AND t.start_date >= make_date(%s, 1, 1)))"
+    ),
+}
+
+
+def _where(filters: dict) -> tuple[str, list]:
+    clauses, params = [], []
+    for name, value in filters.items():
+        clauses.append(FLOW_FILTERS[name])
+        params.extend([int(value)] * 2 if name == "year_from" else [value])
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def baseline_flows(cursor, filters: dict, page_size: int = PAGE_SIZE) -> dict:
+    where, params = _where(filters)
+    grouped = (
+        "FROM transfers_transfer t JOIN actors_actor s ON s.id = t.supplier_id "
+        f"JOIN actors_actor r ON r.id = t.recipient_id{where} "
+        "GROUP BY t.supplier_id, s.slug, s.name, t.recipient_id, r.slug, r.name"
+    )
+    [count] = cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 {grouped}) g", params).fetchone()
+    rows = cursor.execute(
+        "SELECT t.supplier_id, s.slug, s.name, t.recipient_id, r.slug, r.name, COUNT(*), "
+        f"COALESCE(SUM(t.quantity), 0), COUNT(*) FILTER (WHERE t.quantity IS NULL) {grouped} "
+        "ORDER BY s.name, t.supplier_id, r.name, t.recipient_id LIMIT %s",
+        [*params, page_size],
+    ).fetchall()
+    return {
+        "count": count,
+        "next": None,
+        "previous": None,
+        "results": [
+            {
+                "supplier": {"id": row[0], "slug": row[1], "name": row[2]},
+                "recipient": {"id": row[3], "slug": row[4], "name": row[5]},
+                "transfers": row[6],
+                "known_quantity": row[7],
+                "unknown_quantity": row[8],
+            }
+            for row in rows
+        ],
+    }
+
+
+def baseline_profile(cursor, slug: str) -> dict:
+    [actor] = cursor.execute(
+        "SELECT id, slug, name FROM actors_actor WHERE slug = %s", (slug,)
+    ).fetchall()
+    profile = {"actor": {"id": actor[0], "slug": actor[1], "name": actor[2]}}
+    counts = "COUNT(*), COALESCE(SUM(t.quantity), 0), COUNT(*) FILTER (WHERE t.quantity IS NULL)"
+
+    def tally(row):
+        return {"transfers": row[0], "known_quantity": row[1], "unknown_quantity": row[2]}
+
+    for role, own, partner in (
+        ("supplied", "supplier_id", "recipient_id"),
+        ("received", "recipient_id", "supplier_id"),
+    ):
+        mine = "FROM transfers_transfer t JOIN transfers_system y ON y.id = t.system_id"
+        where = f"WHERE t.{own} = %s"
+        total = cursor.execute(f"SELECT {counts} {mine} {where}", (actor[0],)).fetchone()
+        partners = cursor.execute(
+            f"SELECT a.id, a.slug, a.name, {counts} {mine} "
+            f"JOIN actors_actor a ON a.id = t.{partner} {where} "
+            "GROUP BY a.id, a.slug, a.name ORDER BY a.name, a.id",
+            (actor[0],),
+        ).fetchall()
+        categories = cursor.execute(
+            f"SELECT y.category, {counts} {mine} {where} GROUP BY y.category ORDER BY y.category",
+            (actor[0],),
+        ).fetchall()
+        years = cursor.execute(
+            f"SELECT EXTRACT(YEAR FROM t.start_date)::int AS year, {counts} {mine} {where} "
+            "GROUP BY 1 ORDER BY 1 NULLS LAST",
+            (actor[0],),
+        ).fetchall()
+        systems = cursor.execute(
+            f"SELECT y.id, y.slug, y.designation, y.category, {counts} {mine} {where} "
+            "GROUP BY y.id ORDER BY y.designation, y.id",
+            (actor[0],),
+        ).fetchall()
+        profile[role] = {
+            **tally(total),
+            "by_partner": [
+                {"actor": {"id": r[0], "slug": r[1], "name": r[2]}, **tally(r[3:])}
+                for r in partners
+            ],
+            "by_category": [{"category": r[0], **tally(r[1:])} for r in categories],
+            "by_year": [{"year": r[0], **tally(r[1:])} for r in years],
+            "systems": [
+                {
+                    "system": {"id": r[0], "slug": r[1], "designation": r[2], "category": r[3]},
+                    **tally(r[4:]),
+                }
+                for r in systems
+            ],
+        }
+    return profile
+
+
+# --- the raw baseline: CSV ----------------------------------------------------------
+
+CSV_MAIN_SQL = """
+SELECT t.id, s.name, r.name, y.designation, y.description, y.category, t.start_date,
+       t.start_date_precision, t.end_date, t.end_date_precision, t.condition, t.transfer_type,
+       t.slug, t.quantity, t.quantity_is_estimate, t.status
+FROM transfers_transfer t JOIN actors_actor s ON s.id = t.supplier_id
+JOIN actors_actor r ON r.id = t.recipient_id JOIN transfers_system y ON y.id = t.system_id
+ORDER BY t.id"""
+
+
+def baseline_csv(dsn: str, output: str, chunk_size: int = 2000) -> int:
+    """Stream the register's columns with psycopg to csv.writer: the transfers
+    from a server-side cursor, and per chunk their intermediaries, deliveries
+    and cited sources (three queries). Returns the number of data rows."""
+    import psycopg
+
+    written = 0
+    with (
+        psycopg.connect(dsn) as connection,
+        open(output, "w", encoding="utf-8", newline="") as handle,
+    ):
+        writer = csv.writer(handle)
+        writer.writerow(["columns"] * 25)
+        related = connection.cursor()
+        with connection.transaction(), connection.cursor(name="register") as cursor:
+            cursor.execute(CSV_MAIN_SQL)
+            while chunk := cursor.fetchmany(chunk_size):
+                low, high = chunk[0][0], chunk[-1][0]
+                names, deliveries, sources = {}, {}, {}
+                for tid, name in related.execute(
+                    "SELECT i.transfer_id, a.name FROM transfers_transferintermediary i "
+                    "JOIN actors_actor a ON a.id = i.actor_id WHERE i.transfer_id "
+                    "BETWEEN %s AND %s ORDER BY 1, i.position",
+                    (low, high),
+                ):
+                    names.setdefault(tid, []).append(name)
+                for tid, *cells in related.execute(
+                    "SELECT transfer_id, quantity, quantity_is_estimate, year, year_is_estimate "
+                    "FROM transfers_delivery WHERE transfer_id BETWEEN %s AND %s ORDER BY 1, 4",
+                    (low, high),
+                ):
+                    deliveries.setdefault(tid, []).append(cells)
+                for tid, title, url in related.execute(
+                    "SELECT c.transfer_id, COALESCE(NULLIF(s.title, ''), s.slug), s.url "
+                    "FROM sources_citation c JOIN sources_source s ON s.id = c.source_id "
+                    "WHERE c.transfer_id BETWEEN %s AND %s ORDER BY 1, c.id",
+                    (low, high),
+                ):
+                    sources.setdefault(tid, []).append((title, url))
+                for row in chunk:
+                    cited = sources.get(row[0], ())
+                    tail = [
+                        *row[1:],
+                        "; ".join(names.get(row[0], ())),
+                        "; ".join(t for t, _u in cited),
+                        "; ".join(u for _t, u in cited if u),
+                    ]
+                    for cells in deliveries.get(row[0]) or [["", "", "", ""]]:
+                        writer.writerow([*cells, *tail])
+                        written += 1
+    return written
+
+
+# --- measuring ---------------------------------------------------------------------
+
+
+class Case:
+    def __init__(self, name, group, project, baseline, target=None):
+        self.name, self.group = name, group
+        self.project, self.baseline = project, baseline
+        self.target = target
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed_runs(function, runs, deadline):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+        if time.perf_counter() > deadline:
+            break
+    return times
+
+
+def measure_case(client, cursor, case, runs, seconds):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def project():
+        response = client.get(case.project)
+        if response.status_code != 200:
+            raise RuntimeError(f"{case.project}: HTTP {response.status_code}")
+        return response
+
+    def baseline():
+        import orjson
+
+        return orjson.dumps(case.baseline(cursor))
+
+    # Warm up both (caches, plans, connection).
+    for _ in range(2):
+        response = project()
+        raw = baseline()
+    with CaptureQueriesContext(connection) as queries:
+        project()
+    # Read now: the next request's request_started resets the query log.
+    query_count = len(queries.captured_queries)
+    deadline = time.perf_counter() + seconds / 2
+    project_ms = timed_runs(project, runs, deadline)
+    deadline = time.perf_counter() + seconds / 2
+    baseline_ms = timed_runs(baseline, runs, deadline)
+    result = {
+        "case": case.name,
+        "group": case.group,
+        "url": case.project,
+        "runs": len(project_ms),
+        "baseline_runs": len(baseline_ms),
+        "project_median_ms": statistics.median(project_ms),
+        "project_p95_ms": percentile(project_ms, 0.95),
+        "baseline_median_ms": statistics.median(baseline_ms),
+        "baseline_p95_ms": percentile(baseline_ms, 0.95),
+        "queries": query_count,
+        "bytes": len(response.content),
+        "baseline_bytes": len(raw),
+    }
+    result["ratio_median"] = result["project_median_ms"] / result["baseline_median_ms"]
+    result["ratio_p95"] = result["project_p95_ms"] / result["baseline_p95_ms"]
+    return result
+
+
+#: Runs a script (argv[1:]) and reports its peak RSS (VmHWM) on stderr at exit.
+#: Measured inside the child: the exec'd program has a memory map of its own,
+#: whereas wait4's ru_maxrss would carry over this (large) parent's peak.
+PEAK_WRAPPER = """
+import atexit, runpy, sys
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                sys.stderr.write(f"PEAK_KB {line.split()[1]}\\n")
+atexit.register(peak)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def run_child(args) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stderr of a Python script run in a child."""
+    start = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-c", PEAK_WRAPPER, *args],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    wall = time.perf_counter() - start
+    if completed.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {completed.stderr[-2000:]}")
+    peaks = [
+        line.split()[1] for line in completed.stderr.splitlines() if line.startswith("PEAK_KB")
+    ]
+    return wall, int(peaks[-1]) / 1024 if peaks else None, completed.stderr
+
+
+def count_lines(path) -> int:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1
+
+
+def measure_csv(dsn, filters):
+    """The CSV export in a subprocess (`manage.py export_transfers`), and the
+    psycopg baseline in another; rows/s from data rows over wall seconds, peak
+    RSS from the child's own VmHWM."""
+    out = Path(os.environ.get("TMPDIR", "/tmp"))
+    project_file = out / f"bench-export-{os.getpid()}.csv"
+    baseline_file = out / f"bench-baseline-{os.getpid()}.csv"
+    options = [f"--{k.replace('_', '-')}={v}" for k, v in filters.items()]
+    try:
+        wall, peak, _ = run_child(
+            [
+                "manage.py",
+                "export_transfers",
+                "--format",
+                "csv",
+                "--no-progress",
+                "--output",
+                str(project_file),
+                *options,
+            ]
+        )
+        rows = count_lines(project_file)
+        if filters:
+            base_wall = base_peak = base_rows = None
+        else:
+            base_wall, base_peak, _ = run_child(
+                [__file__, "--csv-baseline-child", str(baseline_file)]
+            )
+            base_rows = count_lines(baseline_file)
+    finally:
+        for path in (project_file, baseline_file):
+            path.unlink(missing_ok=True)
+    return {
+        "case": "csv",
+        "group": "csv",
+        "rows": rows,
+        "project_seconds": wall,
+        "project_rows_per_s": rows / wall,
+        "project_peak_rss_mb": peak,
+        "baseline_rows": base_rows,
+        "baseline_seconds": base_wall,
+        "baseline_rows_per_s": base_rows / base_wall if base_rows else None,
+        "baseline_peak_rss_mb": base_peak,
+        "ratio": (wall / base_wall) if base_wall else None,
+    }
+
+
+# --- the cases ---------------------------------------------------------------------
+
+
+def pick_subjects(cursor) -> dict:
+    """Deterministic subjects from the data: the biggest supplier, the most
+    transferred system's designation, and transfer ids spread over the table."""
+    biggest = cursor.execute(
+        "SELECT a.slug FROM transfers_transfer t JOIN actors_actor a ON a.id = t.supplier_id "
+        "GROUP BY a.id, a.slug ORDER BY COUNT(*) DESC, a.id LIMIT 1"
+    ).fetchone()
+    system = cursor.execute(
+        "SELECT y.designation FROM transfers_transfer t JOIN transfers_system y "
+        "ON y.id = t.system_id GROUP BY y.id, y.designation ORDER BY COUNT(*) DESC, y.id LIMIT 1"
+    ).fetchone()
+    [total] = cursor.execute("SELECT COUNT(*) FROM transfers_transfer").fetchone()
+    ids = []
+    for fraction in (0, 0.25, 0.5, 0.75, 0.999):
+        row = cursor.execute(
+            "SELECT id FROM transfers_transfer ORDER BY id OFFSET %s LIMIT 1",
+            (int(total * fraction),),
+        ).fetchone()
+        if row:
+            ids.append(row[0])
+    return {
+        "supplier": biggest[0] if biggest else None,
+        "designation": system[0] if system else None,
+        "transfers": total,
+        "ids": ids,
+    }
+
+
+def list_case(name, group, params, target=None):
+    plan = ListPlan(params)
+    return Case(
+        name,
+        group,
+        f"{API}/transfers/?{urlencode(params)}",
+        lambda cursor: baseline_list(cursor, plan),
+        target,
+    )
+
+
+def build_cases(client, subjects) -> list[Case]:
+    cases = [list_case("list", "list", {"page_size": PAGE_SIZE})]
+    if subjects["supplier"]:
+        cases.append(
+            list_case(
+                "list_filtered",
+                "list",
+                {
+                    "supplier": subjects["supplier"],
+                    "status": "confirmed",
+                    "year_from": "1990",
+                    "page_size": PAGE_SIZE,
+                },
+            )
+        )
+    if subjects["designation"]:
+        cases.append(
+            list_case(
+                "search", "search", {"search": subjects["designation"], "page_size": PAGE_SIZE}
+            )
+        )
+    last_page = max(1, -(-subjects["transfers"] // PAGE_SIZE))
+    cases.append(
+        list_case("deep_page", "list", {"page": str(last_page // 2 or 1), "page_size": PAGE_SIZE})
+    )
+    cursor_case = deep_cursor_case(client)
+    if cursor_case:
+        cases.append(cursor_case)
+    for transfer_id in subjects["ids"]:
+        plan = DetailPlan(transfer_id)
+        cases.append(
+            Case(
+                f"detail_{transfer_id}",
+                "detail",
+                f"{API}/transfers/{transfer_id}/",
+                lambda cursor, plan=plan: baseline_detail(cursor, plan),
+            )
+        )
+    cases.append(
+        Case(
+            "flows",
+            "flows",
+            f"{API}/flows/?page_size={PAGE_SIZE}",
+            lambda cursor: baseline_flows(cursor, {}),
+        )
+    )
+    if subjects["supplier"]:
+        filters = {"supplier": subjects["supplier"], "year_from": "1990"}
+        cases.append(
+            Case(
+                "flows_filtered",
+                "flows",
+                f"{API}/flows/?{urlencode({**filters, 'page_size': PAGE_SIZE})}",
+                lambda cursor: baseline_flows(cursor, filters),
+            )
+        )
+        slug = subjects["supplier"]
+        cases.append(
+            Case(
+                "profile",
+                "profile",
+                f"{API}/actors/{slug}/profile/",
+                lambda cursor: baseline_profile(cursor, slug),
+            )
+        )
+    return cases
+
+
+#: How many `next` links to follow for the deep cursor page.
+CURSOR_DEPTH = 20
+
+
+def cursor_of(url):
+    from urllib.parse import parse_qs, urlsplit
+
+    return (parse_qs(urlsplit(url or "").query).get("cursor") or [""])[0]
+
+
+def deep_cursor_case(client):
+    """A page reached by following cursor links, if the list gives them."""
+    from urllib.parse import urlsplit
+
+    response = client.get(f"{API}/transfers/", {"page_size": PAGE_SIZE, "cursor": ""})
+    url = response.json().get("next") if response.status_code == 200 else None
+    if not cursor_of(url):
+        print("deep_cursor: skipped — the transfer list gives no cursor links (yet).")
+        return None
+    depth = 1
+    while depth < CURSOR_DEPTH:
+        parts = urlsplit(url)
+        following = client.get(f"{parts.path}?{parts.query}").json().get("next")
+        if not cursor_of(following):
+            break
+        url, depth = following, depth + 1
+    parts = urlsplit(url)
+    print(f"deep_cursor: page {depth + 1} by cursor; no raw baseline (the cursor is opaque).")
+    return Case("deep_cursor", "list", f"{parts.path}?{parts.query}", None)
+
+
+def _of(results, *groups):
+    """The results of `groups`; KeyError (reported "not measured") if none."""
+    chosen = [r for r in results.values() if r.get("group") in groups]
+    if not chosen:
+        raise KeyError(groups)
+    return chosen
+
+
+TARGETS = [
+    ("filtered list p95 < 50 ms", lambda r: r["list_filtered"]["project_p95_ms"] < 50),
+    (
+        "list and detail p95 ratio <= 3x",
+        lambda r: all(
+            v["ratio_p95"] <= 3 for v in _of(r, "list", "detail") if v.get("ratio_p95") is not None
+        ),
+    ),
+    ("search p95 < 100 ms", lambda r: r["search"]["project_p95_ms"] < 100),
+    (
+        "flows and profile < 300 ms (p95)",
+        lambda r: all(v["project_p95_ms"] < 300 for v in _of(r, "flows", "profile")),
+    ),
+    (
+        "CSV >= 50,000 rows/s with peak RSS < 300 MB",
+        lambda r: (
+            r["csv"]["project_rows_per_s"] >= 50_000 and r["csv"]["project_peak_rss_mb"] < 300
+        ),
+    ),
+    (
+        "queries per list request <= 5",
+        lambda r: all(v["queries"] <= 5 for v in _of(r, "list", "search")),
+    ),
+]
+
+
+def fmt(value, spec=".1f"):
+    return "—" if value is None else format(value, spec)
+
+
+def print_table(results):
+    header = (
+        f"{'case':<18} {'runs':>4} {'proj med':>9} {'proj p95':>9} {'base med':>9} "
+        f"{'base p95':>9} {'x med':>6} {'x p95':>6} {'queries':>7} {'bytes':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results.values():
+        if r["case"] == "csv":
+            continue
+        print(
+            f"{r['case']:<18} {r['runs']:>4} {fmt(r['project_median_ms']):>9} "
+            f"{fmt(r['project_p95_ms']):>9} {fmt(r.get('baseline_median_ms')):>9} "
+            f"{fmt(r.get('baseline_p95_ms')):>9} {fmt(r.get('ratio_median')):>6} "
+            f"{fmt(r.get('ratio_p95')):>6} {r['queries']:>7} {r['bytes']:>9}"
+        )
+    if "csv" in results:
+        r = results["csv"]
+        print(
+            f"\ncsv export of {r['rows']:,} rows (subprocesses; peak RSS = their VmHWM):\n"
+            f"  project  {fmt(r['project_seconds'], '.2f')} s, "
+            f"{fmt(r['project_rows_per_s'], ',.0f')} rows/s, "
+            f"peak {fmt(r['project_peak_rss_mb'])} MB"
+            f"\n  baseline {fmt(r['baseline_seconds'], '.2f')} s, "
+            f"{fmt(r['baseline_rows_per_s'], ',.0f')} rows/s, "
+            f"peak {fmt(r['baseline_peak_rss_mb'])} MB; ratio (time) {fmt(r['ratio'], '.2f')}"
+        )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per case (default 30)")
+    parser.add_argument(
+        "--only",
+        help="comma-separated case names or groups (list, search, detail, flows, "
+        "profile, csv, or e.g. list_filtered)",
+    )
+    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--seconds", type=float, default=60, help="time bound per case, both sides (default 60)"
+    )
+    parser.add_argument(
+        "--csv-filter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="export only matching transfers (export_transfers filters); no baseline then",
+    )
+    parser.add_argument("--csv-baseline-child", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+
+    dsn = os.environ.get("DATABASE_URL", "")
+    if options.csv_baseline_child:
+        baseline_csv(dsn, options.csv_baseline_child)
+        return 0
+    if not dsn.startswith(("postgres://", "postgresql://")):
+        parser.error("set DATABASE_URL to the PostgreSQL database to measure")
+
+    setup_django()
+    import psycopg
+    from django.test import Client
+
+    wanted = set(options.only.split(",")) if options.only else None
+
+    def selected(name, group):
+        return wanted is None or name in wanted or group in wanted
+
+    results = {}
+    started = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as raw:
+        cursor = psycopg.ClientCursor(raw)
+        subjects = pick_subjects(cursor)
+        print(
+            f"{subjects['transfers']:,} transfers; supplier {subjects['supplier']}, "
+            f"search {subjects['designation']!r}, detail ids {subjects['ids']}"
+        )
+        client = Client()
+        for case in build_cases(client, subjects):
+            if not selected(case.name, case.group):
+                continue
+            if case.baseline is None:
+                result = measure_project_only(client, case, options.runs, options.seconds)
+            else:
+                result = measure_case(client, cursor, case, options.runs, options.seconds)
+            results[case.name] = result
+            print(f"  measured {case.name}", flush=True)
+    if selected("csv", "csv"):
+        filters = dict(item.split("=", 1) for item in options.csv_filter)
+        results["csv"] = measure_csv(dsn, filters)
+    print()
+    print_table(results)
+    print()
+    verdicts = {}
+    for label, check in TARGETS:
+        try:
+            verdicts[label] = "PASS" if check(results) else "FAIL"
+        except KeyError:
+            verdicts[label] = "not measured"
+        print(f"{verdicts[label]:<12} {label}")
+    print(f"\n{time.perf_counter() - started:.0f} s in all")
+    if options.json:
+        Path(options.json).write_text(
+            json.dumps(
+                {
+                    "when": datetime.datetime.now(datetime.UTC).isoformat(),
+                    "subjects": subjects,
+                    "results": results,
+                    "targets": verdicts,
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+def measure_project_only(client, case, runs, seconds):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        response = client.get(case.project)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(case.project)
+    query_count = len(queries.captured_queries)
+    times = timed_runs(lambda: client.get(case.project), runs, time.perf_counter() + seconds)
+    return {
+        "case": case.name,
+        "group": case.group,
+        "url": case.project,
+        "runs": len(times),
+        "project_median_ms": statistics.median(times),
+        "project_p95_ms": percentile(times, 0.95),
+        "queries": query_count,
+        "bytes": len(response.content),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
