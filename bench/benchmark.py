@@ -163,11 +163,14 @@ class ListPlan:
         self.page_size = int(self.params.get("page_size", PAGE_SIZE))
         self.page = int(self.params.get("page", 1))
         offset = (self.page - 1) * self.page_size
-        inner, inner_params = compiled(queryset.order_by().values("pk"))
+        self.offset = offset
+        # As the API pages: one row more than the page (is there a next?),
+        # and a count capped at COUNT_LIMIT, run only when the page is not the last.
+        inner, inner_params = compiled(queryset.order_by().values("pk")[: count_limit() + 1])
         self.count_sql = f"SELECT COUNT(*) FROM ({inner}) AS counted"
         self.count_params = inner_params
         self.page_sql, self.page_params = compiled(
-            queryset.values_list(*PAGE_COLUMNS)[offset : offset + self.page_size]
+            queryset.values_list(*PAGE_COLUMNS)[offset : offset + self.page_size + 1]
         )
 
     def link(self, page):
@@ -276,15 +279,35 @@ def transfer_records(cursor, rows) -> list[dict]:
 
 def baseline_list(cursor, plan: ListPlan) -> dict:
     """A list page as the API shapes it: count, page, then the three related reads."""
-    [count] = cursor.execute(plan.count_sql, plan.count_params).fetchone()
     rows = cursor.execute(plan.page_sql, plan.page_params).fetchall()
-    last = max(1, -(-count // plan.page_size))
+    has_next = len(rows) > plan.page_size
+    rows = rows[: plan.page_size]
+    count, exact = capped_count(
+        cursor, plan.count_sql, plan.count_params, plan.offset, len(rows), has_next
+    )
     return {
         "count": count,
-        "next": plan.link(plan.page + 1 if plan.page < last else None),
+        "count_is_exact": exact,
+        "next": plan.link(plan.page + 1 if has_next else None),
         "previous": plan.link(plan.page - 1 if plan.page > 1 else None),
         "results": transfer_records(cursor, rows),
     }
+
+
+def capped_count(cursor, sql, params, offset, on_page, has_next):
+    """The API's count: none needed on the last page, a lower bound past the cap."""
+    if not has_next:
+        return offset + on_page, True
+    if offset + on_page >= count_limit():
+        return offset + on_page + 1, False
+    [count] = cursor.execute(sql, params).fetchone()
+    return (count_limit(), False) if count > count_limit() else (count, True)
+
+
+def count_limit() -> int:
+    from common.api.pagination import COUNT_LIMIT
+
+    return COUNT_LIMIT
 
 
 class DetailPlan:
@@ -327,15 +350,26 @@ def baseline_flows(cursor, filters: dict, page_size: int = PAGE_SIZE) -> dict:
         f"JOIN actors_actor r ON r.id = t.recipient_id{where} "
         "GROUP BY t.supplier_id, s.slug, s.name, t.recipient_id, r.slug, r.name"
     )
-    [count] = cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 {grouped}) g", params).fetchone()
     rows = cursor.execute(
         "SELECT t.supplier_id, s.slug, s.name, t.recipient_id, r.slug, r.name, COUNT(*), "
         f"COALESCE(SUM(t.quantity), 0), COUNT(*) FILTER (WHERE t.quantity IS NULL) {grouped} "
         "ORDER BY s.name, t.supplier_id, r.name, t.recipient_id LIMIT %s",
-        [*params, page_size],
+        [*params, page_size + 1],
     ).fetchall()
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    # Flows are counted as the API counts them: distinct (supplier, recipient) ids.
+    keys = (
+        "SELECT DISTINCT t.supplier_id, t.recipient_id FROM transfers_transfer t "
+        f"JOIN actors_actor s ON s.id = t.supplier_id JOIN actors_actor r ON r.id = t.recipient_id"
+        f"{where} LIMIT {count_limit() + 1}"
+    )
+    count, exact = capped_count(
+        cursor, f"SELECT COUNT(*) FROM ({keys}) k", params, 0, len(rows), has_next
+    )
     return {
         "count": count,
+        "count_is_exact": exact,
         "next": None,
         "previous": None,
         "results": [
