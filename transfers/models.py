@@ -165,6 +165,11 @@ class Transfer(TimeStampedModel):
                 name="transfers_recipient_supplier",
             ),
             models.Index(UNDATED_LAST, F("id"), name="transfers_start_undated_last"),
+            # A supplier's or recipient's transfers in list order: the first
+            # page of a filtered list stops after a page of rows instead of
+            # sorting every one of a big supplier's transfers.
+            models.Index(F("supplier"), UNDATED_LAST, F("id"), name="transfers_supplier_start"),
+            models.Index(F("recipient"), UNDATED_LAST, F("id"), name="transfers_recipient_start"),
         ]
         constraints = [
             models.CheckConstraint(
