@@ -68,7 +68,10 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
     # --- lookup -------------------------------------------------------------
 
     def get_object(self):
-        queryset = self.filter_queryset(self.get_queryset())
+        # A record is addressed by its id or slug alone: list filters in the
+        # query string do not apply to it (and building them costs more than
+        # reading the record).
+        queryset = self.get_queryset()
         if self.request.method not in SAFE_METHODS:
             # Held until the write commits: the If-Match check and the write
             # see the same row. (A no-op on SQLite, which locks the file.)

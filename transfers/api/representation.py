@@ -12,6 +12,7 @@ that its output equals TransferSerializer's, field for field, for every
 transfer of the seed and of generated data, so the two cannot drift apart.
 """
 
+import functools
 from collections import defaultdict
 
 from rest_framework.reverse import reverse
@@ -68,26 +69,27 @@ CITATION_COLUMNS = (
 )
 
 
-def _link_prefix(request, view_name: str) -> str:
-    """The detail URL of `view_name` up to the id, reversed once per request."""
-    sample = reverse(view_name, kwargs={"pk": 0}, request=request)
-    return sample[: -len("0/")]
+LINKED = ("transfer", "actor", "system", "statusevent", "citation", "source")
+
+
+@functools.cache
+def _formatting():
+    """The serializer's own formatting of decimals and datetimes (DRF's is
+    subtle), and each linked record's detail path up to its id: built once."""
+    from .serializers import TransferSerializer
+
+    fields = TransferSerializer().fields
+    paths = {name: reverse(f"api:{name}-detail", kwargs={"pk": 0})[: -len("0/")] for name in LINKED}
+    return fields["value"].to_representation, fields["created"].to_representation, paths
 
 
 class TransferRows:
     """Transfer representations for one request (its host makes the links)."""
 
     def __init__(self, request):
-        from .serializers import TransferSerializer
-
-        fields = TransferSerializer().fields
-        # Reuse the serializer's own fields where DRF's formatting is subtle.
-        self._value = fields["value"].to_representation
-        self._datetime = fields["created"].to_representation
-        prefix = {
-            name: _link_prefix(request, f"api:{name}-detail")
-            for name in ("transfer", "actor", "system", "statusevent", "citation", "source")
-        }
+        self._value, self._datetime, paths = _formatting()
+        origin = request.build_absolute_uri("/")[:-1]
+        prefix = {name: origin + path for name, path in paths.items()}
         self._transfer_url = prefix["transfer"]
         self._actor_url = prefix["actor"]
         self._system_url = prefix["system"]
