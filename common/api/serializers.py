@@ -1,6 +1,7 @@
 """Serializer bases: the brief nested form, and model writes that run
 `full_clean()` (DRF does not) so model rules come back as field errors."""
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,7 +23,28 @@ def detail_view_name(model) -> str:
     return f"api:{model._meta.model_name}-detail"
 
 
-class ApiModelSerializer(serializers.ModelSerializer):
+# Sent by the browsable API's HTML forms along with the fields.
+FORM_ONLY_KEYS = {"csrfmiddlewaretoken"}
+
+
+class RejectUnknownFieldsMixin:
+    """A body naming a field the record does not have is a 400 that names it,
+    rather than a write that silently drops it (a typo like `quantitiy`
+    would otherwise look like a success). Read-only fields are known: a
+    client may send back what it read."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            unknown = [key for key in unknown if key not in FORM_ONLY_KEYS]
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["Unknown field: this record has no such field."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class ApiModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """A model serializer whose `url` is the API detail link and whose
     `display` is the record as a person would name it."""
 
