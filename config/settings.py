@@ -172,6 +172,7 @@ REST_FRAMEWORK = {
     # X-Forwarded-For; 0 trusts no such header (it could be forged).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "common.api.pagination.ApiPagination",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.negotiation.ApiContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "common.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "common.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [

@@ -33,6 +33,8 @@ ERRORS = {
     "403": "Authenticated, but without the model permission this write needs.",
     "404": "No such record (or, for a list, a page past the last one).",
     "409": "Refused: the record is still referred to, or a concurrent write got there first.",
+    "414": "The query string is longer than the web server accepts (gunicorn: a request line "
+    "of 4094 bytes). Answered by the server before the API, as a short HTML page.",
     "429": "Too many requests from this client: wait for the seconds given in `Retry-After`.",
     "412": "`If-Match` no longer matches the record's ETag: someone changed it. Nothing was "
     "written; fetch it again and retry.",
@@ -128,7 +130,7 @@ class ApiAutoSchema(AutoSchema):
         record_view = hasattr(self.view, "merged_into_url")
         if self.method == "GET":
             if any(parameter["in"] == "query" for parameter in operation.get("parameters", [])):
-                codes.add("400")
+                codes |= {"400", "414"}
             paginated = self._is_list_view() and self._get_paginator() is not None
             if detail or paginated:
                 codes.add("404")
@@ -157,7 +159,9 @@ class ApiAutoSchema(AutoSchema):
         responses = operation.setdefault("responses", {})
         for code in self._error_codes(operation):
             response = {"description": ERRORS[code]}
-            if code != "304":
+            if code == "414":
+                response["content"] = {"text/html": {"schema": {"type": "string"}}}
+            elif code != "304":
                 response["content"] = {"application/json": {"schema": ERROR_SCHEMA}}
             responses.setdefault(code, response)
         if "429" in responses:
