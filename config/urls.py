@@ -5,7 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 
-
 class SwaggerView(SpectacularSwaggerView):
     """The interactive docs page. GET only: OPTIONS would render the view's
     metadata through an HTML template it does not have (a 500)."""

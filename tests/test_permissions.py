@@ -223,7 +223,7 @@ def admin_urls() -> list[str]:
         urls.add(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
     urls.add(reverse("admin:transfers_transfer_change", args=[transfer.pk]))
     urls.add(reverse("admin:transfers_transfer_history", args=[transfer.pk]))
-    for name, callback in _walk(get_resolver().url_patterns):
+    for name, _callback in _walk(get_resolver().url_patterns):
         if not name.startswith("admin:") or name in ("admin:login", "admin:logout"):
             continue
         if name == "admin:autocomplete":

@@ -35,6 +35,8 @@ ERRORS = {
     "409": "Refused: the record is still referred to, or a concurrent write got there first.",
     "414": "The query string is longer than the web server accepts (gunicorn: a request line "
     "of 4094 bytes). Answered by the server before the API, as a short HTML page.",
+    "413": "The request body is larger than the server accepts (2.5 MB by default).",
+    "415": "The body's Content-Type is not one the API reads (send application/json).",
     "429": "Too many requests from this client: wait for the seconds given in `Retry-After`.",
     "412": "`If-Match` no longer matches the record's ETag: someone changed it. Nothing was "
     "written; fetch it again and retry.",
@@ -145,7 +147,7 @@ class ApiAutoSchema(AutoSchema):
         ):
             codes |= {"401", "403"}
         if self.method in ("POST", "PUT", "PATCH") and "requestBody" in operation:
-            codes.add("400")
+            codes |= {"400", "413", "415"}
         if detail:
             codes |= {"404", "409"}
             if self.method in ("PUT", "PATCH", "DELETE"):

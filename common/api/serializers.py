@@ -11,7 +11,9 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
-from .fields import PartialDateField
+from common.dates import DatePrecision, parse_partial_date
+
+from .fields import PartialDateField, PrecisionField
 
 
 def filtered_list_url(request, view_name, **params) -> str:
@@ -44,9 +46,60 @@ class RejectUnknownFieldsMixin:
         return super().to_internal_value(data)
 
 
+_MISSING = object()
+
+
 class ApiModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """A model serializer whose `url` is the API detail link and whose
-    `display` is the record as a person would name it."""
+    `display` is the record as a person would name it.
+
+    A date's precision is read-only (the date's form sets it), but a client
+    may send it back as read; one that names no precision or contradicts
+    the date is a 400 rather than silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = self._precision_errors(data)
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def _precision_errors(self, data) -> dict:
+        errors = {}
+        for date_name, date_field in self.fields.items():
+            if not isinstance(date_field, PartialDateField):
+                continue
+            name = next(
+                (
+                    name
+                    for name, field in self.fields.items()
+                    if isinstance(field, PrecisionField)
+                    and field.source == date_field.precision_field
+                ),
+                None,
+            )
+            if name is None or name not in data:
+                continue
+            sent = data[name] or None
+            if sent is not None and sent not in DatePrecision.values:
+                errors[name] = [f"'{sent}' is not a precision: year, month, day or null."]
+                continue
+            date = data.get(date_name, _MISSING)
+            if date is _MISSING:
+                expected = getattr(self.instance, date_field.precision_field, "") or None
+            elif date in (None, ""):
+                expected = None
+            else:
+                try:
+                    expected = parse_partial_date(date)[1]
+                except ValueError:
+                    continue  # the date field reports it
+            if sent != expected:
+                errors[name] = [
+                    f"The precision follows `{date_name}` ({expected or 'no date'}): write the "
+                    "date as YYYY, YYYY-MM or YYYY-MM-DD to set it."
+                ]
+        return errors
 
     display = serializers.SerializerMethodField()
 
