@@ -168,6 +168,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("ANON_THROTTLE_RATE", default="120/minute") or None,
         "user": env.str("USER_THROTTLE_RATE", default="1200/minute") or None,
+        "login": env.str("LOGIN_THROTTLE_RATE", default="10/minute") or None,
     },
     # Behind a reverse proxy set NUM_PROXIES=1, so the client address comes from
     # X-Forwarded-For; 0 trusts no such header (it could be forged).

@@ -56,5 +56,5 @@ def _no_api_throttling(settings):
     limits back on where it means to."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None},
+        "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "login": None},
     }

@@ -5,7 +5,7 @@ every request, so a rate set for one test (or changed in settings) applies.
 """
 
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 
 class CurrentRateMixin:
@@ -20,3 +20,13 @@ class AnonThrottle(CurrentRateMixin, AnonRateThrottle):
 
 class UserThrottle(CurrentRateMixin, UserRateThrottle):
     """Authenticated clients (token or session), counted per account."""
+
+
+class LoginThrottle(CurrentRateMixin, SimpleRateThrottle):
+    """Attempts to exchange a password for a token, per client address, so
+    passwords cannot be guessed at full speed."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
