@@ -68,6 +68,10 @@ def schemathesis(base: str, label: str, args: list[str], options, report_dir: Pa
         "--request-timeout",
         "30",
         "--no-color",
+        # No example database or crash cache carried between runs: each run
+        # is the same run.
+        "--generation-database",
+        "none",
         "--report",
         "junit",
         "--report-junit-path",
@@ -77,7 +81,8 @@ def schemathesis(base: str, label: str, args: list[str], options, report_dir: Pa
     print(f"== schemathesis: {label}", flush=True)
     started = time.monotonic()
     try:
-        completed = subprocess.run(command, cwd=ROOT, timeout=options.time_limit)
+        # In the scratch folder, where schemathesis keeps its own files.
+        completed = subprocess.run(command, cwd=report_dir, timeout=options.time_limit)
     except subprocess.TimeoutExpired:
         print(f"schemathesis ({label}) ran past {options.time_limit} s", file=sys.stderr)
         return 1
