@@ -102,3 +102,17 @@ def test_options_on_the_docs_page_is_a_405_not_a_500(api_client):
     # metadata through an HTML template that does not exist (a 500).
     assert api_client.options("/api/docs/").status_code == 405
     assert api_client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "param"), [(f"{API}/sources/", "updated_since"), (f"{API}/deleted/", "since")]
+)
+@pytest.mark.parametrize("offset", ["-19:09", "+16:02", "+23:59"])
+def test_a_timestamp_with_a_far_utc_offset_is_compared_in_utc(api_client, path, param, offset):
+    # Found on PostgreSQL: `updated_since=2630-04-08T08:47:08-16:02` was a 500,
+    # because PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+    documented_transfer()
+    documented_transfer().delete()
+    response = api_client.get(path, {param: f"2000-04-08T08:47:08{offset}"})
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] > 0

@@ -1,5 +1,7 @@
 """FilterSet pieces every list endpoint shares."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import F
@@ -97,8 +99,18 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "pk")
 
 
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 timestamp, compared in UTC. PostgreSQL refuses a UTC offset
+    beyond ±15:59 that Python accepts (`-19:09`), so the offset never reaches it."""
+
+    def filter(self, qs, value):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
+
+
 class ApiFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated",
         lookup_expr="gte",
         label="Updated since",
