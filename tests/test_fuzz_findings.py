@@ -116,3 +116,31 @@ def test_a_timestamp_with_a_far_utc_offset_is_compared_in_utc(api_client, path, 
     response = api_client.get(path, {param: f"2000-04-08T08:47:08{offset}"})
     assert response.status_code == 200, response.content
     assert response.json()["count"] > 0
+
+
+@pytest.mark.parametrize(
+    ("path", "param"), [(f"{API}/sources/", "updated_since"), (f"{API}/deleted/", "since")]
+)
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+23:00", "9999-12-31T23:59:00-05:00"])
+def test_a_timestamp_out_of_range_in_utc_is_a_400(api_client, path, param, value):
+    response = api_client.get(path, {param: value})
+    assert response.status_code == 400, response.content
+    assert param in response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("endpoint", ["actors", "transfers", "status-events", "citations"])
+def test_options_on_a_detail_outside_a_transaction_is_not_a_500(editor, endpoint):
+    # Found on PostgreSQL: OPTIONS asks for the object as a PUT would, and the
+    # row lock a write takes was asked for outside any transaction.
+    transfer = documented_transfer()
+    ids = {
+        "actors": transfer.supplier_id,
+        "transfers": transfer.pk,
+        "status-events": transfer.status_events.first().pk,
+        "citations": transfer.citations.first().pk,
+    }
+    assert editor.options(f"{API}/{endpoint}/0/").status_code == 200
+    response = editor.options(f"{API}/{endpoint}/{ids[endpoint]}/")
+    assert response.status_code == 200
+    assert "PUT" in response.json()["actions"]
