@@ -110,6 +110,7 @@ def main() -> int:
             # Schemathesis sends thousands of requests from one address.
             ANON_THROTTLE_RATE="",
             USER_THROTTLE_RATE="",
+            LOGIN_THROTTLE_RATE="",
             LOG_LEVEL="ERROR",
         )
         harness.manage(env, "migrate", "--noinput", "--verbosity", "0")

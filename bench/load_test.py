@@ -183,6 +183,7 @@ def main() -> int:
         options.database_url,
         ANON_THROTTLE_RATE="",
         USER_THROTTLE_RATE="",
+        LOGIN_THROTTLE_RATE="",
         LOG_LEVEL="ERROR",
         STATIC_ROOT=str(scratch / "static"),
     )
