@@ -33,13 +33,13 @@ ERRORS = {
     "403": "Authenticated, but without the model permission this write needs.",
     "404": "No such record (or, for a list, a page past the last one).",
     "409": "Refused: the record is still referred to, or a concurrent write got there first.",
-    "414": "The query string is longer than the web server accepts (gunicorn: a request line "
-    "of 4094 bytes). Answered by the server before the API, as a short HTML page.",
-    "413": "The request body is larger than the server accepts (2.5 MB by default).",
-    "415": "The body's Content-Type is not one the API reads (send application/json).",
-    "429": "Too many requests from this client: wait for the seconds given in `Retry-After`.",
     "412": "`If-Match` no longer matches the record's ETag: someone changed it. Nothing was "
     "written; fetch it again and retry.",
+    "413": "The request body is larger than the server accepts (2.5 MB by default).",
+    "414": "The query string is longer than the web server accepts (gunicorn: a request line "
+    "of 4094 bytes). Answered by the server before the API, as a short HTML page.",
+    "415": "The body's Content-Type is not one the API reads (send application/json).",
+    "429": "Too many requests from this client: wait for the seconds given in `Retry-After`.",
 }
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"

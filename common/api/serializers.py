@@ -54,8 +54,10 @@ class ApiModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     `display` is the record as a person would name it.
 
     A date's precision is read-only (the date's form sets it), but a client
-    may send it back as read; one that names no precision or contradicts
-    the date is a 400 rather than silently ignored."""
+    may send it back as read; one that is not a precision, or contradicts
+    the date, is a 400 rather than silently ignored."""
+
+    display = serializers.SerializerMethodField()
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -100,8 +102,6 @@ class ApiModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
                     "date as YYYY, YYYY-MM or YYYY-MM-DD to set it."
                 ]
         return errors
-
-    display = serializers.SerializerMethodField()
 
     def build_url_field(self, field_name, model_class):
         return self.serializer_url_field, {"view_name": detail_view_name(model_class)}
