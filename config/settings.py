@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,7 +115,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -124,6 +125,17 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# The cache holds the API's throttle counters. Local memory is per process, so
+# under gunicorn each worker would count on its own and a client would get
+# WEB_CONCURRENCY times the rate; the database cache (a table made by
+# `manage.py createcachetable`, which the entrypoint runs) is one count for
+# every worker and every container. Tests and the demo keep local memory.
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default="locmemcache://" if DEBUG else "dbcache://django_cache"
+    ),
 }
 
 # Production hardening; every value can be overridden from the environment.
@@ -155,7 +167,22 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Anonymous clients get a modest rate and token holders a generous one, per
+    # client IP or user; over it a request gets 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "common.api.throttling.AnonThrottle",
+        "common.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("ANON_THROTTLE_RATE", default="120/minute") or None,
+        "user": env.str("USER_THROTTLE_RATE", default="1200/minute") or None,
+        "login": env.str("LOGIN_THROTTLE_RATE", default="10/minute") or None,
+    },
+    # Behind a reverse proxy set NUM_PROXIES=1, so the client address comes from
+    # X-Forwarded-For; 0 trusts no such header (it could be forged).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "common.api.pagination.ApiPagination",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.negotiation.ApiContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "common.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "common.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [

@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+
+from common.api.auth import ObtainTokenView
+
+
+class SwaggerView(SpectacularSwaggerView):
+    """The interactive docs page. GET only: OPTIONS would render the view's
+    metadata through an HTML template it does not have (a 500)."""
+
+    http_method_names = ["get", "head"]
+
 
 admin.site.site_header = "Open Arms Transfers"
 admin.site.site_title = "Open Arms Transfers"
@@ -12,8 +21,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api", "api"), namespace="api")),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Start-up path of the web container (and of any gunicorn deployment):
-# wait for the database, migrate, collect static files, then serve.
+# wait for the database, migrate, make the cache table the throttles count
+# in, collect static files (served by WhiteNoise), optionally load the seed,
+# then serve.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -14,7 +16,13 @@ until python manage.py migrate --noinput; do
     echo "entrypoint: database not ready, retrying in 2 s ($tries)" >&2
     sleep 2
 done
+# A no-op unless CACHE_URL is a database cache (the production default).
+python manage.py createcachetable
 python manage.py collectstatic --noinput --verbosity 0
+if [ "${LOAD_SEED:-0}" = "1" ]; then
+    # Loads fixtures/seed.json into an empty database; leaves one with data alone.
+    python manage.py load_seed
+fi
 
 exec gunicorn config.wsgi:application \
     --bind "${BIND:-0.0.0.0:8000}" \

@@ -140,7 +140,7 @@ def test_count_is_exact_below_the_limit_and_a_lower_bound_above(api_client, tran
     assert (body["count"], body["count_is_exact"]) == (37, True)
 
 
-@pytest.mark.parametrize("size", ["0", "-3", "abc"])
+@pytest.mark.parametrize("size", ["0", "-3", "abc", "1.5"])
 def test_a_bad_page_size_is_a_400(api_client, size):
     response = api_client.get(f"{API}/transfers/", {"page_size": size})
     assert response.status_code == 400

@@ -60,3 +60,31 @@ def test_demo_setup_creates_the_login_and_loads_the_seed_once(capsys):
     call_command("demo_setup")
     assert Transfer.objects.count() == loaded
     assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_load_seed_loads_once_and_needs_no_debug(capsys):
+    call_command("load_seed")
+    loaded = Transfer.objects.count()
+    if SEED_FIXTURE.exists():
+        assert loaded > 0
+    call_command("load_seed")
+    assert "not loaded again" in capsys.readouterr().out or not loaded
+    assert Transfer.objects.count() == loaded
+
+
+@pytest.mark.django_db
+def test_create_editor_makes_a_group_member_with_a_token_and_can_run_again(capsys):
+    from rest_framework.authtoken.models import Token
+
+    call_command("create_editor", "clerk", "--token-only")
+    key = capsys.readouterr().out.strip()
+    user = get_user_model().objects.get(username="clerk")
+    assert Token.objects.get(user=user).key == key
+    assert not user.is_staff and not user.has_usable_password()
+    assert user.has_perms(["transfers.add_transfer", "sources.delete_citation"])
+    assert not user.has_perm("auth.add_user")
+    call_command("create_editor", "clerk", "--token-only")
+    assert capsys.readouterr().out.strip() == key
+    assert user.groups.get().permissions.count() == 21

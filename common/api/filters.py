@@ -1,10 +1,12 @@
 """FilterSet pieces every list endpoint shares."""
 
+import datetime
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -151,8 +153,32 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "pk")
 
 
+def as_utc(value: datetime.datetime) -> datetime.datetime:
+    """An aware timestamp in UTC. PostgreSQL refuses a UTC offset beyond
+    ±15:59 that Python accepts (`-19:09`), so no offset reaches it; a
+    timestamp that leaves the years 1-9999 on the way is invalid input."""
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise forms.ValidationError(
+            "This timestamp is out of range once converted to UTC.", code="invalid"
+        ) from None
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return as_utc(value) if value is not None and value.tzinfo is not None else value
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 timestamp, compared in UTC."""
+
+    field_class = UtcIsoDateTimeField
+
+
 class ApiFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated",
         lookup_expr="gte",
         label="Updated since",

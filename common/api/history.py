@@ -176,6 +176,13 @@ class DeletedView(APIView):
             raise ValidationError({"since": [f"'{since_text}' is not an ISO 8601 timestamp."]})
         if since.tzinfo is None:
             since = since.replace(tzinfo=datetime.UTC)
+        try:
+            # PostgreSQL refuses UTC offsets beyond ±15:59 that Python accepts.
+            since = since.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(
+                {"since": [f"'{since_text}' is out of range once converted to UTC."]}
+            ) from None
         types = _tracked_types()
         wanted = request.query_params.getlist("type") or list(types)
         unknown = sorted(set(wanted) - set(types))

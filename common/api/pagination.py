@@ -168,6 +168,13 @@ def decode_cursor(token: str, signature: str, size: int) -> list:
 # --- the paginator -----------------------------------------------------------------
 
 
+def _positive_int(raw: str) -> int | None:
+    text = raw.strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) < 2**63:
+        return int(text)
+    return None
+
+
 def _get(row, name):
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
@@ -192,28 +199,24 @@ class ApiPagination(BasePagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if raw is None or raw == "":
             return DEFAULT_PAGE_SIZE
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if size < 1:
+        size = _positive_int(raw)
+        if size is None:
             raise ValidationError(
-                {self.page_size_query_param: [f"Give a whole number from 1 to {MAX_PAGE_SIZE}."]}
+                {self.page_size_query_param: [f"'{raw}' is not a positive whole number."]}
             )
         return min(size, MAX_PAGE_SIZE)
 
     # --- numbered pages ------------------------------------------------------------
 
     def _numbered_page(self, queryset, view):
-        raw = self.request.query_params.get(self.page_query_param, "1")
-        try:
-            number = int(raw)
-        except ValueError:
-            number = 0
-        if number < 1:
-            raise NotFound("Invalid page: pages are numbered from 1.")
+        raw = self.request.query_params.get(self.page_query_param) or "1"
+        number = _positive_int(raw)
+        if number is None:
+            raise ValidationError(
+                {self.page_query_param: [f"'{raw}' is not a page number (1, 2, …)."]}
+            )
         offset = (number - 1) * self.page_size
         rows = list(queryset[offset : offset + self.page_size + 1])
         has_next = len(rows) > self.page_size
@@ -340,8 +343,9 @@ class ApiPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": (
-                    "Page number, from 1. A page past the last one is a 404. Deep pages "
-                    "get slower; to walk a long result, use `cursor`."
+                    "Page number, from 1. Not a positive whole number: 400. A page past "
+                    "the last one: 404. Deep pages get slower; to walk a long result, "
+                    "use `cursor`."
                 ),
                 "schema": {"type": "integer", "minimum": 1, "default": 1},
             },

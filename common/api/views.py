@@ -72,9 +72,11 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
         # query string do not apply to it (and building them costs more than
         # reading the record).
         queryset = self.get_queryset()
-        if self.request.method not in SAFE_METHODS:
+        if self.request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
             # Held until the write commits: the If-Match check and the write
             # see the same row. (A no-op on SQLite, which locks the file.)
+            # Outside a transaction there is no write to guard: OPTIONS asks
+            # for the object as a PUT would, to describe the form.
             queryset = queryset.select_for_update(of=("self",))
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         lookups = []

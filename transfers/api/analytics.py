@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import generics, serializers
@@ -225,6 +226,8 @@ class NetworkEdgeSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(allow_null=True)
 
 
+# One object, though the view is a (filtered) list view.
+@extend_schema_serializer(many=False)
 class NetworkSerializer(serializers.Serializer):
     nodes = NetworkNodeSerializer(many=True)
     edges = NetworkEdgeSerializer(many=True)
@@ -311,6 +314,7 @@ class ProfileRoleSerializer(ProfileCountsSerializer):
     systems = ProfileSystemCountsSerializer(many=True)
 
 
+@extend_schema_serializer(many=False)
 class ActorProfileSerializer(serializers.Serializer):
     actor = FlowPartySerializer()
     supplied = ProfileRoleSerializer(help_text="Transfers in which the actor is the supplier.")

@@ -13,6 +13,7 @@ from common.api.fields import (
 from common.api.serializers import (
     BriefSerializer,
     FullCleanModelSerializer,
+    RejectUnknownFieldsMixin,
     filtered_list_url,
     model_errors_to_api,
 )
@@ -112,7 +113,7 @@ class StatusHistoryEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "url", "status", "date", "date_precision", "note"]
 
 
-class InitialStatusSerializer(serializers.Serializer):
+class InitialStatusSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """The first event of a new transfer's status history."""
 
     status = serializers.ChoiceField(choices=TransferStatus.choices)

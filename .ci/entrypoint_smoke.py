@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""The container's start-up path without Docker: docker/entrypoint.sh against
+a fresh PostgreSQL database, under gunicorn with two workers, with the
+production settings (DEBUG off) on a loopback port. Checks that migrations
+ran, the seed loaded (LOAD_SEED=1) and loads only once, static files are
+served by WhiteNoise from the collected manifest, the API answers, and the
+anonymous throttle counts across both workers (database cache).
+
+    .venv/bin/python .ci/entrypoint_smoke.py postgres://postgres@127.0.0.1:5432/h8_entry
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402
+
+sys.path.insert(0, str(ROOT / ".ci"))
+from fuzz_api import reset_postgres  # noqa: E402
+
+ANON_RATE = 8
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def check(condition: bool, message: str) -> None:
+    print(("ok   " if condition else "FAIL ") + message, flush=True)
+    if not condition:
+        raise SystemExit(1)
+
+
+def main() -> int:
+    database_url = sys.argv[1] if len(sys.argv) > 1 else os.environ["ENTRYPOINT_DATABASE_URL"]
+    reset_postgres(database_url)
+    scratch = Path(tempfile.mkdtemp(prefix="entrypoint-"))
+    port = harness.free_port()
+    base = f"http://{harness.LOOPBACK}:{port}"
+    bin_dir = str(Path(sys.executable).parent)
+    env = harness.production_env(
+        database_url,
+        PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
+        BIND=f"{harness.LOOPBACK}:{port}",
+        WEB_CONCURRENCY="2",
+        LOAD_SEED="1",
+        STATIC_ROOT=str(scratch / "static"),
+        ANON_THROTTLE_RATE=f"{ANON_RATE}/hour",
+    )
+    env.pop("CACHE_URL", None)  # the production default: the database cache
+    log = scratch / "entrypoint.log"
+    try:
+        command = ["sh", str(ROOT / "docker" / "entrypoint.sh")]
+        # The admin login page is not an API view, so polling it is not throttled.
+        with harness.running(command, env, f"{base}/admin/login/", log, timeout=180):
+            api_requests = 0
+            status, _headers, body = fetch(f"{base}/api/v1/transfers/?page_size=1")
+            api_requests += 1
+            check(status == 200, f"the API answers ({status})")
+            seeded = json.loads(body)["count"]
+            check(seeded > 0, f"the seed is loaded ({seeded} transfers)")
+            migrated = subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--check"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            check(migrated.returncode == 0, "no migration is left unapplied")
+            again = harness.manage(env, "load_seed", capture=True)
+            check("not loaded again" in again, "load_seed leaves a loaded database alone")
+            status, _headers, body = fetch(f"{base}/api/v1/transfers/?page_size=1")
+            api_requests += 1
+            check(json.loads(body)["count"] == seeded, "still the same number of transfers")
+
+            status, _headers, page = fetch(f"{base}/admin/login/")
+            css = re.search(rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page)
+            check(css is not None, "the admin links hashed static files (manifest storage)")
+            status, headers, _body = fetch(base + css.group(1).decode())
+            cache_control = headers.get("Cache-Control", "")
+            check(
+                status == 200 and "immutable" in cache_control,
+                f"WhiteNoise serves them, cached for good ({status}, {cache_control})",
+            )
+            status, _headers, _body = fetch(f"{base}/static/admin/css/no-such-file.css")
+            check(status == 404, f"a missing static file is a 404 ({status})")
+
+            statuses = []
+            for _ in range(ANON_RATE + 2 - api_requests):
+                statuses.append(fetch(f"{base}/api/v1/actors/?page_size=1")[0])
+            allowed = statuses.count(200)
+            check(
+                allowed == ANON_RATE - api_requests and statuses[-2:] == [429, 429],
+                f"the anonymous limit holds across two workers: {statuses}",
+            )
+        text = log.read_text()
+        check("Traceback" not in text, "no traceback in the server log")
+        print("== entrypoint smoke test passed")
+        return 0
+    except BaseException:
+        print(f"== server log:\n{log.read_text()[-10000:] if log.exists() else ''}")
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
