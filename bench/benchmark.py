@@ -45,6 +45,11 @@ PRODUCTION_LIKE = {
     "SECRET_KEY": "benchmark-only",
     "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "SECURE_SSL_REDIRECT": "0",
+    # One client asking as fast as it can: throttling would answer 429s.
+    "ANON_THROTTLE_RATE": "",
+    "USER_THROTTLE_RATE": "",
+    "LOGIN_THROTTLE_RATE": "",
+    "CACHE_URL": "locmemcache://",
 }
 
 BASE = "http://testserver"
