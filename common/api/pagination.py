@@ -30,6 +30,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from .fields import as_id
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 COUNT_LIMIT = 10_000
@@ -168,13 +170,6 @@ def decode_cursor(token: str, signature: str, size: int) -> list:
 # --- the paginator -----------------------------------------------------------------
 
 
-def _positive_int(raw: str) -> int | None:
-    text = raw.strip()
-    if text.isascii() and text.isdigit() and 0 < int(text) < 2**63:
-        return int(text)
-    return None
-
-
 def _get(row, name):
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
@@ -201,8 +196,8 @@ class ApiPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return DEFAULT_PAGE_SIZE
-        size = _positive_int(raw)
-        if size is None:
+        size = as_id(raw)
+        if not size:  # zero is not a size either
             raise ValidationError(
                 {self.page_size_query_param: [f"'{raw}' is not a positive whole number."]}
             )
@@ -212,8 +207,8 @@ class ApiPagination(BasePagination):
 
     def _numbered_page(self, queryset, view):
         raw = self.request.query_params.get(self.page_query_param) or "1"
-        number = _positive_int(raw)
-        if number is None:
+        number = as_id(raw)
+        if not number:  # pages start at 1
             raise ValidationError(
                 {self.page_query_param: [f"'{raw}' is not a page number (1, 2, …)."]}
             )
