@@ -68,7 +68,6 @@ class ReferenceFilter(django_filters.Filter):
 
     def __init__(self, *, queryset, to_field, **kwargs):
         self.queryset = queryset
-        self.to_field = to_field
         super().__init__(**kwargs)
         self.extra["to_field"] = to_field
 
@@ -81,7 +80,7 @@ class ReferenceFilter(django_filters.Filter):
 
     def unknown(self, value: References) -> list:
         """The values that name no record."""
-        field = "pk" if value.to_field == "pk" else value.to_field
+        field = value.to_field
         known = set(
             self.queryset.filter(**{f"{field}__in": value.values}).values_list(field, flat=True)
         )
