@@ -156,16 +156,19 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
         return f"{url}?{query}" if query else url
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(self.list_rows(self.filter_queryset(self.get_queryset())))
         if not page:
-            self.check_filter_references()
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+            # A filter naming a record that does not exist (a mistyped slug) is
+            # a 400. Checked once nothing matched: only then can the mistake hide.
+            check_filter_references(self)
+        return self.get_paginated_response(self.page_representations(page))
 
-    def check_filter_references(self):
-        """A filter naming a record that does not exist (a mistyped slug) is a
-        400. Checked once nothing matched: only then can the mistake hide."""
-        check_filter_references(self)
+    def list_rows(self, queryset):
+        """What a list page reads of the filtered `queryset`: records, by default."""
+        return queryset
+
+    def page_representations(self, page) -> list:
+        return self.get_serializer(page, many=True).data
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -44,13 +44,11 @@ class TransferViewSet(ApiModelViewSet):
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
 
-    def list(self, request, *args, **kwargs):
-        rows = TransferRows(request)
-        queryset = rows.columns(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(queryset)
-        if not page:
-            self.check_filter_references()
-        return self.get_paginated_response(rows.build(page))
+    def list_rows(self, queryset):
+        return TransferRows.columns(queryset)
+
+    def page_representations(self, page):
+        return TransferRows(self.request).build(page)
 
     def representation(self, instance):
         data = TransferRows(self.request).of(instance)
