@@ -177,27 +177,23 @@ def _deleting_transfers(origin) -> bool:
     return isinstance(model, type) and issubclass(model, Transfer)
 
 
-def _actor_before(sender, instance, raw, using, update_fields=None, **kwargs):
-    _remember(sender, instance, using, update_fields, ACTOR_FIELDS, ACTOR_FIELDS)
+# Actors and systems count for their names: what they contribute, and how to
+# refresh their transfers when it changes.
+NAMED = {Actor: (ACTOR_FIELDS, refresh_for_actor), System: (SYSTEM_FIELDS, refresh_for_system)}
 
 
-def _actor_saved(sender, instance, created, raw, using, update_fields, **kwargs):
-    if not _active(using) or not _touches(update_fields, ACTOR_FIELDS):
+def _named_before(sender, instance, raw, using, update_fields=None, **kwargs):
+    fields, _refresh = NAMED[sender]
+    _remember(sender, instance, using, update_fields, fields, fields)
+
+
+def _named_saved(sender, instance, created, raw, using, update_fields, **kwargs):
+    fields, refresh = NAMED[sender]
+    if not _active(using) or not _touches(update_fields, fields):
         return
-    # A new actor has no transfers yet, unless a fixture load brings them first.
-    if (raw or not created) and (raw or _changed(instance, ACTOR_FIELDS)):
-        refresh_for_actor(instance.pk, using=using)
-
-
-def _system_before(sender, instance, raw, using, update_fields=None, **kwargs):
-    _remember(sender, instance, using, update_fields, SYSTEM_FIELDS, SYSTEM_FIELDS)
-
-
-def _system_saved(sender, instance, created, raw, using, update_fields, **kwargs):
-    if not _active(using) or not _touches(update_fields, SYSTEM_FIELDS):
-        return
-    if (raw or not created) and (raw or _changed(instance, SYSTEM_FIELDS)):
-        refresh_for_system(instance.pk, using=using)
+    # A new record has no transfers yet, unless a fixture load brings them first.
+    if (raw or not created) and (raw or _changed(instance, fields)):
+        refresh(instance.pk, using=using)
 
 
 # A citation counts for its quote and for the transfer it is about.
@@ -225,10 +221,10 @@ def connect():
     post_save.connect(_transfer_saved, sender=Transfer, dispatch_uid=f"{uid}.transfer")
     post_save.connect(_link_changed, sender=TransferIntermediary, dispatch_uid=f"{uid}.link+")
     post_delete.connect(_link_changed, sender=TransferIntermediary, dispatch_uid=f"{uid}.link-")
-    pre_save.connect(_actor_before, sender=Actor, dispatch_uid=f"{uid}.actor<")
-    post_save.connect(_actor_saved, sender=Actor, dispatch_uid=f"{uid}.actor")
-    pre_save.connect(_system_before, sender=System, dispatch_uid=f"{uid}.system<")
-    post_save.connect(_system_saved, sender=System, dispatch_uid=f"{uid}.system")
+    for model in NAMED:
+        name = model._meta.model_name
+        pre_save.connect(_named_before, sender=model, dispatch_uid=f"{uid}.{name}<")
+        post_save.connect(_named_saved, sender=model, dispatch_uid=f"{uid}.{name}")
     pre_save.connect(_citation_before, sender=Citation, dispatch_uid=f"{uid}.citation<")
     post_save.connect(_citation_saved, sender=Citation, dispatch_uid=f"{uid}.citation")
     post_delete.connect(_link_changed, sender=Citation, dispatch_uid=f"{uid}.citation-")
