@@ -5,19 +5,18 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ChangeReasonAdminMixin, merge_action, year_list_filter
+from common.admin import CuratedModelAdmin, merge_action, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 from sources.models import Citation
 
 from .audit import ERROR, run_audit
-from .editorial import system_merge, transfer_restore
+from .editorial import RESTORE_PERMISSIONS, system_merge, transfer_restore
 from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 
 @admin.register(System)
-class SystemAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class SystemAdmin(CuratedModelAdmin):
     list_display = ["designation", "slug", "category", "nato_reporting_name", "origin"]
     list_filter = ["category"]
     list_select_related = ["origin"]
@@ -26,6 +25,8 @@ class SystemAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["origin"]
     readonly_fields = ["created", "updated"]
     actions = [merge_action(system_merge, "systems")]
+    # The survivor takes over the duplicate's transfers.
+    merge_rewrites = ("transfers.change_transfer",)
 
 
 class StatusEventForm(PartialDateFormMixin, forms.ModelForm):
@@ -119,7 +120,7 @@ class TransferForm(PartialDateFormMixin, forms.ModelForm):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class TransferAdmin(CuratedModelAdmin):
     form = TransferForm
     list_display = [
         "__str__",
@@ -231,15 +232,18 @@ class TransferAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
                 "title": "Deleted transfers",
                 "opts": self.model._meta,
                 "deletions": list(latest.values()),
-                "can_restore": self.has_add_permission(request),
+                "can_restore": self.has_restore_permission(request),
             },
         )
 
+    def has_restore_permission(self, request):
+        return request.user.has_perms(RESTORE_PERMISSIONS)
+
     def restore_view(self, request, transfer_id):
+        if not self.has_restore_permission(request):
+            raise PermissionDenied
         if request.method != "POST":
             return redirect("admin:transfers_transfer_deleted")
-        if not self.has_add_permission(request):
-            raise PermissionDenied
         try:
             transfer = transfer_restore(transfer_id=transfer_id, user=request.user)
         except ValidationError as error:
@@ -269,7 +273,7 @@ class StatusEventCitationInline(admin.StackedInline):
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class StatusEventAdmin(CuratedModelAdmin):
     """Mostly reached from a transfer's status history, to cite one event."""
 
     form = StatusEventForm
