@@ -639,3 +639,22 @@ def test_the_merge_action_is_offered_only_to_who_may_merge():
         client.force_login(make_user(user_kind))
         page = client.get(reverse("admin:actors_actor_changelist")).content.decode()
         assert bool(re.search(r'value="merge_selected"', page)) is offered, user_kind
+
+
+@pytest.mark.parametrize("how", ["delete page", "bulk action"])
+def test_the_admin_does_not_delete_a_transfers_only_status_event(how):
+    from transfers.factories import StatusEventFactory
+
+    event = StatusEventFactory()
+    client = Client()
+    client.force_login(make_user("editor"))
+    if how == "delete page":
+        url = reverse("admin:transfers_statusevent_delete", args=[event.pk])
+        response = client.post(url, {"post": "yes"})
+    else:
+        url = reverse("admin:transfers_statusevent_changelist")
+        body = {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
+        response = client.post(url, body)
+    assert response.status_code == 200
+    assert "keeps at least one status event" in response.content.decode()
+    assert event.transfer.status_events.count() == 1

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,6 +11,7 @@ from common.admin import CuratedModelAdmin, merge_action, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 from sources.models import Citation
 
+from . import services
 from .audit import ERROR, run_audit
 from .editorial import RESTORE_PERMISSIONS, system_merge, transfer_restore
 from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
@@ -290,3 +292,33 @@ class StatusEventAdmin(CuratedModelAdmin):
     autocomplete_fields = ["transfer"]
     fields = ["transfer", "status", "when", "note"]
     inlines = [StatusEventCitationInline]
+
+    def get_deleted_objects(self, objs, request):
+        """Deleting every event of a transfer is refused, on the delete page and
+        in the bulk action alike: a transfer's status is its latest event."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        chosen = {}
+        for event in objs:
+            chosen.setdefault(event.transfer_id, set()).add(event.pk)
+        remaining = (
+            StatusEvent.objects.filter(transfer_id__in=chosen)
+            .values("transfer_id")
+            .annotate(total=Count("id"))
+        )
+        for row in remaining:
+            if row["total"] <= len(chosen[row["transfer_id"]]):
+                transfer = Transfer.objects.get(pk=row["transfer_id"])
+                protected = [
+                    *protected,
+                    f"the status history of {transfer}: a transfer keeps at least one "
+                    "status event (add the right one before deleting this)",
+                ]
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.status_event_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for event in queryset:
+                services.status_event_delete(event)
