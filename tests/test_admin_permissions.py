@@ -327,7 +327,7 @@ def url_for(case: Case, world: World) -> str:
     if case.kind in ("change", "delete", "history", "user_password"):
         return reverse(case.name, args=[target.pk])
     if case.kind == "simple_history":
-        version = type(target).history.filter(pk=target.pk).order_by("-history_id").first()
+        version = target.history.order_by("-history_id").first()
         return reverse(case.name, args=[target.pk, version.history_id])
     if case.kind == "restore":
         return reverse(case.name, args=[world.deleted_transfer_id])
