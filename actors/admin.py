@@ -1,14 +1,13 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ChangeReasonAdminMixin, merge_action
+from common.admin import CuratedModelAdmin, merge_action
 
 from .models import Actor
 from .services import actor_merge
 
 
 @admin.register(Actor)
-class ActorAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class ActorAdmin(CuratedModelAdmin):
     list_display = ["name", "slug", "kind", "country", "parent", "updated"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
@@ -17,6 +16,8 @@ class ActorAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["parent"]
     readonly_fields = ["created", "updated"]
     actions = [merge_action(actor_merge, "actors")]
+    # The survivor takes over the duplicate's transfers, affiliates and systems.
+    merge_rewrites = ("transfers.change_transfer", "actors.change_actor", "transfers.change_system")
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "country", "aliases"]}),
         ("Affiliation", {"fields": ["parent", "parent_relation"]}),

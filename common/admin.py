@@ -4,8 +4,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
 
 
 def year_list_filter(date_field: str, title: str = "year"):
@@ -29,9 +30,12 @@ def year_list_filter(date_field: str, title: str = "year"):
 
 def merge_action(merge, plural_label):
     """An admin action that merges two selected records with `merge(keep=, duplicate=, user=)`,
-    after the editor has chosen which one survives."""
+    after the editor has chosen which one survives.
 
-    @admin.action(description=f"Merge the two selected {plural_label}")
+    Offered (and run) only where `has_merge_permission` holds: Django leaves an
+    action without `permissions` open to anyone who can see the list."""
+
+    @admin.action(description=f"Merge the two selected {plural_label}", permissions=["merge"])
     def merge_selected(modeladmin, request, queryset):
         records = list(queryset.order_by("pk")[:3])
         if len(records) != 2:
@@ -81,11 +85,13 @@ class ChangeReasonAdminMixin:
     change_reason_field = "change_reason"
 
     def get_form(self, request, obj=None, **kwargs):
-        if kwargs.get("fields") is not None:
+        if "fields" not in kwargs:
+            # Called without the fields (django-simple-history's revert form):
+            # take them from the fieldsets, as the change form does. Django
+            # itself passes fields=None only to learn the form's own fields.
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
             kwargs["fields"] = [f for f in kwargs["fields"] if f != self.change_reason_field]
-        elif self.fieldsets or self.fields:
-            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
-            kwargs["fields"] = [f for f in fields if f != self.change_reason_field]
         form = super().get_form(request, obj, **kwargs)
         return type(
             form.__name__,
@@ -111,3 +117,27 @@ class ChangeReasonAdminMixin:
         if reason:
             obj._change_reason = reason
         super().save_model(request, obj, form, change)
+
+
+class CuratedModelAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+    """The admin of a curated model: a reason on every change, the history with
+    revert, and no write without the permission it needs."""
+
+    #: What a merge rewrites besides the two records ("app_label.change_model"
+    #: of each model that points at them); a merge needs change and delete on
+    #: the merged model and these.
+    merge_rewrites: tuple[str, ...] = ()
+
+    def has_merge_permission(self, request):
+        return (
+            self.has_change_permission(request)
+            and self.has_delete_permission(request)
+            and request.user.has_perms(self.merge_rewrites)
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history shows an old version to anyone who may view the
+        # record and saves it on POST without asking more: a revert is a change.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

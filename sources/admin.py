@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ChangeReasonAdminMixin, year_list_filter
+from common.admin import CuratedModelAdmin, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 
 from .models import Citation, Source
@@ -31,7 +30,7 @@ class SourceForm(PartialDateFormMixin, forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class SourceAdmin(CuratedModelAdmin):
     form = SourceForm
     list_display = [
         "display_title",
@@ -63,7 +62,7 @@ class SourceAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class CitationAdmin(CuratedModelAdmin):
     list_display = ["short_quote", "source", "transfer", "status_event", "stance"]
     list_filter = ["stance", "source__kind", "source__reliability"]
     list_select_related = [

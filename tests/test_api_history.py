@@ -75,6 +75,19 @@ def test_an_editor_restores_a_deleted_transfer(editor, api_client, viewer, russi
     assert editor.post(f"{API}/transfers/999999/restore/").status_code == 404
 
 
+def test_restoring_needs_add_on_the_parts_it_brings_back(russia, iran, s300):
+    from django.contrib.auth.models import Permission, User
+
+    transfer = _documented(russia, iran, s300)
+    transfer_id = transfer.pk
+    transfer.delete()
+    user = User.objects.create_user("transfers-only")
+    user.user_permissions.set(Permission.objects.filter(codename="add_transfer"))
+    response = support.token_client(user).post(f"{API}/transfers/{transfer_id}/restore/")
+    assert response.status_code == 403, response.json()
+    assert not Transfer.objects.filter(pk=transfer_id).exists()
+
+
 def test_a_merged_actors_old_id_redirects_writes_too(editor, russia):
     duplicate = ActorFactory(name="Russian Federation", slug="russian-federation", country="RU")
     old_id = duplicate.pk

@@ -19,7 +19,7 @@ from transfers.factories import StatusEventFactory, TransferFactory
 from transfers.models import TransferIntermediary
 
 API = "/api/v1"
-EDITED_MODELS = ["actor", "system", "transfer", "statusevent", "source", "citation"]
+EDITED_MODELS = ["actor", "system", "transfer", "statusevent", "delivery", "source", "citation"]
 
 
 def token_client(user) -> APIClient:

@@ -1,23 +1,24 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ChangeReasonAdminMixin, merge_action, year_list_filter
+from common.admin import CuratedModelAdmin, merge_action, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 from sources.models import Citation
 
+from . import services
 from .audit import ERROR, run_audit
-from .editorial import system_merge, transfer_restore
+from .editorial import RESTORE_PERMISSIONS, system_merge, transfer_restore
 from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 
 @admin.register(System)
-class SystemAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class SystemAdmin(CuratedModelAdmin):
     list_display = ["designation", "slug", "category", "nato_reporting_name", "origin"]
     list_filter = ["category"]
     list_select_related = ["origin"]
@@ -26,6 +27,8 @@ class SystemAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["origin"]
     readonly_fields = ["created", "updated"]
     actions = [merge_action(system_merge, "systems")]
+    # The survivor takes over the duplicate's transfers.
+    merge_rewrites = ("transfers.change_transfer",)
 
 
 class StatusEventForm(PartialDateFormMixin, forms.ModelForm):
@@ -119,7 +122,7 @@ class TransferForm(PartialDateFormMixin, forms.ModelForm):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class TransferAdmin(CuratedModelAdmin):
     form = TransferForm
     list_display = [
         "__str__",
@@ -231,15 +234,18 @@ class TransferAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
                 "title": "Deleted transfers",
                 "opts": self.model._meta,
                 "deletions": list(latest.values()),
-                "can_restore": self.has_add_permission(request),
+                "can_restore": self.has_restore_permission(request),
             },
         )
 
+    def has_restore_permission(self, request):
+        return request.user.has_perms(RESTORE_PERMISSIONS)
+
     def restore_view(self, request, transfer_id):
+        if not self.has_restore_permission(request):
+            raise PermissionDenied
         if request.method != "POST":
             return redirect("admin:transfers_transfer_deleted")
-        if not self.has_add_permission(request):
-            raise PermissionDenied
         try:
             transfer = transfer_restore(transfer_id=transfer_id, user=request.user)
         except ValidationError as error:
@@ -269,7 +275,7 @@ class StatusEventCitationInline(admin.StackedInline):
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
+class StatusEventAdmin(CuratedModelAdmin):
     """Mostly reached from a transfer's status history, to cite one event."""
 
     form = StatusEventForm
@@ -286,3 +292,33 @@ class StatusEventAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["transfer"]
     fields = ["transfer", "status", "when", "note"]
     inlines = [StatusEventCitationInline]
+
+    def get_deleted_objects(self, objs, request):
+        """Deleting every event of a transfer is refused, on the delete page and
+        in the bulk action alike: a transfer's status is its latest event."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        chosen = {}
+        for event in objs:
+            chosen.setdefault(event.transfer_id, set()).add(event.pk)
+        remaining = (
+            StatusEvent.objects.filter(transfer_id__in=chosen)
+            .values("transfer_id")
+            .annotate(total=Count("id"))
+        )
+        for row in remaining:
+            if row["total"] <= len(chosen[row["transfer_id"]]):
+                transfer = Transfer.objects.get(pk=row["transfer_id"])
+                protected = [
+                    *protected,
+                    f"the status history of {transfer}: a transfer keeps at least one "
+                    "status event (add the right one before deleting this)",
+                ]
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.status_event_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for event in queryset:
+                services.status_event_delete(event)

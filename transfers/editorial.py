@@ -41,6 +41,16 @@ def system_merge(*, keep: System, duplicate: System, user=None) -> System:
 CASCADE_WINDOW = datetime.timedelta(seconds=5)
 
 
+#: A restore writes the transfer and the parts deleted with it, so it needs the
+#: permission to add each of them (the admin and the API both check this).
+RESTORE_PERMISSIONS = (
+    "transfers.add_transfer",
+    "transfers.add_statusevent",
+    "transfers.add_delivery",
+    "sources.add_citation",
+)
+
+
 @transaction.atomic
 def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
     """Bring back a deleted transfer as it was when deleted, with the status

@@ -9,7 +9,7 @@ from common.api.fields import as_id
 from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
-from ..editorial import transfer_restore
+from ..editorial import RESTORE_PERMISSIONS, transfer_restore
 from ..filters import StatusEventFilterSet, SystemFilterSet, TransferFilterSet
 from ..models import UNDATED_LAST, StatusEvent, System, Transfer
 from .representation import TransferRows
@@ -59,7 +59,7 @@ class TransferViewSet(ApiModelViewSet):
         description=(
             "Brings back a deleted transfer, by id, as it was when deleted, with the status "
             "events, deliveries, intermediaries and citations deleted along with it. Needs "
-            "the permission to add transfers."
+            "the permission to add each of those."
         ),
         request=None,
         responses={201: TransferSerializer},
@@ -67,6 +67,10 @@ class TransferViewSet(ApiModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="restore", filter_backends=[])
     def restore(self, request, *args, **kwargs):
+        if not request.user.has_perms(RESTORE_PERMISSIONS):
+            self.permission_denied(
+                request, "Restoring needs the permission to add a transfer and its parts."
+            )
         transfer_id = as_id(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         if transfer_id is None:
             raise NotFound("Restore a transfer by its id.")
