@@ -1,12 +1,18 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.decorators import method_decorator
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common.api.auth import ObtainTokenView
+from common.health import LiveView, ReadyView
 
 
-class SwaggerView(SpectacularSwaggerView):
+# Swagger UI (React) sets style attributes; its scripts are all files, the
+# start-up one too (the split view serves it at ?script), so scripts stay 'self'.
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class SwaggerView(SpectacularSwaggerSplitView):
     """The interactive docs page. GET only: OPTIONS would render the view's
     metadata through an HTML template it does not have (a 500)."""
 
@@ -25,4 +31,6 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
+    path("health/live/", LiveView.as_view(), name="health-live"),
+    path("health/ready/", ReadyView.as_view(), name="health-ready"),
 ]
