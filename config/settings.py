@@ -70,7 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "common.csp.CSPMiddleware",
     "common.availability.DatabaseUnavailableMiddleware",
     "common.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -213,8 +213,8 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "common.reporting.ExceptionReporterFilter"
 
 # Content-Security-Policy on every response (django-csp). Scripts and styles only
 # from this origin: the admin, the browsable API and Swagger UI (its start-up
-# script served as a file, see config/urls.py) need no inline script. Swagger
-# UI alone sets inline styles, so the docs view adds 'unsafe-inline' for style.
+# script served as a file, see config/urls.py) need no inline script. The API's
+# HTML pages set inline styles, so common.csp adds 'unsafe-inline' for style there.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -267,7 +267,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "common.api.renderers.FastJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "common.api.browsable.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
