@@ -56,3 +56,10 @@ def test_the_probes_are_not_throttled(client, settings):
 def test_the_probes_are_not_in_the_api_schema(client, db):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     assert not [path for path in schema["paths"] if "health" in path]
+
+
+def test_probes_answer_plain_http_where_everything_else_is_redirected(client, settings):
+    # The probe speaks HTTP to the container, inside the TLS proxy.
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/health/live/").status_code == 200
+    assert client.get("/api/v1/").status_code == 301
