@@ -11,7 +11,10 @@ COPY sources sources
 COPY transfers transfers
 RUN pip install --no-cache-dir .
 
-COPY . .
+# Only what runs: no .env, .venv, database file or .git (see .dockerignore too).
+COPY manage.py ./
+COPY docker docker
+COPY fixtures fixtures
 RUN useradd --system --home /app app && chown -R app /app
 USER app
 

@@ -3,8 +3,9 @@
 a fresh PostgreSQL database, under gunicorn with two workers, with the
 production settings (DEBUG off) on a loopback port. Checks that migrations
 ran, the seed loaded (LOAD_SEED=1) and loads only once, static files are
-served by WhiteNoise from the collected manifest, the API answers, and the
-anonymous throttle counts across both workers (database cache).
+served by WhiteNoise from the collected manifest, the API answers, the
+health probes answer, and the anonymous throttle counts across both workers
+(Redis, with a key prefix of this run's own).
 
     .venv/bin/python .ci/entrypoint_smoke.py postgres://postgres@127.0.0.1:5432/h8_entry
 """
@@ -61,7 +62,7 @@ def main() -> int:
         STATIC_ROOT=str(scratch / "static"),
         ANON_THROTTLE_RATE=f"{ANON_RATE}/hour",
     )
-    env.pop("CACHE_URL", None)  # the production default: the database cache
+    env.pop("CACHE_URL", None)  # REDIS_URL from production_env: Redis, as in production
     log = scratch / "entrypoint.log"
     try:
         command = ["sh", str(ROOT / "docker" / "entrypoint.sh")]
@@ -87,6 +88,15 @@ def main() -> int:
             status, _headers, body = fetch(f"{base}/api/v1/transfers/?page_size=1")
             api_requests += 1
             check(json.loads(body)["count"] == seeded, "still the same number of transfers")
+
+            status, _headers, body = fetch(f"{base}/health/live/")
+            check(status == 200, f"liveness answers ({status})")
+            status, _headers, body = fetch(f"{base}/health/ready/")
+            checks = json.loads(body).get("checks")
+            check(
+                status == 200 and checks == {"database": "ok", "migrations": "ok", "cache": "ok"},
+                f"readiness: database, migrations and Redis are ok ({status}, {checks})",
+            )
 
             status, _headers, page = fetch(f"{base}/admin/login/")
             css = re.search(rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page)

@@ -31,6 +31,7 @@ import csv
 import datetime
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -42,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_LIKE = {
     "DEBUG": "0",
-    "SECRET_KEY": "benchmark-only",
+    # Production refuses a weak key; this one is thrown away with the run.
+    "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "SECURE_SSL_REDIRECT": "0",
     # One client asking as fast as it can: throttling would answer 429s.

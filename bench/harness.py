@@ -25,12 +25,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: The Redis the production settings count throttles in (the machine's own).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://{LOOPBACK}:6379/0")
+
+
+def redis_url() -> str:
+    """REDIS_URL with a key prefix of its own, so no earlier run's counters count."""
+    return f"{REDIS_URL}?key_prefix=run-{secrets.token_hex(6)}"
+
+
 def production_env(database_url: str, **overrides) -> dict:
-    """The production settings (DEBUG off, a random key) on plain-HTTP loopback."""
+    """The production settings (DEBUG off, a random key, Redis for the
+    throttles) on plain-HTTP loopback."""
     env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
     env.update(
         DATABASE_URL=database_url,
         SECRET_KEY=secrets.token_urlsafe(50),
+        REDIS_URL=redis_url(),
         ALLOWED_HOSTS=f"{LOOPBACK},localhost",
         # Loopback is plain HTTP; behind TLS these stay on (the default).
         SECURE_SSL_REDIRECT="0",

@@ -5,6 +5,7 @@ the database, which falls back to SQLite in the project folder so that a
 first run needs no server. `DEBUG=1` is what the demo and test commands set.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -18,13 +19,28 @@ if (BASE_DIR / ".env").exists():
 
 DEBUG = env.bool("DEBUG", default=False)
 
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+# The placeholder in docker/production.env.example: a copied example must not start.
+EXAMPLE_SECRET_KEY = "replace-with-50-random-characters"
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development)."
         )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and (
+    SECRET_KEY in {DEVELOPMENT_SECRET_KEY, EXAMPLE_SECRET_KEY}
+    # What `check --deploy` calls weak (security.W009); here it stops the start.
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the example's, the development one, or weak (fewer than 50 characters "
+        "or 5 different ones). Generate one: python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -44,6 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "simple_history",
     "common",
     "actors",
@@ -53,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.csp.CSPMiddleware",
+    "common.availability.DatabaseUnavailableMiddleware",
     "common.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,10 +107,29 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# After a database restart every persistent connection is dead; checking it at
+# the start of a request reconnects instead of answering the first one 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# A database that accepts connections and never answers must not hold a worker:
+# connecting gives up after DB_CONNECT_TIMEOUT seconds, a statement after
+# DB_STATEMENT_TIMEOUT (a PostgreSQL duration: 30s, 500ms, 0 for none); either
+# is answered 503 (common.availability). manage.py gives commands (migrate,
+# exports, demo data, index rebuilds: minutes by design) their own
+# DB_COMMAND_STATEMENT_TIMEOUT, none unless set.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+DB_STATEMENT_TIMEOUT = env.str("DB_STATEMENT_TIMEOUT", default="30s")
+if not re.fullmatch(r"\d+(us|ms|s|min|h)?", DB_STATEMENT_TIMEOUT):
+    raise ImproperlyConfigured(
+        f"DB_STATEMENT_TIMEOUT={DB_STATEMENT_TIMEOUT!r} is not a duration such as 30s or 500ms."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     # The JIT compiler pays off for long analytical queries, not for the short
     # ones an API runs: on a ranked search over 1M rows it added 110-170 ms.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    options.setdefault("options", "-c jit=off")
+    # Sent in the start-up packet, so it costs no query per connection.
+    options["options"] += f" -c statement_timeout={DB_STATEMENT_TIMEOUT}"
+    options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A persistent connection buys nothing on SQLite and keeps the file locked.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -127,16 +165,32 @@ STORAGES = {
     },
 }
 
-# The cache holds the API's throttle counters. Local memory is per process, so
-# under gunicorn each worker would count on its own and a client would get
-# WEB_CONCURRENCY times the rate; the database cache (a table made by
-# `manage.py createcachetable`, which the entrypoint runs) is one count for
-# every worker and every container. Tests and the demo keep local memory.
-CACHES = {
-    "default": env.cache_url(
-        "CACHE_URL", default="locmemcache://" if DEBUG else "dbcache://django_cache"
-    ),
-}
+# The cache holds the API's throttle counters, written on every API request, so
+# it is not the database (a read-only database would fail every GET) and not
+# local memory in production (each gunicorn worker would count on its own and a
+# client get WEB_CONCURRENCY times the rate): Redis, through django-redis,
+# from CACHE_URL (any django-environ cache URL) or REDIS_URL (redis://host:6379/0).
+# The demo and the tests keep local memory. Sessions stay in the database, so
+# a Redis restart logs nobody out.
+_cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+if not _cache_url:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set REDIS_URL (e.g. redis://redis:6379/0) or CACHE_URL when DEBUG is off: "
+            "the throttle counters are shared by every worker through it."
+        )
+    _cache_url = "locmemcache://"
+CACHES = {"default": env.cache_url_config(_cache_url)}
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    # A Redis that hangs must not hold a request either (seconds; the URL's
+    # ?socket_timeout= and ?socket_connect_timeout= override).
+    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
+    _redis_options.setdefault("SOCKET_CONNECT_TIMEOUT", 2)
+    _redis_options.setdefault("SOCKET_TIMEOUT", 2)
+# Redis down: requests go on unthrottled and the error is logged, rather than
+# every API request failing; /health/ready/ reports the cache as unreachable.
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Production hardening; every value can be overridden from the environment.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -148,6 +202,32 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Probes speak plain HTTP to the container, inside the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+
+# The DEBUG error page (and the admins' error mails) hide settings and request
+# variables whose names look secret; ours also hide every URL and cache
+# LOCATION, which carry passwords (DATABASE_URL, REDIS_URL in os.environ, which
+# runserver copies into request.META).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "common.reporting.ExceptionReporterFilter"
+
+# Content-Security-Policy on every response (django-csp). Scripts and styles only
+# from this origin: the admin, the browsable API and Swagger UI (its start-up
+# script served as a file, see config/urls.py) need no inline script. The API's
+# HTML pages set inline styles, so common.csp adds 'unsafe-inline' for style there.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Swagger UI's and the admin's icons are SVG data: URIs in their CSS.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -187,7 +267,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "common.api.renderers.FastJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "common.api.browsable.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

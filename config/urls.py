@@ -1,14 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common.api.auth import ObtainTokenView
+from common.health import LiveView, ReadyView
 
 
-class SwaggerView(SpectacularSwaggerView):
+class SwaggerView(SpectacularSwaggerSplitView):
     """The interactive docs page. GET only: OPTIONS would render the view's
-    metadata through an HTML template it does not have (a 500)."""
+    metadata through an HTML template it does not have (a 500). The split
+    view serves Swagger UI's start-up script as a file (at ?script), so the
+    Content-Security-Policy needs no inline script."""
 
     http_method_names = ["get", "head"]
 
@@ -25,4 +28,6 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
+    path("health/live/", LiveView.as_view(), name="health-live"),
+    path("health/ready/", ReadyView.as_view(), name="health-ready"),
 ]

@@ -1,7 +1,6 @@
 #!/bin/sh
 # Start-up path of the web container (and of any gunicorn deployment):
-# wait for the database, migrate, make the cache table the throttles count
-# in, collect static files (served by WhiteNoise), optionally load the seed,
+# wait for the database, migrate, collect static files (served by WhiteNoise), optionally load the seed,
 # then serve.
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,8 +15,6 @@ until python manage.py migrate --noinput; do
     echo "entrypoint: database not ready, retrying in 2 s ($tries)" >&2
     sleep 2
 done
-# A no-op unless CACHE_URL is a database cache (the production default).
-python manage.py createcachetable
 python manage.py collectstatic --noinput --verbosity 0
 if [ "${LOAD_SEED:-0}" = "1" ]; then
     # Loads fixtures/seed.json into an empty database; leaves one with data alone.

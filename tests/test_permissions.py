@@ -72,6 +72,9 @@ MATRIX = {
     "rest_framework:logout": Route(login=True),
     "schema": Route(),
     "docs": Route(),
+    # Probes for an orchestrator: anyone may ask (they say nothing private).
+    "health-live": Route(),
+    "health-ready": Route(),
 }
 
 #: Query parameters a read needs to be a well-formed request.

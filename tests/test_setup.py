@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 
@@ -36,7 +37,9 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 
 def test_production_settings_start_with_a_secret_key():
-    completed = _django_setup(DEBUG="0", SECRET_KEY="x" * 50)
+    completed = _django_setup(
+        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), REDIS_URL="redis://127.0.0.1:6379/0"
+    )
     assert completed.returncode == 0, completed.stderr
 
 
