@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.concurrency import ConcurrentChange
+
 logger = logging.getLogger(__name__)
 
 
@@ -56,7 +58,9 @@ def _protected_detail(exc):
 
 
 def api_exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ConcurrentChange):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         return Response(_protected_detail(exc), status=status.HTTP_409_CONFLICT)

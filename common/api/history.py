@@ -23,7 +23,8 @@ from .fields import as_id
 from .pagination import ApiPagination
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-UNTRACKED_FIELDS = ["created", "updated"]
+# A version's own timestamps: its `date` says when it was written.
+UNTRACKED_FIELDS = {"created", "updated"}
 
 
 def _jsonable(value):
@@ -37,7 +38,10 @@ def _jsonable(value):
 def _changes(record, previous):
     if previous is None:
         return []
-    delta = record.diff_against(previous, excluded_fields=UNTRACKED_FIELDS)
+    # Every stored field, the derived ones (a transfer's status) included:
+    # simple-history's default leaves out the fields editors cannot edit.
+    tracked = {field.name for field in record.tracked_fields} - UNTRACKED_FIELDS
+    delta = record.diff_against(previous, included_fields=tracked)
     return [
         {"field": change.field, "old": _jsonable(change.old), "new": _jsonable(change.new)}
         for change in delta.changes
