@@ -36,16 +36,19 @@ def _jsonable(value):
 
 
 def _changes(record, previous):
+    """Every stored field that differs from the version before, the derived
+    ones (a transfer's status) included. Not simple-history's diff_against:
+    it reads fields through model_to_dict, which skips non-editable fields."""
     if previous is None:
         return []
-    # Every stored field, the derived ones (a transfer's status) included:
-    # simple-history's default leaves out the fields editors cannot edit.
-    tracked = {field.name for field in record.tracked_fields} - UNTRACKED_FIELDS
-    delta = record.diff_against(previous, included_fields=tracked)
-    return [
-        {"field": change.field, "old": _jsonable(change.old), "new": _jsonable(change.new)}
-        for change in delta.changes
-    ]
+    changes = []
+    for field in sorted(record.tracked_fields, key=lambda field: field.name):
+        if field.name in UNTRACKED_FIELDS:
+            continue
+        old, new = field.value_from_object(previous), field.value_from_object(record)
+        if old != new:
+            changes.append({"field": field.name, "old": _jsonable(old), "new": _jsonable(new)})
+    return changes
 
 
 class ChangeSerializer(serializers.Serializer):
