@@ -183,6 +183,21 @@ def test_a_merge_racing_event_posts_leaves_the_status_of_the_latest_event(editor
     assert mismatches == []
 
 
+def test_two_events_deleted_at_once_never_leave_a_transfer_without_one(editor_client):
+    for _trial in range(20):
+        transfer = TransferFactory()
+        events = [StatusEventFactory(transfer=transfer) for _ in range(2)]
+        responses = run_together(
+            *[
+                lambda event=event: editor_client.delete(f"{API}/status-events/{event.pk}/")
+                for event in events
+            ]
+        )
+        assert sorted(response.status_code for response in responses) == [204, 409]
+        assert StatusEvent.objects.filter(transfer=transfer).count() == 1
+    assert status_mismatches() == []
+
+
 # --- section 2: history records only what was stored ------------------------------
 
 
