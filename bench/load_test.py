@@ -29,7 +29,9 @@ acknowledged write that is not stored, or any broken invariant:
 
 import argparse
 import contextlib
+import datetime
 import http.client
+import itertools
 import json
 import random
 import statistics
@@ -106,6 +108,10 @@ def read_path(rng: random.Random, seed: Seed) -> tuple[str, str]:
 HOT_TRANSFERS = 4
 HOT_CREATES = 3
 RACE_SHARE = 1 / 3
+# Racing events are dated after every other event, each later than the one
+# before, so each one sets the status (and makes the transfer's row change).
+RACE_DATES = itertools.count()
+RACE_EPOCH = datetime.date(2025, 1, 1)
 
 
 def race_requests(rng: random.Random, seed: Seed, marker: str, label: str):
@@ -120,7 +126,7 @@ def race_requests(rng: random.Random, seed: Seed, marker: str, label: str):
             {
                 "transfer": transfer,
                 "status": rng.choice(["reported", "confirmed", "requested"]),
-                "date": f"{rng.randint(2000, 2024)}",
+                "date": (RACE_EPOCH + datetime.timedelta(days=next(RACE_DATES))).isoformat(),
                 "note": f"{marker} {label}",
             },
         ),
