@@ -12,11 +12,12 @@ import threading
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 
 from actors.factories import ActorFactory
 from actors.models import Actor
 from actors.services import actor_merge
+from common.api.exceptions import api_exception_handler
 from common.concurrency import ConcurrentChange
 from tests import test_api_support as support
 from transfers.choices import TransferStatus
@@ -377,3 +378,26 @@ def test_a_sent_slug_that_is_taken_meanwhile_is_still_refused(editor_client, rus
     assert codes[0] == 201 and set(codes[1:]) <= {400, 409}, codes
     assert Transfer.objects.filter(slug="the-deal").count() == 1
     assert Transfer.objects.filter(slug__startswith="the-deal-").count() == 0
+
+
+def test_a_deadlock_that_postgresql_breaks_is_a_409_for_the_loser():
+    """The safety net under the lock order: should two writes still wait on
+    each other in a circle, the one PostgreSQL rolls back gets a 409."""
+    first, second = ActorFactory(), ActorFactory()
+    barrier = threading.Barrier(2)
+
+    def lock_both(order):
+        with transaction.atomic():
+            for index, actor in enumerate(order):
+                Actor.objects.select_for_update().get(pk=actor.pk)
+                if index == 0:
+                    barrier.wait(timeout=30)
+        return "locked"
+
+    outcomes = run_together(lambda: lock_both([first, second]), lambda: lock_both([second, first]))
+
+    errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], OperationalError), outcomes
+    response = api_exception_handler(errors[0], {})
+    assert response.status_code == 409
+    assert "collided" in response.data["detail"]
