@@ -4,7 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from common.merge import absorb_names, check_mergeable, fill_blanks, retire, save_with_reason
+from common.merge import (
+    absorb_names,
+    check_mergeable,
+    fill_blanks,
+    lock_pair,
+    retire,
+    save_with_reason,
+)
 
 from .models import Actor
 
@@ -22,8 +29,7 @@ def actor_merge(*, keep: Actor, duplicate: Actor, user=None) -> Actor:
     from transfers.models import System, Transfer, TransferIntermediary
 
     check_mergeable(keep, duplicate)
-    keep = Actor.objects.select_for_update().get(pk=keep.pk)
-    duplicate = Actor.objects.select_for_update().get(pk=duplicate.pk)
+    keep, duplicate = lock_pair(keep, duplicate)
     reason = (
         f"Merged actor {duplicate} (#{duplicate.pk}, {duplicate.slug}) into {keep} (#{keep.pk})"
     )
@@ -53,25 +59,29 @@ def actor_merge(*, keep: Actor, duplicate: Actor, user=None) -> Actor:
             f"{keep} and {duplicate} are parent and affiliate; clear that link before merging."
         )
 
+    # The rows moved are read locked (in id order, as everywhere), so what is
+    # saved, and recorded in their history, is what is stored plus the move.
+    transfers = Transfer.objects.select_for_update().order_by("pk")
     # The transfers' search documents are refreshed once, at the end.
     with search_index.batched():
-        for transfer in Transfer.objects.filter(supplier=duplicate):
+        for transfer in transfers.filter(supplier=duplicate):
             transfer.supplier = keep
             save_with_reason(transfer, reason)
-        for transfer in Transfer.objects.filter(recipient=duplicate):
+        for transfer in transfers.filter(recipient=duplicate):
             transfer.recipient = keep
             save_with_reason(transfer, reason)
-        for link in TransferIntermediary.objects.filter(actor=duplicate).select_related("transfer"):
+        links = TransferIntermediary.objects.select_for_update(of=("self",)).order_by("pk")
+        for link in links.filter(actor=duplicate).select_related("transfer"):
             if TransferIntermediary.objects.filter(transfer=link.transfer, actor=keep).exists():
                 link._change_reason = reason
                 link.delete()
             else:
                 link.actor = keep
                 save_with_reason(link, reason)
-        for affiliate in Actor.objects.filter(parent=duplicate):
+        for affiliate in Actor.objects.select_for_update().filter(parent=duplicate).order_by("pk"):
             affiliate.parent = keep
             save_with_reason(affiliate, reason)
-        for system in System.objects.filter(origin=duplicate):
+        for system in System.objects.select_for_update().filter(origin=duplicate).order_by("pk"):
             system.origin = keep
             save_with_reason(system, reason)
 

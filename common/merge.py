@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
+from .concurrency import ConcurrentChange
 from .models import MergeRecord
 
 
@@ -11,6 +12,28 @@ def check_mergeable(keep, duplicate):
         raise ValidationError("A record cannot be merged into itself.")
     if type(keep) is not type(duplicate):
         raise ValidationError("Only records of one type can be merged.")
+
+
+def lock_pair(keep, duplicate):
+    """Both records as stored, locked until the merge commits, or
+    ConcurrentChange if another write merged or deleted one meanwhile.
+
+    Locked in id order, so two merges of one pair (either way round) take
+    turns instead of deadlocking; the survivor with FOR NO KEY UPDATE, which
+    lets others go on referring to it (their foreign-key checks) meanwhile.
+    """
+    model = type(keep)
+    found = {}
+    for record in sorted([keep, duplicate], key=lambda record: record.pk):
+        rows = model.objects.select_for_update(no_key=record is keep).filter(pk=record.pk)
+        found[record.pk] = rows.first()
+    missing = [str(record) for record in (keep, duplicate) if found[record.pk] is None]
+    if missing:
+        raise ConcurrentChange(
+            f"{' and '.join(missing)} was merged or deleted by another write meanwhile; "
+            "reload the list and choose again."
+        )
+    return found[keep.pk], found[duplicate.pk]
 
 
 def absorb_names(keep, duplicate, *, name_field):

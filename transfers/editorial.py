@@ -6,7 +6,15 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from common.merge import absorb_names, check_mergeable, fill_blanks, retire, save_with_reason
+from common.concurrency import ConcurrentChange
+from common.merge import (
+    absorb_names,
+    check_mergeable,
+    fill_blanks,
+    lock_pair,
+    retire,
+    save_with_reason,
+)
 from sources.models import Citation
 
 from . import search_index
@@ -18,14 +26,15 @@ def system_merge(*, keep: System, duplicate: System, user=None) -> System:
     """Merge `duplicate` into `keep`: its transfers move to `keep`, its
     designation and aliases become aliases, and its id and slug redirect."""
     check_mergeable(keep, duplicate)
-    keep = System.objects.select_for_update().get(pk=keep.pk)
-    duplicate = System.objects.select_for_update().get(pk=duplicate.pk)
+    keep, duplicate = lock_pair(keep, duplicate)
     reason = (
         f"Merged system {duplicate} (#{duplicate.pk}, {duplicate.slug}) into {keep} (#{keep.pk})"
     )
     # The transfers' search documents are refreshed once, at the end.
     with search_index.batched():
-        for transfer in Transfer.objects.filter(system=duplicate):
+        for transfer in (
+            Transfer.objects.select_for_update().filter(system=duplicate).order_by("pk")
+        ):
             transfer.system = keep
             save_with_reason(transfer, reason)
         absorb_names(keep, duplicate, name_field="designation")
@@ -55,11 +64,16 @@ RESTORE_PERMISSIONS = (
 def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
     """Bring back a deleted transfer as it was when deleted, with the status
     events, deliveries, intermediaries and citations deleted along with it."""
-    if Transfer.objects.filter(pk=transfer_id).exists():
-        raise ValidationError(f"Transfer #{transfer_id} exists; there is nothing to restore.")
+    # Locking its latest deletion makes restores of one transfer take turns:
+    # the next one finds the transfer back and is refused.
     deletion = (
-        Transfer.history.filter(id=transfer_id, history_type="-").order_by("history_id").last()
+        Transfer.history.select_for_update()
+        .filter(id=transfer_id, history_type="-")
+        .order_by("history_id")
+        .last()
     )
+    if Transfer.objects.filter(pk=transfer_id).exists():
+        raise ConcurrentChange(f"Transfer #{transfer_id} exists; there is nothing to restore.")
     if deletion is None:
         raise ValidationError(f"No deleted transfer #{transfer_id} is in the history.")
     reason = f"Restored transfer #{transfer_id} from its history"
@@ -73,7 +87,7 @@ def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
             raise ValidationError(f"Its {field} no longer exists; restore that first.")
     # Its search document is rebuilt once, when all its parts are back.
     with search_index.batched():
-        save_with_reason(transfer, reason)
+        save_with_reason(transfer, reason, force_insert=True)
         since = deletion.history_date - CASCADE_WINDOW
         for model in (TransferIntermediary, StatusEvent, Delivery, Citation):
             deleted_parts = model.history.filter(
@@ -81,7 +95,7 @@ def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
             ).order_by("history_id")
             for record in deleted_parts:
                 if not model.objects.filter(pk=record.id).exists():
-                    save_with_reason(record.instance, reason)
+                    save_with_reason(record.instance, reason, force_insert=True)
         transfer.refresh_status()
         search_index.refresh_transfer_ids([transfer.pk])
     return transfer

@@ -1,13 +1,15 @@
 import datetime
+import re
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from actors.models import Actor
+from common.concurrency import ConcurrentChange
 from common.dates import (
     DatePrecision,
     clean_partial_date,
@@ -76,10 +78,27 @@ UNDATED_LAST = Coalesce("start_date", Value(datetime.date.max))
 
 FLOW_COLUMNS = ["status", "start_date", "end_date", "quantity"]
 
+# Derived for search, not part of the record (see Transfer.search_document).
+HISTORY_EXCLUDED = ["search_document"]
+# Tries at a generated slug before giving up (each retry follows a commit
+# that took the one tried, so a handful of concurrent creates need a handful).
+SLUG_ATTEMPTS = 20
+
 
 class TransferQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def lock(self, pk):
+        """The stored row of transfer `pk`, locked until the transaction ends
+        (SELECT … FOR UPDATE on PostgreSQL), or None if there is none.
+
+        Every write to a transfer or to its status events takes this lock
+        first, so those writes run one after another per transfer: the
+        status recomputed from the events sees every event committed before
+        it, and the history row written is the row as stored.
+        """
+        return self.select_for_update().defer("search_document").filter(pk=pk).first()
 
     def with_parties(self):
         return self.select_related("supplier", "recipient", "system")
@@ -146,7 +165,7 @@ class Transfer(TimeStampedModel):
     search_document = SearchVectorField(null=True, editable=False, serialize=False)
 
     objects = TransferQuerySet.as_manager()
-    history = History(excluded_fields=["search_document"])
+    history = History(excluded_fields=HISTORY_EXCLUDED)
 
     class Meta:
         ordering = ["start_date", "id"]
@@ -258,30 +277,102 @@ class Transfer(TimeStampedModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        if not self.slug:
+        """Write the transfer, keeping its history true to what is stored.
+
+        `status` is derived: whatever this object holds (a stale copy, a
+        version reverted to in the admin), an existing transfer's status is
+        recomputed from its events under the row lock. With `update_fields`
+        the other fields are taken from the stored row, so the history row
+        (a snapshot of this object) is the row as it now stands.
+        """
+        with transaction.atomic():
+            stored = Transfer.objects.lock(self.pk) if self.pk is not None else None
+            if stored is not None:
+                kwargs["update_fields"] = self._follow_stored(stored, kwargs.get("update_fields"))
+            if self.slug:
+                super().save(*args, **kwargs)
+            else:
+                self._save_with_generated_slug(*args, **kwargs)
+
+    def _follow_stored(self, stored, update_fields):
+        if update_fields is not None:
+            written = {self._meta.get_field(name).attname for name in update_fields}
+            for field in self._meta.concrete_fields:
+                if field.attname not in written and field.attname not in HISTORY_EXCLUDED:
+                    setattr(self, field.attname, getattr(stored, field.attname))
+        self.status = self.derived_status(default=stored.status)
+        if update_fields is not None and self.status != stored.status:
+            return [*update_fields, "status"]
+        return update_fields
+
+    def _save_with_generated_slug(self, *args, **kwargs):
+        # Two writers can pick the same free slug at once; the unique index
+        # lets one through and the other tries the next free one, so a client
+        # that sent no slug never gets a conflict over one.
+        for _attempt in range(SLUG_ATTEMPTS):
             self.slug = self._unique_slug()
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                if not Transfer.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                    raise  # another rule broke, not the slug's uniqueness
+        raise IntegrityError(f"No free slug found for {self.slug} in {SLUG_ATTEMPTS} attempts.")
 
     def _unique_slug(self):
+        """The base slug, or base-2, base-3, …: the first one free, found in
+        one query whatever the number of transfers sharing the base."""
         parts = [self.supplier.slug, self.recipient.slug, self.system.slug]
         if self.start_date:
             parts.append(str(self.start_date.year))
         base = slugify("-".join(parts))[:140]
+        taken = set(
+            Transfer.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
         slug, counter = base, 2
-        while Transfer.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        while slug in taken:
             slug, counter = f"{base}-{counter}", counter + 1
         return slug
 
     def latest_status_event(self):
         return self.status_events.order_by(*StatusEvent.CHRONOLOGICAL).last()
 
+    def derived_status(self, *, default):
+        """The status of the latest event as stored, or `default` if there is none."""
+        latest = (
+            StatusEvent.objects.filter(transfer_id=self.pk)
+            .order_by(*StatusEvent.CHRONOLOGICAL)
+            .values_list("status", flat=True)
+            .last()
+        )
+        return default if latest is None else latest
+
     def refresh_status(self):
-        """Make `status` the status of the latest event (kept if there is none)."""
-        latest = self.latest_status_event()
-        if latest and latest.status != self.status:
-            self.status = latest.status
-            # save(), not update(): the change of status belongs in the history.
-            self.save(update_fields=["status", "updated"])
+        """Make the stored status the status of the latest event (kept if
+        there is none), and this object's status and `updated` follow it.
+
+        Reads and writes the locked stored row, not this object, which may
+        be older than the row: the history row written is what is stored.
+        Raises ConcurrentChange if the transfer was deleted meanwhile.
+        """
+        with transaction.atomic():
+            stored = Transfer.objects.lock(self.pk)
+            if stored is None:
+                raise ConcurrentChange(
+                    f"Transfer #{self.pk} was deleted by another write meanwhile."
+                )
+            status = stored.derived_status(default=stored.status)
+            if status != stored.status:
+                stored.status = status
+                for attribute in ("_change_reason", "_history_user"):
+                    if hasattr(self, attribute):
+                        setattr(stored, attribute, getattr(self, attribute))
+                # save(), not update(): the change of status belongs in the history.
+                stored.save(update_fields=["status", "updated"])
+            self.status, self.updated = stored.status, stored.updated
 
 
 class TransferIntermediary(models.Model):
@@ -368,14 +459,42 @@ class StatusEvent(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         with transaction.atomic():
+            transfer = self.lock_transfer()
             super().save(*args, **kwargs)
-            self.transfer.refresh_status()
+            self._refresh_status(transfer)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
+            transfer = self.lock_transfer()
             result = super().delete(*args, **kwargs)
-            self.transfer.refresh_status()
+            self._refresh_status(transfer)
         return result
+
+    def lock_transfer(self):
+        """Lock the event's transfer before the event is written (see
+        TransferQuerySet.lock): concurrent event writes then take turns, and
+        the status each leaves is that of the latest event.
+
+        Raises ConcurrentChange if the transfer was deleted meanwhile.
+        """
+        transfer = Transfer.objects.lock(self.transfer_id)
+        if transfer is None:
+            raise ConcurrentChange(
+                {
+                    "transfer": (
+                        f"Transfer #{self.transfer_id} was deleted by another write "
+                        "meanwhile; the status event was not saved."
+                    )
+                }
+            )
+        return transfer
+
+    def _refresh_status(self, transfer):
+        transfer.refresh_status()
+        # The transfer object this event holds (often the caller's) follows.
+        cached = self._state.fields_cache.get("transfer")
+        if cached is not None and cached is not transfer:
+            cached.status, cached.updated = transfer.status, transfer.updated
 
 
 class Delivery(models.Model):

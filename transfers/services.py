@@ -125,7 +125,10 @@ def status_event_delete(event: StatusEvent) -> None:
     """Remove an event; the transfer's status falls back to the one before.
 
     The last event cannot go: a transfer's status is its latest event.
+    Checked under the transfer's lock, so two deletions at once cannot
+    remove the last two events.
     """
+    event.lock_transfer()
     others = StatusEvent.objects.filter(transfer_id=event.transfer_id).exclude(pk=event.pk)
     if not others.exists():
         raise ValidationError(

@@ -6,12 +6,14 @@ import logging
 from itertools import islice
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.concurrency import ConcurrentChange
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +57,31 @@ def _protected_detail(exc):
     }
 
 
+# PostgreSQL's serialization_failure and deadlock_detected: the transaction
+# was rolled back because of another one, and may succeed if retried.
+LOST_RACE_SQLSTATES = {"40001", "40P01"}
+
+
+def _lost_race(exc) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in LOST_RACE_SQLSTATES
+
+
 def api_exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ConcurrentChange):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         return Response(_protected_detail(exc), status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, OperationalError) and _lost_race(exc):
+        # Writes lock in one order (see TransferQuerySet.lock), so this should
+        # not happen; if two writes still collide, the one PostgreSQL undid
+        # is a conflict to retry, not a server error.
+        logger.warning("Lost race turned into 409: %s", exc)
+        exc = Conflict(
+            "This write collided with another one made at the same moment and was undone; "
+            "nothing changed. Retry it."
+        )
     elif isinstance(exc, IntegrityError):
         # full_clean() checks every rule first, so this is a race with another
         # write (e.g. two clients taking the same slug at once).

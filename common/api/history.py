@@ -23,7 +23,8 @@ from .fields import as_id
 from .pagination import ApiPagination
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-UNTRACKED_FIELDS = ["created", "updated"]
+# A version's own timestamps: its `date` says when it was written.
+UNTRACKED_FIELDS = {"created", "updated"}
 
 
 def _jsonable(value):
@@ -35,13 +36,19 @@ def _jsonable(value):
 
 
 def _changes(record, previous):
+    """Every stored field that differs from the version before, the derived
+    ones (a transfer's status) included. Not simple-history's diff_against:
+    it reads fields through model_to_dict, which skips non-editable fields."""
     if previous is None:
         return []
-    delta = record.diff_against(previous, excluded_fields=UNTRACKED_FIELDS)
-    return [
-        {"field": change.field, "old": _jsonable(change.old), "new": _jsonable(change.new)}
-        for change in delta.changes
-    ]
+    changes = []
+    for field in sorted(record.tracked_fields, key=lambda field: field.name):
+        if field.name in UNTRACKED_FIELDS:
+            continue
+        old, new = field.value_from_object(previous), field.value_from_object(record)
+        if old != new:
+            changes.append({"field": field.name, "old": _jsonable(old), "new": _jsonable(new)})
+    return changes
 
 
 class ChangeSerializer(serializers.Serializer):

@@ -8,11 +8,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from common.concurrency import ConcurrentChange
 from common.dates import DatePrecision, parse_partial_date
 
+from .exceptions import Conflict
 from .fields import PartialDateField, PrecisionField
 
 
@@ -116,12 +119,15 @@ class BriefSerializer(ApiModelSerializer):
     (id, url, display and, where the model has them, slug and name)."""
 
 
-def model_errors_to_api(serializer, exc: DjangoValidationError) -> serializers.ValidationError:
-    """A model's ValidationError as a DRF one, keyed by the API's field names.
+def model_errors_to_api(serializer, exc: DjangoValidationError) -> APIException:
+    """A model's ValidationError as a DRF one, keyed by the API's field names
+    (or a 409 Conflict, if the write lost a race with another).
 
     A partial date is one API field for two model fields, so an error on the
     precision is reported on the date; `__all__` becomes `non_field_errors`.
     """
+    if isinstance(exc, ConcurrentChange):
+        return Conflict(" ".join(exc.messages))
     renames = {}
     for name, field in serializer.fields.items():
         if isinstance(field, PartialDateField):

@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import SAFE_METHODS
 
 from common.api.exceptions import Conflict
 from common.api.fields import as_id
@@ -95,6 +97,18 @@ class StatusEventViewSet(ApiModelViewSet):
     serializer_class = StatusEventSerializer
     filterset_class = StatusEventFilterSet
     slug_field = None
+
+    def get_object(self):
+        if self.request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
+            # Lock the transfer before the event (the base class locks the
+            # event), in the order every event write and a transfer's
+            # deletion take them: two writes never wait on each other in a circle.
+            event_id = as_id(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+            events = StatusEvent.objects.filter(pk=event_id if event_id is not None else 0)
+            transfer_id = events.values_list("transfer_id", flat=True).first()
+            if transfer_id is not None:
+                Transfer.objects.lock(transfer_id)
+        return super().get_object()
 
     def perform_destroy(self, instance):
         try:
