@@ -80,6 +80,18 @@ SIPRI_CONDITION = {
 
 LIST_SEPARATOR = "; "
 
+#: A spreadsheet reads a cell that starts with one of these as a formula
+#: (OWASP's CSV-injection list: = + - @ tab CR; and NUL, which ASVS 1.2.10 adds).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\x00")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """`cell` with a single quote in front if a spreadsheet would take it for a
+    formula: the quote makes the spreadsheet show the rest as text. A reader
+    of the CSV that wants the stored value drops a leading quote followed by
+    one of `FORMULA_TRIGGERS`."""
+    return "'" + cell if cell[:1] in FORMULA_TRIGGERS else cell
+
 
 def export_queryset(transfers: QuerySet) -> QuerySet:
     """`transfers` with every relation an export touches, in a stable order."""
@@ -224,7 +236,9 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
         .order_by("transfer_id", "position")
     ):
         intermediaries.setdefault(transfer_id, []).append(name)
-    intermediaries = {key: LIST_SEPARATOR.join(names) for key, names in intermediaries.items()}
+    intermediaries = {
+        key: spreadsheet_safe(LIST_SEPARATOR.join(names)) for key, names in intermediaries.items()
+    }
 
     deliveries: dict = {}
     for transfer_id, number, number_is_estimate, year, year_is_estimate in _rows(
@@ -261,12 +275,18 @@ def _chunk_rows(
     chunk: list[tuple], intermediaries: dict, deliveries: dict, cited: dict, labels: dict
 ) -> list[list[str]]:
     """The register rows of a chunk of transfers: one per delivery year; one
-    with empty delivery columns for a transfer without deliveries."""
+    with empty delivery columns for a transfer without deliveries.
+
+    Every cell that holds stored text goes through `spreadsheet_safe`; the
+    others are digits, yes/no, dates, or words of our own vocabularies,
+    none of which starts a formula (tests/test_export_safety.py checks the
+    vocabularies)."""
     rows: list[list[str]] = []
     append = rows.append
     category_label = CATEGORY_LABELS.get
     condition_text = SIPRI_CONDITION_TEXT.get
     join = LIST_SEPARATOR.join
+    safe = spreadsheet_safe
     for (
         transfer_id,
         supplier,
@@ -295,10 +315,10 @@ def _chunk_rows(
             titles = join([title for title, _url in pairs])
             urls = join([url for _title, url in pairs if url])
         head = [
-            supplier,
-            recipient,
-            designation,
-            description,
+            safe(supplier),
+            safe(recipient),
+            safe(designation),
+            safe(description),
             category_label(category, category),
             str(start_date.year) if start_date else "",
             # We record a date's precision, not whether it is an estimate.
@@ -307,7 +327,7 @@ def _chunk_rows(
         tail = [
             condition_text(condition, ""),
             "yes" if transfer_type == LICENSED_PRODUCTION else "no",
-            slug,
+            safe(slug),
             "" if quantity is None else str(quantity),
             "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
             status,
@@ -317,8 +337,8 @@ def _chunk_rows(
             start_precision,
             format_partial_date(end_date, end_precision) if end_date else "",
             end_precision,
-            titles,
-            urls,
+            safe(titles),
+            safe(urls),
         ]
         delivered = deliveries.get(transfer_id)
         if delivered is None:
@@ -370,9 +390,13 @@ def trade_register(
 
 
 def write_csv(chunks: Iterable[list[list[str]]]) -> Iterator[str]:
-    """The CSV text of the header, then of each chunk of rows (from `trade_register`)."""
+    """The CSV text of the header, then of each chunk of rows (from `trade_register`).
+
+    Every cell is in double quotes (embedded quotes doubled), as OWASP advises
+    against formula injection: a separator inside a cell, a ';' for a
+    spreadsheet set to split on it, then cannot start a new cell."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(TRADE_REGISTER_COLUMNS)
     yield buffer.getvalue()
     for rows in chunks:
