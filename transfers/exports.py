@@ -286,7 +286,8 @@ def _chunk_rows(
     category_label = CATEGORY_LABELS.get
     condition_text = SIPRI_CONDITION_TEXT.get
     join = LIST_SEPARATOR.join
-    safe = spreadsheet_safe
+    # `spreadsheet_safe` inline: a call per cell costs more than the test.
+    triggers = FORMULA_TRIGGERS
     for (
         transfer_id,
         supplier,
@@ -315,10 +316,10 @@ def _chunk_rows(
             titles = join([title for title, _url in pairs])
             urls = join([url for _title, url in pairs if url])
         head = [
-            safe(supplier),
-            safe(recipient),
-            safe(designation),
-            safe(description),
+            supplier if supplier[:1] not in triggers else "'" + supplier,
+            recipient if recipient[:1] not in triggers else "'" + recipient,
+            designation if designation[:1] not in triggers else "'" + designation,
+            description if description[:1] not in triggers else "'" + description,
             category_label(category, category),
             str(start_date.year) if start_date else "",
             # We record a date's precision, not whether it is an estimate.
@@ -327,7 +328,7 @@ def _chunk_rows(
         tail = [
             condition_text(condition, ""),
             "yes" if transfer_type == LICENSED_PRODUCTION else "no",
-            safe(slug),
+            slug if slug[:1] not in triggers else "'" + slug,
             "" if quantity is None else str(quantity),
             "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
             status,
@@ -337,8 +338,8 @@ def _chunk_rows(
             start_precision,
             format_partial_date(end_date, end_precision) if end_date else "",
             end_precision,
-            safe(titles),
-            safe(urls),
+            titles if titles[:1] not in triggers else "'" + titles,
+            urls if urls[:1] not in triggers else "'" + urls,
         ]
         delivered = deliveries.get(transfer_id)
         if delivered is None:
