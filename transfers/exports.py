@@ -19,6 +19,7 @@ then runs the prefetches once per chunk.
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
@@ -440,6 +441,31 @@ EDGE_ATTRIBUTES = [
 ]
 XML_HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
+#: What XML 1.0 cannot carry at all, not even as a character reference: C0
+#: controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value) -> str:
+    """`value` as text XML 1.0 can hold: each character it cannot, U+FFFD.
+
+    Input validation keeps such characters out (common.validators), but rows
+    stored before it, or written around it, may still hold them, and one of
+    them would make the whole file unreadable."""
+    return NOT_XML.sub("\ufffd", str(value))
+
+
+def xml_content(value) -> str:
+    """`value` as element content. CR as a reference: a parser turns a literal
+    CR (or CR LF) into LF."""
+    return escape(xml_text(value), {"\r": "&#13;"})
+
+
+def xml_attribute(value) -> str:
+    """`value` as a quoted attribute (quoteattr writes tab, LF and CR as
+    references, which a parser would otherwise turn into spaces)."""
+    return quoteattr(xml_text(value))
+
 
 def _node_id(actor_id) -> str:
     return f"actor-{actor_id}"
@@ -463,7 +489,7 @@ def write_graphml(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]
 
     def data(kind, item, attributes):
         return "".join(
-            f'<data key="{kind}_{name}">{escape(str(item[name]))}</data>'
+            f'<data key="{kind}_{name}">{xml_content(item[name])}</data>'
             for name, _type in attributes
             if item.get(name) not in (None, "")
         )
@@ -501,7 +527,7 @@ def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
 
     def attvalues(kind, item, attributes):
         values = "".join(
-            f'<attvalue for="{kind}_{name}" value={quoteattr(str(item[name]))}/>'
+            f'<attvalue for="{kind}_{name}" value={xml_attribute(item[name])}/>'
             for name, _type in attributes
             if item.get(name) not in (None, "")
         )
@@ -510,7 +536,7 @@ def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
     yield "    <nodes>\n"
     for node in nodes:
         yield (
-            f"      <node id={quoteattr(_node_id(node['id']))} label={quoteattr(node['name'])}>"
+            f"      <node id={quoteattr(_node_id(node['id']))} label={xml_attribute(node['name'])}>"
             f"{attvalues('node', node, NODE_ATTRIBUTES)}</node>\n"
         )
     yield "    </nodes>\n    <edges>\n"
@@ -519,7 +545,7 @@ def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
             f"      <edge id={quoteattr(_edge_id(edge['id']))} "
             f"source={quoteattr(_node_id(edge['source']))} "
             f"target={quoteattr(_node_id(edge['target']))} "
-            f"label={quoteattr(edge['system_designation'])}>"
+            f"label={xml_attribute(edge['system_designation'])}>"
             f"{attvalues('edge', edge, EDGE_ATTRIBUTES)}</edge>\n"
         )
     yield "    </edges>\n  </graph>\n</gexf>\n"
