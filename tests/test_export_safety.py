@@ -144,7 +144,7 @@ def test_the_command_writes_the_same_safe_files(fmt, tmp_path):
     from django.core.management import call_command
 
     transfer = TransferFactory()
-    Actor.objects.filter(pk=transfer.recipient_id).update(name="\x1b[31mred\x00")
+    Actor.objects.filter(pk=transfer.recipient_id).update(name="\x1b[31mred\x08")
     target = tmp_path / f"g.{fmt}"
     call_command("export_transfers", "--format", fmt, "--output", str(target), "--no-progress")
     graph = read_graph(fmt, target.read_bytes())
