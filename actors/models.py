@@ -7,6 +7,7 @@ from django_countries.fields import CountryField
 from common.fields import AliasesField
 from common.history import History
 from common.models import TimeStampedModel
+from common.validators import validate_single_line, validate_text
 
 from .choices import ActorKind, AffiliationKind
 
@@ -21,7 +22,7 @@ class Actor(TimeStampedModel):
     or armed force, a non-state armed group, a private military company, a
     company, or an international organisation."""
 
-    name = models.CharField(max_length=200, db_index=True)
+    name = models.CharField(max_length=200, db_index=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=ActorKind.choices, db_index=True)
     country = CountryField(
@@ -50,7 +51,7 @@ class Actor(TimeStampedModel):
         blank=True,
         validators=[RegexValidator(r"^Q[1-9]\d*$", "A Wikidata id looks like Q159.")],
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[validate_text])
 
     objects = ActorQuerySet.as_manager()
     history = History()

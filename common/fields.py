@@ -4,12 +4,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .validators import validate_single_line
+
 
 def validate_aliases(value):
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValidationError("Aliases must be a list of names.")
     if any(not item.strip() for item in value):
         raise ValidationError("An alias cannot be empty.")
+    for item in value:
+        validate_single_line(item)
     folded = [item.strip().casefold() for item in value]
     if len(set(folded)) != len(folded):
         raise ValidationError("An alias is listed twice.")

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from .validators import validate_text
+
 
 class TimeStampedModel(models.Model):
     """Adds creation and last-change timestamps (the API syncs on `updated`)."""
@@ -29,7 +31,7 @@ class MergeRecord(models.Model):
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, validators=[validate_text])
 
     class Meta:
         ordering = ["merged_at", "id"]

@@ -11,6 +11,7 @@ from common.dates import (
 from common.fields import AliasesField
 from common.history import History
 from common.models import TimeStampedModel
+from common.validators import validate_single_line, validate_text
 
 from .choices import Reliability, SourceKind, Stance
 
@@ -27,23 +28,32 @@ class Source(TimeStampedModel):
     independent sources."""
 
     slug = models.SlugField(max_length=100, unique=True)
-    title = models.CharField(max_length=500, blank=True, help_text="Leave empty if unknown.")
+    title = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Leave empty if unknown.",
+        validators=[validate_single_line],
+    )
     publisher = models.CharField(
         "publisher or outlet",
         max_length=200,
         blank=True,
         db_index=True,
         help_text="Leave empty if unknown.",
+        validators=[validate_single_line],
     )
     authors = AliasesField(help_text="One author per line; leave empty if unknown.")
     publication_date = models.DateField(null=True, blank=True, db_index=True)
     publication_date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True
     )
-    url = models.URLField("URL", max_length=1000, blank=True)
+    url = models.URLField("URL", max_length=1000, blank=True, validators=[validate_single_line])
     kind = models.CharField(max_length=20, choices=SourceKind.choices, db_index=True)
     language = models.CharField(
-        max_length=8, default="en", help_text="ISO 639-1 code of the document's language."
+        max_length=8,
+        default="en",
+        help_text="ISO 639-1 code of the document's language.",
+        validators=[validate_single_line],
     )
     reliability = models.CharField(
         max_length=1,
@@ -67,8 +77,9 @@ class Source(TimeStampedModel):
             "Name of the archived text of this document (file name without .txt); "
             "verify_citations matches quotes against it."
         ),
+        validators=[validate_single_line],
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[validate_text])
 
     objects = SourceQuerySet.as_manager()
     history = History()
@@ -145,14 +156,20 @@ class Citation(TimeStampedModel):
         related_name="citations",
         help_text="The status event this quote supports, if it is about one.",
     )
-    quote = models.TextField(help_text="Copied exactly from the document: one or two sentences.")
+    quote = models.TextField(
+        help_text="Copied exactly from the document: one or two sentences.",
+        validators=[validate_text],
+    )
     location = models.CharField(
-        max_length=200, blank=True, help_text="Where the quote stands, e.g. 'paragraph 4'."
+        max_length=200,
+        blank=True,
+        help_text="Where the quote stands, e.g. 'paragraph 4'.",
+        validators=[validate_single_line],
     )
     stance = models.CharField(
         max_length=12, choices=Stance.choices, default=Stance.SUPPORTS, db_index=True
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=[validate_text])
 
     history = History()
 

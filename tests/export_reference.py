@@ -1,6 +1,8 @@
 """The trade register as it was written before the tuple-based rewrite:
 model instances with four prefetches per chunk. Kept verbatim (but for the
-imports) as the reference the new writer must match byte for byte."""
+imports, and for the formula neutralising and quoting of every cell, added
+for issue 12 the obvious way: in `reference_csv`, on every cell) as the
+reference the new writer must match byte for byte."""
 
 import csv
 from collections.abc import Iterator
@@ -100,11 +102,19 @@ class _Line:
         return value
 
 
+def _neutralised(row: list[str]) -> list[str]:
+    """Each cell that starts as a spreadsheet formula would, behind a single quote."""
+    return [
+        "'" + cell if cell.startswith(("=", "+", "-", "@", "\t", "\r", "\x00")) else cell
+        for cell in row
+    ]
+
+
 def reference_csv(transfers: QuerySet) -> str:
     """The whole trade register of `transfers`, as the old writer made it."""
-    writer = csv.writer(_Line())
-    parts = [writer.writerow(TRADE_REGISTER_COLUMNS)]
+    writer = csv.writer(_Line(), quoting=csv.QUOTE_ALL)
+    parts = [writer.writerow(_neutralised(TRADE_REGISTER_COLUMNS))]
     for transfer in export_queryset(transfers).iterator(chunk_size=500):
         for row in trade_register_rows(transfer):
-            parts.append(writer.writerow(row))
+            parts.append(writer.writerow(_neutralised(row)))
     return "".join(parts)

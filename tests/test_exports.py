@@ -218,7 +218,8 @@ def test_trade_register_is_byte_identical_to_the_old_writer_on_generated_data(mo
 
 def test_trade_register_is_byte_identical_to_the_old_writer_on_edge_cases():
     """Out-of-order positions and years, repeated and untitled sources, missing
-    dates and quantities, and text that needs quoting."""
+    dates and quantities, text that needs quoting, and text a spreadsheet
+    would run as a formula."""
     odd = SystemFactory(
         designation='T-72 "Ural", mod. 1',
         description="Main battle tank;\nwith a line break, and a comma",
@@ -235,6 +236,7 @@ def test_trade_register_is_byte_identical_to_the_old_writer_on_edge_cases():
         end_date_precision=DatePrecision.DAY,
     )
     second = TransferFactory(
+        system=SystemFactory(designation="-2+3", description="@SUM(A1)"),
         quantity=7,
         quantity_is_estimate=True,
         condition=Condition.SECOND_HAND,
@@ -242,7 +244,7 @@ def test_trade_register_is_byte_identical_to_the_old_writer_on_edge_cases():
         start_date_precision=DatePrecision.MONTH,
     )
     TransferFactory(quantity=0, condition=Condition.NEW)  # nothing attached at all
-    for position, name in ((3, "Ülgii, Mongolia"), (1, "Zeta"), (2, "Alpha")):
+    for position, name in ((3, "Ülgii, Mongolia"), (1, "=Zeta"), (2, "Alpha")):
         TransferIntermediary.objects.create(
             transfer=first, actor=ActorFactory(name=name), position=position
         )
@@ -255,7 +257,7 @@ def test_trade_register_is_byte_identical_to_the_old_writer_on_edge_cases():
             year_is_estimate=year == 2017,
         )
     untitled = SourceFactory(title="", url="")
-    linked = SourceFactory(url="https://example.org/a?b=1,2")
+    linked = SourceFactory(title="+cmd|' /C calc'!A0", url="https://example.org/a?b=1,2")
     for source in (linked, untitled, linked, SourceFactory(), untitled):
         CitationFactory(transfer=first, source=source)
     CitationFactory(transfer=second, source=linked)
@@ -269,7 +271,10 @@ def test_trade_register_is_byte_identical_to_the_old_writer_on_edge_cases():
         "2017",
         "2019",
     ]
-    assert rows[0]["Intermediaries"] == "Zeta; Alpha; Ülgii, Mongolia"
+    assert rows[0]["Intermediaries"] == "'=Zeta; Alpha; Ülgii, Mongolia"
+    [of_second] = [r for r in rows if r["Deal id"] == second.slug]
+    assert (of_second["Designation"], of_second["Description"]) == ("'-2+3", "'@SUM(A1)")
+    assert of_second["Source titles"] == "'+cmd|' /C calc'!A0"
 
 
 # --- JSON Lines -------------------------------------------------------------------

@@ -19,6 +19,7 @@ then runs the prefetches once per chunk.
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
@@ -79,6 +80,18 @@ SIPRI_CONDITION = {
 }
 
 LIST_SEPARATOR = "; "
+
+#: A spreadsheet reads a cell that starts with one of these as a formula
+#: (OWASP's CSV-injection list: = + - @ tab CR; and NUL, which ASVS 1.2.10 adds).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\x00")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """`cell` with a single quote in front if a spreadsheet would take it for a
+    formula: the quote makes the spreadsheet show the rest as text. A reader
+    of the CSV that wants the stored value drops a leading quote followed by
+    one of `FORMULA_TRIGGERS`."""
+    return "'" + cell if cell[:1] in FORMULA_TRIGGERS else cell
 
 
 def export_queryset(transfers: QuerySet) -> QuerySet:
@@ -224,7 +237,9 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
         .order_by("transfer_id", "position")
     ):
         intermediaries.setdefault(transfer_id, []).append(name)
-    intermediaries = {key: LIST_SEPARATOR.join(names) for key, names in intermediaries.items()}
+    intermediaries = {
+        key: spreadsheet_safe(LIST_SEPARATOR.join(names)) for key, names in intermediaries.items()
+    }
 
     deliveries: dict = {}
     for transfer_id, number, number_is_estimate, year, year_is_estimate in _rows(
@@ -261,12 +276,19 @@ def _chunk_rows(
     chunk: list[tuple], intermediaries: dict, deliveries: dict, cited: dict, labels: dict
 ) -> list[list[str]]:
     """The register rows of a chunk of transfers: one per delivery year; one
-    with empty delivery columns for a transfer without deliveries."""
+    with empty delivery columns for a transfer without deliveries.
+
+    Every cell that holds stored text goes through `spreadsheet_safe`; the
+    others are digits, yes/no, dates, or words of our own vocabularies,
+    none of which starts a formula (tests/test_export_safety.py checks the
+    vocabularies)."""
     rows: list[list[str]] = []
     append = rows.append
     category_label = CATEGORY_LABELS.get
     condition_text = SIPRI_CONDITION_TEXT.get
     join = LIST_SEPARATOR.join
+    # `spreadsheet_safe` inline: a call per cell costs more than the test.
+    triggers = FORMULA_TRIGGERS
     for (
         transfer_id,
         supplier,
@@ -295,10 +317,10 @@ def _chunk_rows(
             titles = join([title for title, _url in pairs])
             urls = join([url for _title, url in pairs if url])
         head = [
-            supplier,
-            recipient,
-            designation,
-            description,
+            supplier if supplier[:1] not in triggers else "'" + supplier,
+            recipient if recipient[:1] not in triggers else "'" + recipient,
+            designation if designation[:1] not in triggers else "'" + designation,
+            description if description[:1] not in triggers else "'" + description,
             category_label(category, category),
             str(start_date.year) if start_date else "",
             # We record a date's precision, not whether it is an estimate.
@@ -307,7 +329,7 @@ def _chunk_rows(
         tail = [
             condition_text(condition, ""),
             "yes" if transfer_type == LICENSED_PRODUCTION else "no",
-            slug,
+            slug if slug[:1] not in triggers else "'" + slug,
             "" if quantity is None else str(quantity),
             "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
             status,
@@ -317,8 +339,8 @@ def _chunk_rows(
             start_precision,
             format_partial_date(end_date, end_precision) if end_date else "",
             end_precision,
-            titles,
-            urls,
+            titles if titles[:1] not in triggers else "'" + titles,
+            urls if urls[:1] not in triggers else "'" + urls,
         ]
         delivered = deliveries.get(transfer_id)
         if delivered is None:
@@ -370,9 +392,13 @@ def trade_register(
 
 
 def write_csv(chunks: Iterable[list[list[str]]]) -> Iterator[str]:
-    """The CSV text of the header, then of each chunk of rows (from `trade_register`)."""
+    """The CSV text of the header, then of each chunk of rows (from `trade_register`).
+
+    Every cell is in double quotes (embedded quotes doubled), as OWASP advises
+    against formula injection: a separator inside a cell, a ';' for a
+    spreadsheet set to split on it, then cannot start a new cell."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(TRADE_REGISTER_COLUMNS)
     yield buffer.getvalue()
     for rows in chunks:
@@ -415,6 +441,31 @@ EDGE_ATTRIBUTES = [
 ]
 XML_HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
+#: What XML 1.0 cannot carry at all, not even as a character reference: C0
+#: controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value) -> str:
+    """`value` as text XML 1.0 can hold: each character it cannot, U+FFFD.
+
+    Input validation keeps such characters out (common.validators), but rows
+    stored before it, or written around it, may still hold them, and one of
+    them would make the whole file unreadable."""
+    return NOT_XML.sub("\ufffd", str(value))
+
+
+def xml_content(value) -> str:
+    """`value` as element content. CR as a reference: a parser turns a literal
+    CR (or CR LF) into LF."""
+    return escape(xml_text(value), {"\r": "&#13;"})
+
+
+def xml_attribute(value) -> str:
+    """`value` as a quoted attribute (quoteattr writes tab, LF and CR as
+    references, which a parser would otherwise turn into spaces)."""
+    return quoteattr(xml_text(value))
+
 
 def _node_id(actor_id) -> str:
     return f"actor-{actor_id}"
@@ -438,7 +489,7 @@ def write_graphml(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]
 
     def data(kind, item, attributes):
         return "".join(
-            f'<data key="{kind}_{name}">{escape(str(item[name]))}</data>'
+            f'<data key="{kind}_{name}">{xml_content(item[name])}</data>'
             for name, _type in attributes
             if item.get(name) not in (None, "")
         )
@@ -476,7 +527,7 @@ def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
 
     def attvalues(kind, item, attributes):
         values = "".join(
-            f'<attvalue for="{kind}_{name}" value={quoteattr(str(item[name]))}/>'
+            f'<attvalue for="{kind}_{name}" value={xml_attribute(item[name])}/>'
             for name, _type in attributes
             if item.get(name) not in (None, "")
         )
@@ -485,7 +536,7 @@ def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
     yield "    <nodes>\n"
     for node in nodes:
         yield (
-            f"      <node id={quoteattr(_node_id(node['id']))} label={quoteattr(node['name'])}>"
+            f"      <node id={quoteattr(_node_id(node['id']))} label={xml_attribute(node['name'])}>"
             f"{attvalues('node', node, NODE_ATTRIBUTES)}</node>\n"
         )
     yield "    </nodes>\n    <edges>\n"
@@ -494,7 +545,7 @@ def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
             f"      <edge id={quoteattr(_edge_id(edge['id']))} "
             f"source={quoteattr(_node_id(edge['source']))} "
             f"target={quoteattr(_node_id(edge['target']))} "
-            f"label={quoteattr(edge['system_designation'])}>"
+            f"label={xml_attribute(edge['system_designation'])}>"
             f"{attvalues('edge', edge, EDGE_ATTRIBUTES)}</edge>\n"
         )
     yield "    </edges>\n  </graph>\n</gexf>\n"

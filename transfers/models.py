@@ -21,6 +21,7 @@ from common.dates import (
 from common.fields import AliasesField
 from common.history import History
 from common.models import TimeStampedModel
+from common.validators import validate_single_line, validate_text
 
 from .choices import Condition, SystemCategory, TransferStatus, TransferType
 
@@ -33,10 +34,12 @@ class SystemQuerySet(models.QuerySet):
 class System(TimeStampedModel):
     """A weapon system or class of systems, e.g. the S-300 or the Shahed-136."""
 
-    designation = models.CharField(max_length=200, db_index=True)
+    designation = models.CharField(max_length=200, db_index=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=100, unique=True)
     category = models.CharField(max_length=20, choices=SystemCategory.choices, db_index=True)
-    nato_reporting_name = models.CharField(max_length=200, blank=True)
+    nato_reporting_name = models.CharField(
+        max_length=200, blank=True, validators=[validate_single_line]
+    )
     aliases = AliasesField(help_text="Other designations, one per line (e.g. Geran-2).")
     origin = models.ForeignKey(
         Actor,
@@ -46,7 +49,7 @@ class System(TimeStampedModel):
         related_name="systems_originated",
         help_text="The country (or company) the system comes from.",
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[validate_text])
 
     objects = SystemQuerySet.as_manager()
     history = History()
@@ -157,7 +160,7 @@ class Transfer(TimeStampedModel):
     start_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     end_date = models.DateField(null=True, blank=True, db_index=True)
     end_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[validate_text])
     # Derived, for full-text search on PostgreSQL (GIN-indexed there; NULL on
     # SQLite): the weighted vector of transfers.filters.TRANSFER_SEARCH, kept
     # up to date by transfers.search_index. Not part of the record, so not in
@@ -430,7 +433,7 @@ class StatusEvent(TimeStampedModel):
     status = models.CharField(max_length=12, choices=TransferStatus.choices, db_index=True)
     date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=[validate_text])
 
     history = History()
 
