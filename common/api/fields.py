@@ -20,6 +20,21 @@ def as_id(text) -> int | None:
     return None
 
 
+def record_lookups(value: str, slug_field: str | None = "slug") -> list[dict]:
+    """How to find the record a URL names by `value`: by id, then by slug.
+
+    None for a value no record can have: a null character, which PostgreSQL
+    refuses in a query (a 500) and no slug holds."""
+    if "\x00" in value:
+        return []
+    lookups = []
+    if (pk := as_id(value)) is not None:
+        lookups.append({"pk": pk})
+    if slug_field:
+        lookups.append({slug_field: value})
+    return lookups
+
+
 @extend_schema_field(
     {
         "type": "string",
