@@ -6,9 +6,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from common import dates
 from common.dates import DatePrecision, format_partial_date, parse_partial_date
 
-PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+PARTIAL_DATE_PATTERN = f"^{dates.PARTIAL_DATE_PATTERN}$"
 MAX_ID = 2**63 - 1
 
 
