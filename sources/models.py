@@ -11,6 +11,7 @@ from common.dates import (
 from common.fields import AliasesField
 from common.history import History
 from common.models import TimeStampedModel
+from common.slugs import SlugNotOnlyDigits, slug_not_only_digits_constraint
 
 from .choices import Reliability, SourceKind, Stance
 
@@ -26,7 +27,7 @@ class Source(TimeStampedModel):
     original through `copy_of`, so one work is never counted as two
     independent sources."""
 
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[SlugNotOnlyDigits("source")])
     title = models.CharField(max_length=500, blank=True, help_text="Leave empty if unknown.")
     publisher = models.CharField(
         "publisher or outlet",
@@ -76,6 +77,7 @@ class Source(TimeStampedModel):
     class Meta:
         ordering = ["-publication_date", "title", "id"]
         constraints = [
+            slug_not_only_digits_constraint(),
             *partial_date_constraints(
                 "sources_source", "publication_date", "publication_date_precision"
             ),
