@@ -109,6 +109,26 @@ def test_a_cursor_with_a_value_of_the_wrong_type_is_a_400(api_client, transfers,
     assert "Invalid cursor" in error["cursor"][0]
 
 
+@pytest.mark.parametrize(
+    "endpoint", ["actors", "systems", "sources", "citations", "status-events", "flows"]
+)
+@pytest.mark.parametrize("value", [[], {"d": "2016-01-01"}, "\u0000", 2**64 - 1])
+def test_every_key_of_every_cursor_list_is_checked(api_client, endpoint, value):
+    # Found by the tampering fuzz step: a list in any key of any list was a 500.
+    documented_transfer()
+    documented_transfer()
+    url = f"{API}/{endpoint}/"
+    token = next_token(api_client.get(url, {"cursor": "", "page_size": 1}))
+    checked = 0
+    for index in range(len(decode(token)["v"])):
+        response = api_client.get(url, {"cursor": tampered(token, index, value)})
+        if response.status_code == 200:
+            continue  # the value was of this key's type (a date for a date key)
+        assert "Invalid cursor" in assert_json_error(response)["cursor"][0], index
+        checked += 1
+    assert checked
+
+
 @pytest.mark.postgres  # ranked search is PostgreSQL's
 @pytest.mark.parametrize(
     "rank",
