@@ -430,9 +430,9 @@ class ApiPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": (
-                    "Page number, from 1. Not a positive whole number: 400. A page past "
-                    "the last one: 404. Deep pages get slower; to walk a long result, "
-                    "use `cursor`."
+                    "Page number, from 1. Not a positive whole number, or deeper than any "
+                    "list can go: 400. A page past the last one: 404. Deep pages get "
+                    "slower; to walk a long result, use `cursor`."
                 ),
                 "schema": {"type": "integer", "minimum": 1, "default": 1},
             },
@@ -459,7 +459,7 @@ class ApiPagination(BasePagination):
                     "Keyset pagination for walking a whole result: pass it empty for the "
                     "first page, then follow `next`. Every page costs the same however "
                     "deep, and each row comes exactly once. Tied to the `ordering` it was "
-                    "made with; `page` is ignored and `count` is null."
+                    "made with; `page` is ignored and `count` is null. An edited cursor: 400."
                 ),
                 "schema": {"type": "string"},
             },
