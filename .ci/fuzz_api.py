@@ -9,7 +9,9 @@ schemathesis runs: every read as an anonymous client, and every operation
 (writes too) with the editor's token. A run fails on any server error (5xx)
 or any response that breaks the schema (status code, content type, headers
 or body). Bounded: a fixed number of examples per operation, a fixed seed,
-and a time limit per run.
+and a time limit per run. A third step (fuzz_tampering.py) sends what
+schemathesis cannot make from the schema: real cursors with tampered sort
+keys, bodies nested past any depth, pages past any offset, NUL ids.
 
     .venv/bin/python .ci/fuzz_api.py [--max-examples 25] [--database-url URL]
 """
@@ -27,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import harness  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fuzz_tampering  # noqa: E402
 
 CHECKS = ",".join(
     [
@@ -94,7 +99,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--time-limit", type=int, default=600, help="seconds per run")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
-    parser.add_argument("--only", choices=["reads", "writes"], help="run one of the two")
+    parser.add_argument(
+        "--only", choices=["reads", "writes", "tampering"], help="run one of the three"
+    )
     options = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="fuzz-api-"))
@@ -135,6 +142,9 @@ def main() -> int:
                     options,
                     scratch,
                 )
+            if options.only in (None, "tampering"):
+                print("== tampering: cursors, deep bodies, far pages, NUL ids", flush=True)
+                failed |= fuzz_tampering.run(base, token, options.max_examples * 4) > 0
         errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
         if failed or errors:
             print(f"== server log ({log}):\n{log.read_text()[-20000:]}", file=sys.stderr)

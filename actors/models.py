@@ -7,6 +7,7 @@ from django_countries.fields import CountryField
 from common.fields import AliasesField
 from common.history import History
 from common.models import TimeStampedModel
+from common.slugs import SlugNotOnlyDigits, slug_not_only_digits_constraint
 from common.validators import validate_single_line, validate_text
 
 from .choices import ActorKind, AffiliationKind
@@ -23,7 +24,7 @@ class Actor(TimeStampedModel):
     company, or an international organisation."""
 
     name = models.CharField(max_length=200, db_index=True, validators=[validate_single_line])
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[SlugNotOnlyDigits("actor")])
     kind = models.CharField(max_length=20, choices=ActorKind.choices, db_index=True)
     country = CountryField(
         blank=True,
@@ -59,6 +60,7 @@ class Actor(TimeStampedModel):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
+            slug_not_only_digits_constraint(),
             models.CheckConstraint(
                 condition=Q(kind__in=ActorKind.values), name="%(app_label)s_%(class)s_kind_valid"
             ),

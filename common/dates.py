@@ -19,7 +19,10 @@ class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
 
 
-_PARTIAL_DATE_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+# ASCII digits only: `\d` and int() take any Unicode digit ("２０２０"). Matched
+# with fullmatch, as `$` matches before a final newline.
+PARTIAL_DATE_PATTERN = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
+_PARTIAL_DATE_RE = re.compile(PARTIAL_DATE_PATTERN)
 
 
 def truncate_to_precision(value: datetime.date, precision: str) -> datetime.date:
@@ -45,16 +48,21 @@ def format_partial_date(value: datetime.date | None, precision: str) -> str | No
 def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     """Parse "2016", "2016-05" or "2016-05-03" into (first day, precision).
 
-    Raises ValueError with a readable message on anything else.
+    Spaces around the date are forgiven; any other character (a newline, a
+    tab, a digit that is not ASCII) raises ValueError with a readable message,
+    as does anything else.
     """
-    match = _PARTIAL_DATE_RE.match(text.strip()) if isinstance(text, str) else None
-    if not match:
-        raise ValueError(f"'{text}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.")
-    year, month, day = match["year"], match["month"], match["day"]
+    stripped = text.strip(" ") if isinstance(text, str) else None
+    if stripped is None or not _PARTIAL_DATE_RE.fullmatch(stripped):
+        raise ValueError(
+            f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD "
+            "(in the digits 0-9, with nothing else around it)."
+        )
+    year, month, day = [*map(int, stripped.split("-")), None, None][:3]
     try:
-        value = datetime.date(int(year), int(month or 1), int(day or 1))
+        value = datetime.date(year, month or 1, day or 1)
     except ValueError as exc:
-        raise ValueError(f"'{text}' is not a valid date: {exc}.") from None
+        raise ValueError(f"'{stripped}' is not a valid date: {exc}.") from None
     if day:
         return value, DatePrecision.DAY
     if month:

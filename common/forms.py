@@ -16,11 +16,13 @@ class PartialDateFormField(forms.CharField):
             "help_text", "YYYY, YYYY-MM or YYYY-MM-DD: as precise as the evidence, no more."
         )
         kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10, "placeholder": "YYYY-MM"}))
+        # parse_partial_date forgives spaces only: "2020\n" is refused, not trimmed.
+        kwargs.setdefault("strip", False)
         super().__init__(**kwargs)
 
     def to_python(self, value):
         text = super().to_python(value)
-        if not text:
+        if not text.strip(" "):
             return None
         try:
             return parse_partial_date(text)

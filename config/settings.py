@@ -265,6 +265,11 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.negotiation.ApiContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "common.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "common.api.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "common.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "common.api.renderers.FastJSONRenderer",
         "common.api.browsable.BrowsableAPIRenderer",

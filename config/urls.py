@@ -16,6 +16,9 @@ class SwaggerView(SpectacularSwaggerSplitView):
     http_method_names = ["get", "head"]
 
 
+# A bug under /api/ is answered in JSON like every other API error.
+handler500 = "common.api.exceptions.server_error"
+
 admin.site.site_header = "Open Arms Transfers"
 admin.site.site_title = "Open Arms Transfers"
 admin.site.index_title = "Curate transfers, actors, systems and their evidence"

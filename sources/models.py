@@ -11,6 +11,7 @@ from common.dates import (
 from common.fields import AliasesField
 from common.history import History
 from common.models import TimeStampedModel
+from common.slugs import SlugNotOnlyDigits, slug_not_only_digits_constraint
 from common.validators import validate_single_line, validate_text
 
 from .choices import Reliability, SourceKind, Stance
@@ -27,7 +28,7 @@ class Source(TimeStampedModel):
     original through `copy_of`, so one work is never counted as two
     independent sources."""
 
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[SlugNotOnlyDigits("source")])
     title = models.CharField(
         max_length=500,
         blank=True,
@@ -87,6 +88,7 @@ class Source(TimeStampedModel):
     class Meta:
         ordering = ["-publication_date", "title", "id"]
         constraints = [
+            slug_not_only_digits_constraint(),
             *partial_date_constraints(
                 "sources_source", "publication_date", "publication_date_precision"
             ),

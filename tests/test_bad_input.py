@@ -169,10 +169,22 @@ def test_a_page_past_the_last_is_still_a_404(api_client):
 
 # --- dates and precisions ---------------------------------------------------------------
 
-MALFORMED_DATES = ["2016-13", "2016-02-30", "16", "2016-5", "2016/05/03", "May 2016", "2016-05-03T"]
+MALFORMED_DATES = [
+    "2016-13",
+    "2016-02-30",
+    "16",
+    "2016-5",
+    "2016/05/03",
+    "May 2016",
+    "2016-05-03T",
+    # Found: full-width digits and a final newline were read as 2020.
+    "２０２０",
+    "2020\n",
+    "2016-05-0３",
+]
 
 
-@pytest.mark.parametrize("date", MALFORMED_DATES)
+@pytest.mark.parametrize("date", MALFORMED_DATES, ids=ascii)
 def test_a_malformed_date_is_a_400(editor, russia, iran, s300, date):
     response = editor.post(f"{API}/transfers/", transfer_body(start_date=date), format="json")
     assert "start_date" in assert_json_error(response)
@@ -214,6 +226,8 @@ def test_a_matching_precision_is_accepted(editor, russia, iran, s300):
     "query",
     [
         {"year_from": "20x6"},
+        {"year_from": "２０１６"},  # found: full-width digits were read as 2016
+        {"year_to": "2016\n"},
         {"year_to": "-5"},
         {"updated_since": "yesterday"},
         {"updated_since": "2024-02-30T00:00:00Z"},

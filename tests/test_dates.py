@@ -30,6 +30,36 @@ def test_parse_partial_date_rejects_other_forms_with_a_message(text):
         parse_partial_date(text)
 
 
+# Found: "２０２０" and "2020\n" were read as 2020 (`\d` and int() take any
+# Unicode digit; `$` matches before a final newline).
+NOT_ASCII_OR_NOT_ALONE = [
+    "２０２０",  # full-width digits
+    "٢٠٢٠",  # Arabic-Indic digits
+    "2016-０５",
+    "2020\n",
+    "2020\r\n",
+    "\t2020",
+    "2020\x00",
+    "2020\u00a0",  # a no-break space
+]
+
+
+@pytest.mark.parametrize("text", NOT_ASCII_OR_NOT_ALONE, ids=ascii)
+def test_parse_partial_date_takes_only_ascii_digits_and_nothing_around_them(text):
+    with pytest.raises(ValueError, match="YYYY"):
+        parse_partial_date(text)
+
+
+@pytest.mark.parametrize("text", NOT_ASCII_OR_NOT_ALONE, ids=ascii)
+def test_the_date_form_field_refuses_them_with_a_form_error(text):
+    from django.core.exceptions import ValidationError
+
+    from common.forms import PartialDateFormField
+
+    with pytest.raises(ValidationError, match="YYYY"):
+        PartialDateFormField().clean(text)
+
+
 @pytest.mark.parametrize(
     ("precision", "expected"),
     [

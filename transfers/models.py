@@ -21,6 +21,7 @@ from common.dates import (
 from common.fields import AliasesField
 from common.history import History
 from common.models import TimeStampedModel
+from common.slugs import SlugNotOnlyDigits, addressable_slug, slug_not_only_digits_constraint
 from common.validators import validate_single_line, validate_text
 
 from .choices import Condition, SystemCategory, TransferStatus, TransferType
@@ -35,7 +36,7 @@ class System(TimeStampedModel):
     """A weapon system or class of systems, e.g. the S-300 or the Shahed-136."""
 
     designation = models.CharField(max_length=200, db_index=True, validators=[validate_single_line])
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[SlugNotOnlyDigits("system")])
     category = models.CharField(max_length=20, choices=SystemCategory.choices, db_index=True)
     nato_reporting_name = models.CharField(
         max_length=200, blank=True, validators=[validate_single_line]
@@ -57,6 +58,7 @@ class System(TimeStampedModel):
     class Meta:
         ordering = ["designation", "id"]
         constraints = [
+            slug_not_only_digits_constraint(),
             models.CheckConstraint(
                 condition=Q(category__in=SystemCategory.values),
                 name="%(app_label)s_%(class)s_category_valid",
@@ -119,6 +121,7 @@ class Transfer(TimeStampedModel):
         max_length=150,
         unique=True,
         blank=True,
+        validators=[SlugNotOnlyDigits("transfer")],
         help_text="Stable identifier; generated from the parties, system and year if left empty.",
     )
     supplier = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="transfers_supplied")
@@ -194,6 +197,7 @@ class Transfer(TimeStampedModel):
             models.Index(F("recipient"), UNDATED_LAST, F("id"), name="transfers_recipient_start"),
         ]
         constraints = [
+            slug_not_only_digits_constraint(),
             models.CheckConstraint(
                 condition=~Q(supplier=F("recipient")),
                 name="%(app_label)s_%(class)s_supplier_not_recipient",
@@ -329,7 +333,7 @@ class Transfer(TimeStampedModel):
         parts = [self.supplier.slug, self.recipient.slug, self.system.slug]
         if self.start_date:
             parts.append(str(self.start_date.year))
-        base = slugify("-".join(parts))[:140]
+        base = addressable_slug(slugify("-".join(parts))[:140], "transfer")
         taken = set(
             Transfer.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
             .exclude(pk=self.pk)

@@ -1,6 +1,7 @@
 """Every error the API returns is JSON: `{"field": ["message", ...]}` for
 invalid input, `{"detail": "..."}` otherwise. Nothing reaches a 500 page
-because a model rule or a database constraint said no."""
+because a model rule or a database constraint said no; and a bug that does
+reach one is answered in JSON under /api/ too (`server_error`)."""
 
 import logging
 from itertools import islice
@@ -8,6 +9,8 @@ from itertools import islice
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -94,3 +97,20 @@ def api_exception_handler(exc, context):
     if isinstance(exc, RecordMerged) and response is not None:
         response["Location"] = exc.location
     return response
+
+
+API_PATH_PREFIX = "/api/"
+
+
+def server_error(request, *args, **kwargs):
+    """The 500 response (Django's `handler500`): JSON under /api/, as every
+    other API error, and Django's page elsewhere.
+
+    Django still logs the exception and sends `got_request_exception` before
+    it asks for this response; nothing of the exception is shown."""
+    if request.path_info.startswith(API_PATH_PREFIX):
+        return JsonResponse(
+            {"detail": "Server error: the request failed on our side and was logged."},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    return defaults.server_error(request, *args, **kwargs)

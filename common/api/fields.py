@@ -6,9 +6,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from common import dates
 from common.dates import DatePrecision, format_partial_date, parse_partial_date
 
-PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+PARTIAL_DATE_PATTERN = f"^{dates.PARTIAL_DATE_PATTERN}$"
 MAX_ID = 2**63 - 1
 
 
@@ -18,6 +19,21 @@ def as_id(text) -> int | None:
     if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
         return int(text)
     return None
+
+
+def record_lookups(value: str, slug_field: str | None = "slug") -> list[dict]:
+    """How to find the record a URL names by `value`: by id, then by slug.
+
+    None for a value no record can have: a null character, which PostgreSQL
+    refuses in a query (a 500) and no slug holds."""
+    if "\x00" in value:
+        return []
+    lookups = []
+    if (pk := as_id(value)) is not None:
+        lookups.append({"pk": pk})
+    if slug_field:
+        lookups.append({slug_field: value})
+    return lookups
 
 
 @extend_schema_field(

@@ -1,6 +1,7 @@
 """FilterSet pieces every list endpoint shares."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 import django_filters
@@ -111,9 +112,21 @@ class ChoicesFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class YearField(forms.IntegerField):
+    """A year as four ASCII digits. Not int()'s reading, which takes any
+    Unicode digit ("２０１６") and whitespace around it ("2016\n")."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch("[0-9]{4}", str(value)):
+            raise forms.ValidationError(
+                "Give a year as four digits 0-9, e.g. 2016.", code="invalid"
+            )
+        return super().to_python(value)
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = YearField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1000)

@@ -11,7 +11,8 @@ Deep pages cost an OFFSET scan. For walking a large result, `cursor`
 continues after the last row's sort values, so every page costs the same
 and rows added or removed meanwhile never make a row appear twice or be
 skipped. A cursor works with any `ordering`; it is tied to the ordering it
-was made for.
+was made for. A cursor is the client's to edit, so each value in it is
+checked against the type of the key it stands for before it reaches a query.
 """
 
 import base64
@@ -22,6 +23,8 @@ import hashlib
 
 import orjson
 from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast, Coalesce
@@ -30,12 +33,13 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from .fields import as_id
+from .fields import MAX_ID, as_id
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 COUNT_LIMIT = 10_000
 CURSOR_PREFIX = "_cursor_"
+MIN_INTEGER = -(2**63)
 
 
 # --- sort keys ---------------------------------------------------------------------
@@ -129,15 +133,79 @@ def _encode_value(value):
     return value
 
 
-def _decode_value(value):
-    if isinstance(value, dict):
-        ((kind, text),) = value.items()
-        return {
-            "dt": datetime.datetime.fromisoformat,
-            "d": datetime.date.fromisoformat,
-            "n": decimal.Decimal,
-        }[kind](text)
+class _Invalid(Exception):
+    """A cursor value that is not of its sort key's type."""
+
+
+def _typed(expected, value):
+    # bool is an int to Python, never a number or an id here.
+    if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
+        raise _Invalid
     return value
+
+
+def _tagged(kind: str, value) -> str:
+    if not (isinstance(value, dict) and len(value) == 1 and isinstance(value.get(kind), str)):
+        raise _Invalid
+    return value[kind]
+
+
+def _timestamp(value):
+    moment = datetime.datetime.fromisoformat(_tagged("dt", value))
+    if moment.tzinfo is None:
+        raise _Invalid  # every timestamp is stored aware; a naive one was made up
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+    return moment.astimezone(datetime.UTC)
+
+
+def _date(value):
+    return datetime.date.fromisoformat(_tagged("d", value))
+
+
+def _decimal(value):
+    number = decimal.Decimal(_tagged("n", value))
+    # Finite and of a size a column can hold (PostgreSQL refuses 1e999999).
+    if not number.is_finite() or abs(number.adjusted()) > 100:
+        raise _Invalid
+    return number
+
+
+def _integer(value):
+    # An id, a count or a quantity: within a bigint, as the database holds it.
+    if not MIN_INTEGER <= _typed(int, value) <= MAX_ID:
+        raise _Invalid
+    return value
+
+
+def _float(value):
+    return float(_typed(int | float, value))
+
+
+def _text(value):
+    if "\x00" in _typed(str, value):
+        raise _Invalid  # PostgreSQL refuses the query outright
+    return value
+
+
+def _key_decoder(field):
+    """How to read a cursor value back for a sort key whose type is `field`.
+
+    Each sort key's value is checked against the key's type, so a tampered
+    cursor is a 400 here, not a database error when the page is read."""
+    while field.is_relation:
+        field = field.target_field
+    for kind, decoder in (
+        (models.DateTimeField, _timestamp),
+        (models.DateField, _date),
+        (models.DecimalField, _decimal),
+        (models.IntegerField, _integer),
+        (models.FloatField, _float),
+        (models.BooleanField, lambda value: _typed(bool, value)),
+        (models.CharField | models.TextField, _text),
+    ):
+        if isinstance(field, kind):
+            return decoder
+    return lambda value: field.get_prep_value(field.to_python(value))
 
 
 def _ordering_signature(queryset, terms) -> str:
@@ -150,21 +218,29 @@ def encode_cursor(signature: str, values: list) -> str:
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def decode_cursor(token: str, signature: str, size: int) -> list:
+def decode_cursor(token: str, signature: str, key_fields: list) -> list:
+    """The sort key values in `token`, each checked against the type of its
+    key (`key_fields`, the output fields of the sort keys)."""
     invalid = ValidationError(
         {"cursor": ["Invalid cursor: start with an empty `cursor` and follow the `next` links."]}
     )
     try:
         payload = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        values = [_decode_value(value) for value in payload["v"]]
+        signed, values = payload.get("o"), payload["v"]
     except (binascii.Error, ValueError, TypeError, KeyError, AttributeError):
         raise invalid from None
-    if payload.get("o") != signature:
+    if signed != signature:
         message = "This cursor was made for another ordering; start again from the first page."
         raise ValidationError({"cursor": [message]})
-    if not isinstance(values, list) or len(values) != size:
+    if not isinstance(values, list) or len(values) != len(key_fields):
         raise invalid
-    return values
+    try:
+        return [
+            None if value is None else _key_decoder(field)(value)
+            for field, value in zip(key_fields, values, strict=True)
+        ]
+    except (_Invalid, DjangoValidationError, ValueError, TypeError, OverflowError):
+        raise invalid from None
 
 
 # --- the paginator -----------------------------------------------------------------
@@ -213,6 +289,18 @@ class ApiPagination(BasePagination):
                 {self.page_query_param: [f"'{raw}' is not a page number (1, 2, …)."]}
             )
         offset = (number - 1) * self.page_size
+        if offset + self.page_size + 1 > MAX_ID:
+            # No database takes an OFFSET past a bigint (PostgreSQL: "bigint
+            # out of range"; SQLite: an OverflowError binding it).
+            deepest = (MAX_ID - 1) // self.page_size
+            raise ValidationError(
+                {
+                    self.page_query_param: [
+                        f"Page {raw} is deeper than any list can go ({deepest} at "
+                        f"{self.page_size} a page); to walk a long list, use `cursor`."
+                    ]
+                }
+            )
         rows = list(queryset[offset : offset + self.page_size + 1])
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
@@ -265,7 +353,8 @@ class ApiPagination(BasePagination):
                 keys[name] = Cast(keys[name], FloatField())
         queryset = queryset.annotate(**keys).order_by(*terms)
         if token:
-            values = decode_cursor(token, signature, len(terms))
+            key_fields = [resolved[name].output_field for name in names]
+            values = decode_cursor(token, signature, key_fields)
             queryset = queryset.filter(keyset_condition(queryset.model, names, terms, values))
         rows = list(queryset[: self.page_size + 1])
         has_next = len(rows) > self.page_size
@@ -338,9 +427,9 @@ class ApiPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": (
-                    "Page number, from 1. Not a positive whole number: 400. A page past "
-                    "the last one: 404. Deep pages get slower; to walk a long result, "
-                    "use `cursor`."
+                    "Page number, from 1. Not a positive whole number, or deeper than any "
+                    "list can go: 400. A page past the last one: 404. Deep pages get "
+                    "slower; to walk a long result, use `cursor`."
                 ),
                 "schema": {"type": "integer", "minimum": 1, "default": 1},
             },
@@ -367,7 +456,7 @@ class ApiPagination(BasePagination):
                     "Keyset pagination for walking a whole result: pass it empty for the "
                     "first page, then follow `next`. Every page costs the same however "
                     "deep, and each row comes exactly once. Tied to the `ordering` it was "
-                    "made with; `page` is ignored and `count` is null."
+                    "made with; `page` is ignored and `count` is null. An edited cursor: 400."
                 ),
                 "schema": {"type": "string"},
             },

@@ -32,7 +32,7 @@ from rest_framework.reverse import reverse
 from simple_history.utils import update_change_reason
 
 from .exceptions import PreconditionFailed, RecordMerged
-from .fields import as_id
+from .fields import as_id, record_lookups
 from .history import HistoryMixin
 from .serializers import detail_view_name
 
@@ -79,14 +79,7 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
             # for the object as a PUT would, to describe the form.
             queryset = queryset.select_for_update(of=("self",))
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        lookups = []
-        if "\x00" in value:  # PostgreSQL refuses the query outright
-            raise Http404("No record has a null character in its slug.")
-        if (pk := as_id(value)) is not None:
-            lookups.append({"pk": pk})
-        if self.slug_field:
-            lookups.append({self.slug_field: value})
-        for lookup in lookups:
+        for lookup in record_lookups(value, self.slug_field):
             try:
                 obj = queryset.get(**lookup)
             except queryset.model.DoesNotExist:

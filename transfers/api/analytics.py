@@ -2,7 +2,6 @@
 network). Each view narrows transfers with TransferFilterSet exactly as the
 transfer list does (an invalid value is a 400), then aggregates in SQL."""
 
-from django.db.models import Q
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,7 +16,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from common.api.fields import as_id
+from common.api.fields import record_lookups
 from common.api.views import check_filter_references
 
 from .. import analytics, exports
@@ -342,10 +341,10 @@ class ActorProfileView(TransferAnalyticsView):
         from actors.models import Actor
 
         value = self.kwargs["pk"]
-        lookup = Q(slug=value)
-        if (pk := as_id(value)) is not None:
-            lookup |= Q(pk=pk)
-        actor = Actor.objects.filter(lookup).order_by("-pk" if pk is None else "pk").first()
+        actor = None
+        for lookup in record_lookups(value):
+            if (actor := Actor.objects.filter(**lookup).first()) is not None:
+                break
         if actor is None:
             raise NotFound(f"No actor matches '{value}'.")
         return Response(analytics.actor_profile(actor, self.filtered_transfers()))
