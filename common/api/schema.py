@@ -2,6 +2,7 @@
 faces, the ETag / If-Match headers and the error responses."""
 
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type
@@ -172,6 +173,14 @@ class ApiAutoSchema(AutoSchema):
                 "description": "Seconds to wait before trying again.",
             }
         return operation
+
+
+class TokenScheme(KnoxTokenScheme):
+    """knox's token under the name DRF's token had, so clients generated from
+    the schema keep their `tokenAuth`."""
+
+    name = "tokenAuth"
+    priority = 1
 
 
 class IdOrSlugRelatedFieldExtension(OpenApiSerializerFieldExtension):
