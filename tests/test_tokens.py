@@ -13,7 +13,10 @@ from django.utils.dateparse import parse_datetime
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from . import test_api_support as support
 from .test_api_support import API
+
+api_client = support.api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +102,14 @@ def test_logging_out_needs_a_token(path, tool):
     session = APIClient()
     session.force_login(tool)
     assert session.post(path).status_code == 401  # a session has no token to revoke
+
+
+def test_the_schema_documents_the_token_routes(api_client):
+    paths = api_client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    login = paths["/api/auth/token/"]["post"]
+    assert {"200", "400", "429"} <= set(login["responses"]) and "401" not in login["responses"]
+    assert "429" in login["description"] and "TOKEN_TTL_HOURS" in login["description"]
+    for path in ("/api/auth/token/logout/", "/api/auth/token/logout-all/"):
+        operation = paths[path]["post"]
+        assert set(operation["responses"]) == {"204", "401", "429"}, path
+        assert operation["security"] == [{"tokenAuth": []}], path

@@ -41,7 +41,12 @@ TOKEN_RESPONSE = inline_serializer(
 
 
 class ObtainTokenView(knox_views.LoginView):
-    """`POST /api/auth/token/` with a username and password: a new token."""
+    """`POST /api/auth/token/` with a username and password: a new token,
+    valid `TOKEN_TTL_HOURS` (10 by default). Each login gets its own token.
+    After `AXES_FAILURE_LIMIT` failed logins (5 by default) from one address or
+    for one username, on any login page, logins from that address and for that
+    username are refused with 429 until `AXES_COOLOFF_TIME` (1 hour by default)
+    has passed since the last failure."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
