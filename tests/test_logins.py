@@ -122,6 +122,14 @@ def test_the_lock_ends_after_the_cool_off(curator):
     assert attempt("/api/auth/token/", "curator", PASSWORD).status_code == 200
 
 
+def test_an_attempt_during_the_lock_out_starts_the_cool_off_again(curator):
+    fail("/api/auth/token/")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=59))
+    assert_locked_out("/api/auth/token/", attempt("/api/auth/token/", "curator", PASSWORD))
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=59))
+    assert_locked_out("/api/auth/token/", attempt("/api/auth/token/", "curator", PASSWORD))
+
+
 def test_a_locked_out_admin_login_does_not_log_in(curator):
     fail("/admin/login/")
     client = Client(REMOTE_ADDR="10.0.0.1")
