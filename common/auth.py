@@ -2,7 +2,11 @@
 client is told. The settings that use these are under "logins" in
 config/settings.py."""
 
+import ipaddress
+
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -11,8 +15,27 @@ from rest_framework.throttling import BaseThrottle
 
 def client_ip(request) -> str:
     """The client's address, as the API's throttles count it: X-Forwarded-For
-    only through the NUM_PROXIES proxies in front of the app, else REMOTE_ADDR."""
-    return BaseThrottle().get_ident(request)
+    only through the NUM_PROXIES proxies in front of the app, else REMOTE_ADDR
+    (also when the header holds no address: axes stores it in an address column)."""
+    address = BaseThrottle().get_ident(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return request.META.get("REMOTE_ADDR")
+    return address
+
+
+def client_username(request, credentials=None) -> str | None:
+    """The username a login tried, as axes counts it: cut to the length of
+    its column (a longer one names no user anyway), so that an overlong one
+    is refused like any other, not a database error."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    if not isinstance(username, str):
+        return username
+    return username[: AccessAttempt._meta.get_field("username").max_length]
 
 
 def lockout_response(request, original_response=None, credentials=None):

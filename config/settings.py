@@ -126,6 +126,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 # The same client address as the API's throttles (NUM_PROXIES decides whether
 # X-Forwarded-For is trusted).
 AXES_CLIENT_IP_CALLABLE = "common.auth.client_ip"
+AXES_USERNAME_CALLABLE = "common.auth.client_username"
 AXES_LOCKOUT_CALLABLE = "common.auth.lockout_response"
 # No log of successful logins: it would keep every curator's address for ever.
 AXES_DISABLE_ACCESS_LOG = True

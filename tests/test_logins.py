@@ -155,3 +155,27 @@ def test_behind_a_proxy_the_forwarded_address_is_counted(settings, curator, othe
         assert token_login("curator", "guess", "192.0.2.1").status_code == 400
     assert_locked_out("/api/auth/token/", token_login("curator", "guess", "192.0.2.1"))
     assert token_login("other", PASSWORD, "192.0.2.2").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/api/auth/login/"])
+def test_an_overlong_username_is_refused_and_counted_not_a_500(path, curator):
+    # Failed logins are stored, the username in 255 characters on PostgreSQL.
+    for _ in range(LIMIT - 1):
+        assert attempt(path, "x" * 1000, "guess").status_code == 200  # the form, with its error
+    assert_locked_out(path, attempt(path, "x" * 1000, "guess"))
+    assert_locked_out(path, attempt(path, "curator", PASSWORD))
+
+
+def test_an_overlong_username_at_the_token_endpoint_is_a_400(curator):
+    response = attempt("/api/auth/token/", "x" * 1000, "guess")
+    assert response.status_code == 400
+    assert "username" in response.json()
+    assert not AccessAttempt.objects.exists()  # invalid input, not a login attempt
+
+
+def test_a_forwarded_for_that_is_no_address_counts_the_peer(settings, curator):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    for _ in range(LIMIT - 1):
+        assert token_login("curator", "guess", "not-an-address").status_code == 400
+    assert_locked_out("/api/auth/token/", token_login("curator", "guess", "10.9.9.9, <script>"))
+    assert AccessAttempt.objects.values_list("ip_address", flat=True).distinct().get() == "10.0.0.1"

@@ -4,7 +4,7 @@ Tokens are stored as digests, expire after `TOKEN_TTL_HOURS` and are sent as
 `Authorization: Token <key>`. The login is throttled (`LOGIN_THROTTLE_RATE`)
 and, like every login, locked out by django-axes after repeated failures."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from rest_framework import serializers
@@ -13,8 +13,14 @@ from rest_framework.permissions import AllowAny
 from .throttling import LoginThrottle
 
 
+def _username_length() -> int:
+    model = get_user_model()
+    return model._meta.get_field(model.USERNAME_FIELD).max_length
+
+
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(write_only=True)
+    # No longer than a username can be: axes records the failed ones.
+    username = serializers.CharField(write_only=True, max_length=_username_length())
     password = serializers.CharField(
         write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
