@@ -3,6 +3,7 @@ TOKEN_TTL_HOURS, revocable one at a time or all at once, and still sent as
 `Authorization: Token <key>`."""
 
 import datetime
+import importlib
 import itertools
 
 import pytest
@@ -59,6 +60,21 @@ def test_the_database_holds_no_usable_token(tool):
     assert key not in (stored.digest, stored.token_key)
     assert len(stored.token_key) < len(key) // 4  # a lookup prefix, not the key
     # DRF's plain-text token table is gone.
+    assert "authtoken_token" not in connection.introspection.table_names()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_drops_drfs_plain_text_token_table():
+    """A database from before knox keeps DRF's table of plain-text keys
+    unless the migration drops it."""
+    migration = importlib.import_module("common.migrations.0002_drop_plain_text_tokens")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY)")
+        cursor.execute("INSERT INTO authtoken_token (key) VALUES ('a-plain-text-key')")
+    assert "authtoken_token" in connection.introspection.table_names()
+    with connection.schema_editor() as editor:
+        for operation in migration.Migration.operations:
+            operation.database_forwards("common", editor, None, None)
     assert "authtoken_token" not in connection.introspection.table_names()
 
 
