@@ -4,8 +4,8 @@ a fresh PostgreSQL database, under gunicorn with two workers, with the
 production settings (DEBUG off) on a loopback port. Checks that migrations
 ran, the seed loaded (LOAD_SEED=1) and loads only once, static files are
 served by WhiteNoise from the collected manifest, the API answers, the
-health probes answer, and the anonymous throttle counts across both workers
-(Redis, with a key prefix of this run's own).
+health probes answer, and the anonymous throttle (Redis, with a key prefix
+of this run's own) and the login lock-out (database) count across both workers.
 
     .venv/bin/python .ci/entrypoint_smoke.py postgres://postgres@127.0.0.1:5432/h8_entry
 """
@@ -13,11 +13,13 @@ health probes answer, and the anonymous throttle counts across both workers
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -40,10 +42,41 @@ def fetch(url: str) -> tuple[int, dict, bytes]:
         return exc.code, dict(exc.headers), exc.read()
 
 
+def post_form(url: str, data: dict) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
 def check(condition: bool, message: str) -> None:
     print(("ok   " if condition else "FAIL ") + message, flush=True)
     if not condition:
         raise SystemExit(1)
+
+
+def check_login_lockout(env: dict, base: str) -> None:
+    """django-axes counts failed logins in the database: one count for both
+    workers, so the right password is refused after AXES_FAILURE_LIMIT (5)
+    wrong ones, until `axes_reset`."""
+    password = secrets.token_urlsafe(16)
+    harness.manage(
+        {**env, "DJANGO_SUPERUSER_PASSWORD": password},
+        *("createsuperuser", "--noinput", "--username", "smoke", "--email", "smoke@example.org"),
+    )
+    url = f"{base}/api/auth/token/"
+    statuses = [post_form(url, {"username": "smoke", "password": "guess"})[0] for _ in range(5)]
+    status, headers, body = post_form(url, {"username": "smoke", "password": password})
+    check(
+        statuses == [400] * 4 + [429] and status == 429 and "Retry-After" in headers,
+        f"five wrong passwords lock the login across two workers: {statuses}, then {status}",
+    )
+    check("Too many failed logins" in json.loads(body)["detail"], "the lock-out is JSON")
+    harness.manage(env, "axes_reset")
+    status, _headers, body = post_form(url, {"username": "smoke", "password": password})
+    check(status == 200 and json.loads(body)["token"], f"axes_reset unlocks it ({status})")
 
 
 def main() -> int:
@@ -118,6 +151,7 @@ def main() -> int:
                 allowed == ANON_RATE - api_requests and statuses[-2:] == [429, 429],
                 f"the anonymous limit holds across two workers: {statuses}",
             )
+            check_login_lockout(env, base)
         text = log.read_text()
         check("Traceback" not in text, "no traceback in the server log")
         print("== entrypoint smoke test passed")

@@ -5,6 +5,7 @@ the database, which falls back to SQLite in the project folder so that a
 first run needs no server. `DEBUG=1` is what the demo and test commands set.
 """
 
+import datetime
 import re
 from pathlib import Path
 
@@ -56,7 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it sees the login's outcome and answers a locked-out client.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +143,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite builds the same
 # indexes on their key columns, which is all it needs. No warning for that.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# --- logins (django-axes) --------------------------------------------------------
+# Every login (the admin's, the browsable API's, the token endpoint) goes through
+# authenticate(), where axes refuses a client that failed too often: after
+# AXES_FAILURE_LIMIT failures from one address, or for one username, that address
+# or username is locked out for AXES_COOLOFF_TIME hours after its last failure,
+# right password or not. `manage.py axes_reset` (or axes_reset_ip /
+# axes_reset_username) unlocks. The attempts live in the database, one count for
+# every worker.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(hours=env.float("AXES_COOLOFF_TIME", default=1.0))
+# Either one locks: guessing many passwords for one user from many addresses,
+# or many users' passwords from one address.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The same client address as the API's throttles (NUM_PROXIES decides whether
+# X-Forwarded-For is trusted).
+AXES_CLIENT_IP_CALLABLE = "common.auth.client_ip"
+AXES_USERNAME_CALLABLE = "common.auth.client_username"
+AXES_LOCKOUT_CALLABLE = "common.auth.lockout_response"
+# No log of successful logins: it would keep every curator's address for ever.
+AXES_DISABLE_ACCESS_LOG = True
+# Unlocking is `manage.py axes_reset`; the admin gets no pages of login records.
+AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -240,7 +271,7 @@ REST_FRAMEWORK = {
     # Token first, so an anonymous write is answered 401 with a
     # `WWW-Authenticate: Token` challenge; sessions serve the browsable API.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -275,6 +306,13 @@ REST_FRAMEWORK = {
         "common.api.browsable.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, one per login, each
+# expiring TOKEN_TTL_HOURS after it was issued; `Authorization: Token <key>` as before.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env.float("TOKEN_TTL_HOURS", default=10.0)),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from common.api.auth import ObtainTokenView
+from common.api.auth import LogoutAllView, LogoutView, ObtainTokenView
 from common.health import LiveView, ReadyView
 
 
@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api", "api"), namespace="api")),
     path("api/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/auth/token/logout/", LogoutView.as_view(), name="api-token-logout"),
+    path("api/auth/token/logout-all/", LogoutAllView.as_view(), name="api-token-logout-all"),
     path("api/auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from actors.factories import ActorFactory
@@ -40,11 +41,35 @@ def test_api_writes_are_in_the_history_with_user_reason_and_changes(editor):
     changed = editor.patch(f"{API}/actors/{actor_id}/", {"aliases": ["Wagner PMC"]}, format="json")
     assert changed.status_code == 200, changed.json()
 
-    history = editor.get(f"{API}/actors/wagner/history/").json()["results"]
+    history = staff_client().get(f"{API}/actors/wagner/history/").json()["results"]
     assert [version["type"] for version in history] == ["changed", "created"]
     assert history[0]["user"] == history[1]["user"] == "editor"
     assert history[0]["changes"] == [{"field": "aliases", "old": [], "new": ["Wagner PMC"]}]
     assert history[1]["change_reason"] == "Named in the CNAS article"
+
+
+def staff_client():
+    return support.token_client(User.objects.create_user("a-staff-member", is_staff=True))
+
+
+def test_only_staff_see_who_made_a_change(editor, api_client, viewer):
+    body = {"name": "Wagner Group", "slug": "wagner", "kind": "pmc", "country": "RU"}
+    assert editor.post(f"{API}/actors/", body, format="json").status_code == 201
+    url = f"{API}/actors/wagner/history/"
+    for reader in (api_client, viewer, editor):
+        (version,) = reader.get(url).json()["results"]
+        assert version["user"] is None
+        assert (version["type"], bool(version["date"])) == ("created", True)
+        assert b'"editor"' not in reader.get(url).content
+    (version,) = staff_client().get(url).json()["results"]
+    assert version["user"] == "editor"
+
+
+def test_the_schema_says_who_sees_the_editor(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    user = schema["components"]["schemas"]["Version"]["properties"]["user"]
+    assert user["nullable"] is True
+    assert "staff only" in user["description"]
 
 
 def test_history_is_readable_by_anyone_and_after_deletion(api_client, russia, iran, s300):

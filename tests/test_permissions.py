@@ -38,6 +38,9 @@ class Route:
     #: A login or logout form: anyone may POST to it (no data is written
     #: but a token or a session for the one who proves who they are).
     login: bool = False
+    #: Revokes the token the request is sent with: only a token holder may,
+    #: for any method (anonymous is 401 even for OPTIONS).
+    revokes_token: bool = False
 
 
 MATRIX = {
@@ -68,6 +71,8 @@ MATRIX = {
     "api:export-trade-register": Route(),
     "api:export-jsonl": Route(),
     "api-token": Route(login=True),
+    "api-token-logout": Route(revokes_token=True),
+    "api-token-logout-all": Route(revokes_token=True),
     "rest_framework:login": Route(login=True),
     "rest_framework:logout": Route(login=True),
     "schema": Route(),
@@ -158,6 +163,8 @@ def make_target(kind: str | None):
 
 
 def expected(route: Route, method: str, user: str) -> set[int]:
+    if route.revokes_token:
+        return {401} if user == "anonymous" else {200} if method in SAFE else {204}
     if method in SAFE:
         return {200}
     if route.login:

@@ -79,15 +79,25 @@ def test_load_seed_loads_once_and_needs_no_debug(capsys):
 
 @pytest.mark.django_db
 def test_create_editor_makes_a_group_member_with_a_token_and_can_run_again(capsys):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
 
     call_command("create_editor", "clerk", "--token-only")
     key = capsys.readouterr().out.strip()
     user = get_user_model().objects.get(username="clerk")
-    assert Token.objects.get(user=user).key == key
+    stored = AuthToken.objects.get(user=user)
+    assert key not in (stored.digest, stored.token_key)  # only a digest and a prefix
     assert not user.is_staff and not user.has_usable_password()
     assert user.has_perms(["transfers.add_transfer", "sources.delete_citation"])
     assert not user.has_perm("auth.add_user")
-    call_command("create_editor", "clerk", "--token-only")
-    assert capsys.readouterr().out.strip() == key
+    call_command("create_editor", "clerk", "--token-only", "--ttl-hours", "1")
+    second = capsys.readouterr().out.strip()
+    assert second != key
+    for token in (key, second):
+        client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+        body = {"name": f"Actor {token[:6]}", "slug": f"actor-{token[:6]}", "kind": "company"}
+        assert client.post("/api/v1/actors/", body, format="json").status_code == 201
+    expiries = sorted(AuthToken.objects.filter(user=user).values_list("expiry", flat=True))
+    assert 0.9 < (expiries[0] - stored.created).total_seconds() / 3600 < 1.1
+    assert 9.9 < (expiries[1] - stored.created).total_seconds() / 3600 < 10.1
     assert user.groups.get().permissions.count() == 21

@@ -61,20 +61,29 @@ class VersionSerializer(serializers.Serializer):
     history_id = serializers.IntegerField(help_text="The version's own id.")
     date = serializers.DateTimeField(help_text="When the change was made.")
     type = serializers.ChoiceField(choices=list(HISTORY_TYPES.values()))
-    user = serializers.CharField(allow_null=True, help_text="Who made it; null if unknown.")
+    user = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Who made it: shown to staff only. Null for everyone else (the people who curate "
+            "this data can be at risk), and where unknown."
+        ),
+    )
     change_reason = serializers.CharField(allow_null=True, help_text="Why, where given.")
     changes = ChangeSerializer(many=True, help_text="Fields changed since the version before.")
 
 
-def history_versions(records):
-    """Versions newest first, each with its changes against the one before."""
+def history_versions(records, *, show_user: bool):
+    """Versions newest first, each with its changes against the one before;
+    the editor's username only with `show_user`."""
     ordered = list(records)  # newest first
     return [
         {
             "history_id": record.history_id,
             "date": record.history_date,
             "type": HISTORY_TYPES[record.history_type],
-            "user": record.history_user.get_username() if record.history_user else None,
+            "user": (
+                record.history_user.get_username() if show_user and record.history_user else None
+            ),
             "change_reason": record.history_change_reason,
             "changes": _changes(record, ordered[index + 1] if index + 1 < len(ordered) else None),
         }
@@ -88,8 +97,8 @@ class HistoryMixin:
     @extend_schema(
         summary="Every version of this record",
         description=(
-            "Newest first: who changed it, when, why (where given) and which fields, with "
-            "old and new values. Also answers for a deleted record, by id."
+            "Newest first: when it was changed, why (where given) and which fields, with "
+            "old and new values; staff also see who. Also answers for a deleted record, by id."
         ),
         responses={200: VersionSerializer(many=True)},
         filters=False,
@@ -106,7 +115,9 @@ class HistoryMixin:
             if object_id is None or not model.history.filter(id=object_id).exists():
                 raise
         records = model.history.filter(id=object_id).select_related("history_user")
-        versions = history_versions(records.order_by("-history_id"))
+        versions = history_versions(
+            records.order_by("-history_id"), show_user=request.user.is_staff
+        )
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(VersionSerializer(page, many=True).data)
 

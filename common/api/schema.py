@@ -2,12 +2,13 @@
 faces, the ETag / If-Match headers and the error responses."""
 
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from .filters import YearFilter
 
@@ -141,11 +142,12 @@ class ApiAutoSchema(AutoSchema):
             if getattr(self.view, "action", None) == "retrieve":
                 codes.add("304")
             return sorted(codes)
-        if not all(
-            issubclass(permission, AllowAny)
-            for permission in getattr(self.view, "permission_classes", [])
-        ):
-            codes |= {"401", "403"}
+        permissions = getattr(self.view, "permission_classes", [])
+        if not all(issubclass(permission, AllowAny) for permission in permissions):
+            codes.add("401")
+            # A view that asks only for a login (revoking one's token) never answers 403.
+            if not all(issubclass(permission, IsAuthenticated) for permission in permissions):
+                codes.add("403")
         if self.method in ("POST", "PUT", "PATCH") and "requestBody" in operation:
             codes |= {"400", "413", "415"}
         if detail:
@@ -172,6 +174,14 @@ class ApiAutoSchema(AutoSchema):
                 "description": "Seconds to wait before trying again.",
             }
         return operation
+
+
+class TokenScheme(KnoxTokenScheme):
+    """knox's token under the name DRF's token had, so clients generated from
+    the schema keep their `tokenAuth`."""
+
+    name = "tokenAuth"
+    priority = 1
 
 
 class IdOrSlugRelatedFieldExtension(OpenApiSerializerFieldExtension):

@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 EDITORS_GROUP = "Editors"
 #: The curated models an editor adds, changes and deletes (app label, model).
@@ -34,7 +36,8 @@ class Command(BaseCommand):
     help = (
         'Create (or update) an API editor: a user in the "Editors" group, which may add, '
         "change and delete actors, systems, transfers, status events, deliveries, sources and "
-        "citations (not users, not the admin). Prints the user's API token. Safe to run again."
+        "citations (not users, not the admin). Prints a new API token for the user, valid "
+        "TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
     )
 
     def add_arguments(self, parser):
@@ -44,17 +47,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Print only the token key (for scripts).",
         )
+        parser.add_argument(
+            "--ttl-hours",
+            type=float,
+            help="Hours until the token expires (default: the TOKEN_TTL_HOURS setting).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, username, token_only, **options):
+    def handle(self, *args, username, token_only, ttl_hours, **options):
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
             user.set_unusable_password()
             user.save()
         user.groups.add(editors_group())
-        token, _created = Token.objects.get_or_create(user=user)
+        # Only the digest is stored: the key is shown here once, never again.
+        if ttl_hours is None:
+            instance, key = AuthToken.objects.create(user=user)
+        else:
+            instance, key = AuthToken.objects.create(user=user, expiry=timedelta(hours=ttl_hours))
         if token_only:
-            self.stdout.write(token.key)
+            self.stdout.write(key)
         else:
             verb = "Created" if created else "Updated"
-            self.stdout.write(f"{verb} the editor {username}. API token: {token.key}")
+            expires = f"{instance.expiry:%Y-%m-%d %H:%M} UTC"
+            self.stdout.write(f"{verb} the editor {username}. API token (expires {expires}): {key}")
