@@ -31,6 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.factories import ActorFactory
@@ -115,7 +116,7 @@ MODELS = {
         add={"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
     ),
     "auth.group": ModelSpec(change=("name", "Renamed"), add={"name": "Reviewers"}),
-    "authtoken.tokenproxy": ModelSpec(change=("user", "@user"), add={"user": "@user"}),
+    "knox.authtoken": ModelSpec(change=("user", "@user"), add={"user": "@user"}),
 }
 
 
@@ -155,11 +156,7 @@ def build_world() -> World:
         "auth.user": member,
         "auth.group": group,
     }
-    if apps.is_installed("rest_framework.authtoken"):
-        from rest_framework.authtoken.models import Token, TokenProxy
-
-        token = Token.objects.create(user=member)
-        targets["authtoken.tokenproxy"] = TokenProxy.objects.get(pk=token.pk)
+    targets["knox.authtoken"], _key = AuthToken.objects.create(user=member)
     merge_pairs = {
         "actors.actor": (ActorFactory().pk, ActorFactory().pk),
         "transfers.system": (SystemFactory().pk, SystemFactory().pk),
@@ -226,7 +223,7 @@ def _actor():
 def watched_models():
     """Every table a write through the admin could touch, sessions aside."""
     for model in apps.get_models():
-        if model._meta.app_label in ("actors", "transfers", "sources", "common", "authtoken"):
+        if model._meta.app_label in ("actors", "transfers", "sources", "common", "knox"):
             yield model
     yield from (User, Group, LogEntry)
     yield User.groups.through
