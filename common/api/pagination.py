@@ -35,6 +35,10 @@ from .fields import as_id
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 COUNT_LIMIT = 10_000
+#: Numbered pages reach no further than this many rows: a deeper OFFSET reads
+#: and drops every row before it, so its cost grows without bound. Past it,
+#: `cursor` pages cost the same however deep.
+MAX_PAGE_DEPTH = COUNT_LIMIT
 CURSOR_PREFIX = "_cursor_"
 
 
@@ -213,6 +217,17 @@ class ApiPagination(BasePagination):
                 {self.page_query_param: [f"'{raw}' is not a page number (1, 2, …)."]}
             )
         offset = (number - 1) * self.page_size
+        if offset + self.page_size > MAX_PAGE_DEPTH:
+            deepest = max(MAX_PAGE_DEPTH // self.page_size, 1)
+            raise ValidationError(
+                {
+                    self.page_query_param: [
+                        f"Numbered pages reach the first {MAX_PAGE_DEPTH:,} results (page "
+                        f"{deepest} at {self.page_size} a page). To go further, page with "
+                        "`cursor=` (empty for the first page, then follow `next`)."
+                    ]
+                }
+            )
         rows = list(queryset[offset : offset + self.page_size + 1])
         has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
@@ -339,7 +354,8 @@ class ApiPagination(BasePagination):
                 "in": "query",
                 "description": (
                     "Page number, from 1. Not a positive whole number: 400. A page past "
-                    "the last one: 404. Deep pages get slower; to walk a long result, "
+                    f"the last one: 404. Pages reach the first {MAX_PAGE_DEPTH:,} results "
+                    "(page × page_size); a deeper page is a 400: to walk a long result, "
                     "use `cursor`."
                 ),
                 "schema": {"type": "integer", "minimum": 1, "default": 1},
