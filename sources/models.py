@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -153,8 +154,13 @@ class Citation(TimeStampedModel):
         max_length=12, choices=Stance.choices, default=Stance.SUPPORTS, db_index=True
     )
     note = models.TextField(blank=True)
+    # Derived, for full-text search on PostgreSQL (GIN-indexed there; NULL on
+    # SQLite): the weighted vector of sources.filters.CITATION_SEARCH, kept up
+    # to date by sources.search_index. Not part of the record, so not in its
+    # history or in fixtures.
+    search_document = SearchVectorField(null=True, editable=False, serialize=False)
 
-    history = History()
+    history = History(excluded_fields=["search_document"])
 
     class Meta:
         ordering = ["transfer_id", "id"]
