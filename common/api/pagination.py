@@ -254,6 +254,9 @@ class ApiPagination(BasePagination):
         if offset + on_page >= COUNT_LIMIT:
             return offset + on_page + 1, False
         if not isinstance(queryset, QuerySet):
+            # A list may stop at COUNT_LIMIT + 1 rows (the deletions feed does).
+            if len(queryset) > COUNT_LIMIT:
+                return COUNT_LIMIT, False
             return len(queryset), True
         unordered = queryset.order_by()
         if unordered.query.group_by is None and not unordered.query.distinct:
