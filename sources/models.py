@@ -164,6 +164,11 @@ class Citation(TimeStampedModel):
 
     class Meta:
         ordering = ["transfer_id", "id"]
+        indexes = [
+            # The list's order: without it each page sorted all the citations
+            # (300 ms a page at two million).
+            models.Index(fields=["transfer", "id"], name="sources_citation_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(quote=""), name="%(app_label)s_%(class)s_quote_not_empty"
