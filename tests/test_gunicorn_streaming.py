@@ -17,7 +17,7 @@ import pytest
 from bench import harness
 
 TIMEOUT = 1
-TRANSFERS = 2000
+TRANSFERS = 6000
 
 
 @pytest.fixture(scope="module")
