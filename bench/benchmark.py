@@ -737,10 +737,12 @@ def build_cases(client, subjects) -> list[Case]:
                 "search", "search", {"search": subjects["designation"], "page_size": PAGE_SIZE}
             )
         )
+    from common.api.pagination import MAX_PAGE_DEPTH
+
+    # The deepest numbered page there is (deeper ones are a 400 that points to the cursor).
     last_page = max(1, -(-subjects["transfers"] // PAGE_SIZE))
-    cases.append(
-        list_case("deep_page", "list", {"page": str(last_page // 2 or 1), "page_size": PAGE_SIZE})
-    )
+    deepest = min(last_page, MAX_PAGE_DEPTH // PAGE_SIZE)
+    cases.append(list_case("deep_page", "list", {"page": str(deepest), "page_size": PAGE_SIZE}))
     cursor_case = deep_cursor_case(client)
     if cursor_case:
         cases.append(cursor_case)
@@ -781,7 +783,41 @@ def build_cases(client, subjects) -> list[Case]:
                 lambda cursor: baseline_profile(cursor, slug),
             )
         )
+    cases.extend(bounded_cases())
     return cases
+
+
+def bounded_cases() -> list[Case]:
+    """What an anonymous client could make expensive (found at 200,000
+    transfers): citation search, a search with the most words allowed, deep
+    pages of citations, the deletions feed from long ago. Project only: the
+    point is that each stays bounded, not its overhead over raw SQL."""
+    from common.api.pagination import MAX_PAGE_DEPTH
+    from common.search import MAX_SEARCH_TERMS
+
+    ored = " OR ".join(["missile", "drone", "tank", "rifle", "radar", "frigate"] * 3)
+    ored = " ".join(ored.split()[: 2 * MAX_SEARCH_TERMS - 1])
+    cases = [
+        ("citation_search", {"search": "missile"}),
+        ("citation_search_common", {"search": "deal"}),
+        ("citation_search_max", {"search": ored}),
+        ("citation_page_max", {"page": str(MAX_PAGE_DEPTH // PAGE_SIZE)}),
+        ("citation_page_deeper", {"page": "7000"}),
+        ("citation_cursor", {"cursor": ""}),
+    ]
+    built = [
+        Case(
+            name,
+            "bounded",
+            f"{API}/citations/?{urlencode({**params, 'page_size': PAGE_SIZE})}",
+            None,
+        )
+        for name, params in cases
+    ]
+    built.append(
+        Case("deleted_since_2000", "bounded", f"{API}/deleted/?since=2000-01-01T00:00:00Z", None)
+    )
+    return built
 
 
 #: How many `next` links to follow for the deep cursor page.
@@ -824,6 +860,31 @@ def _of(results, *groups):
 
 
 TARGETS = [
+    (
+        "HTTP: full CSV and JSONL complete, byte for byte as export_transfers writes them",
+        lambda r: r["http"]["csv_identical"] and r["http"]["jsonl_identical"],
+    ),
+    (
+        "HTTP: list p95 while both exports run <= 2x idle, no errors",
+        lambda r: (
+            r["http"]["p95_ratio"] <= 2
+            and r["http"]["idle"]["errors"] == r["http"]["during_exports"]["errors"] == 0
+        ),
+    ),
+    (
+        "HTTP: the network (JSON) adds < 100 MB to the workers' peak RSS",
+        lambda r: (
+            r["http"]["worker_peak_rss_mb_network"] - r["http"]["worker_peak_rss_mb_idle"] < 100
+        ),
+    ),
+    (
+        "bounded: every case < 500 ms (p95), deeper pages refused with 400",
+        lambda r: all(
+            v["project_p95_ms"] < 500
+            and (v["status"] == 400) == (v["case"] == "citation_page_deeper")
+            for v in _of(r, "bounded")
+        ),
+    ),
     ("filtered list p95 < 50 ms", lambda r: r["list_filtered"]["project_p95_ms"] < 50),
     (
         "list and detail p95 ratio <= 3x",
@@ -855,19 +916,20 @@ def fmt(value, spec=".1f"):
 
 def print_table(results):
     header = (
-        f"{'case':<18} {'runs':>4} {'proj med':>9} {'proj p95':>9} {'base med':>9} "
-        f"{'base p95':>9} {'x med':>6} {'x p95':>6} {'queries':>7} {'bytes':>9}"
+        f"{'case':<24} {'runs':>4} {'proj med':>9} {'proj p95':>9} {'base med':>9} "
+        f"{'base p95':>9} {'x med':>6} {'x p95':>6} {'queries':>7} {'bytes':>9} {'status':>6}"
     )
     print(header)
     print("-" * len(header))
     for r in results.values():
-        if r["case"] == "csv":
+        if r.get("case") in ("csv", None):
             continue
         print(
-            f"{r['case']:<18} {r['runs']:>4} {fmt(r['project_median_ms']):>9} "
+            f"{r['case']:<24} {r['runs']:>4} {fmt(r['project_median_ms']):>9} "
             f"{fmt(r['project_p95_ms']):>9} {fmt(r.get('baseline_median_ms')):>9} "
             f"{fmt(r.get('baseline_p95_ms')):>9} {fmt(r.get('ratio_median')):>6} "
-            f"{fmt(r.get('ratio_p95')):>6} {r['queries']:>7} {r['bytes']:>9}"
+            f"{fmt(r.get('ratio_p95')):>6} {r['queries']:>7} {r['bytes']:>9} "
+            f"{r.get('status', 200):>6}"
         )
     if "csv" in results:
         r = results["csv"]
@@ -888,7 +950,8 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         help="comma-separated case names or groups (list, search, detail, flows, "
-        "profile, csv, or e.g. list_filtered)",
+        "profile, csv, bounded, or e.g. list_filtered; `http` — only when named — serves "
+        "the app under gunicorn and downloads the full exports while timing other lists)",
     )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument(
@@ -900,6 +963,22 @@ def main(argv=None):
         default=[],
         metavar="NAME=VALUE",
         help="export only matching transfers (export_transfers filters); no baseline then",
+    )
+    parser.add_argument(
+        "--http-idle-seconds",
+        type=float,
+        default=30,
+        help="with --only http: how long to time list requests on the idle server (default 30)",
+    )
+    parser.add_argument(
+        "--http-workers", type=int, default=3, help="with --only http: gunicorn workers (default 3)"
+    )
+    parser.add_argument(
+        "--http-jsonl-filter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --only http: narrow the JSON Lines download (export_transfers filters)",
     )
     parser.add_argument("--csv-baseline-child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -942,6 +1021,13 @@ def main(argv=None):
     if selected("csv", "csv"):
         filters = dict(item.split("=", 1) for item in options.csv_filter)
         results["csv"] = measure_csv(dsn, filters)
+    if wanted and "http" in wanted:  # minutes at a million transfers: only when asked
+        results["http"] = measure_http(
+            dsn,
+            idle_seconds=options.http_idle_seconds,
+            workers=options.http_workers,
+            jsonl_filters=dict(item.split("=", 1) for item in options.http_jsonl_filter),
+        )
     print()
     print_table(results)
     print()
@@ -982,12 +1068,252 @@ def measure_project_only(client, case, runs, seconds):
         "case": case.name,
         "group": case.group,
         "url": case.project,
+        "status": response.status_code,
         "runs": len(times),
         "project_median_ms": statistics.median(times),
         "project_p95_ms": percentile(times, 0.95),
         "queries": query_count,
         "bytes": len(response.content),
     }
+
+
+# --- over HTTP, under gunicorn: full exports while others read ------------------------
+
+#: What the other clients ask for while the exports run: short list pages.
+HTTP_LISTS = [
+    f"{API}/transfers/?page_size=20",
+    f"{API}/actors/?page_size=20",
+    f"{API}/citations/?page_size=20",
+    f"{API}/transfers/?status=confirmed&page_size=20",
+]
+
+
+def list_load(port, stop_at, stop_event, clients=2):
+    """`clients` threads asking for HTTP_LISTS in turn, one request at a time
+    each, until `stop_at` (monotonic) or `stop_event`; returns the latencies
+    (ms) and the statuses that were not 200."""
+    import http.client
+    import threading
+
+    from bench import harness
+
+    times, errors, lock = [], [], threading.Lock()
+
+    def client(offset):
+        connection = http.client.HTTPConnection(harness.LOOPBACK, port, timeout=60)
+        n = offset
+        while time.monotonic() < stop_at and not stop_event.is_set():
+            path = HTTP_LISTS[n % len(HTTP_LISTS)]
+            n += 1
+            start = time.perf_counter()
+            try:
+                connection.request("GET", path, headers={"Accept": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                connection = http.client.HTTPConnection(harness.LOOPBACK, port, timeout=60)
+                status = type(exc).__name__
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                times.append(elapsed)
+                if status != 200:
+                    errors.append(status)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times, errors
+
+
+def sha256_of(path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def worker_peak_rss_mb(server) -> float | None:
+    """The largest VmHWM among the gunicorn workers (children of `server`)."""
+    peaks = []
+    for child in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks) if peaks else None
+
+
+def measure_http(dsn, idle_seconds=30, max_seconds=3600, workers=3, clients=2, jsonl_filters=None):
+    """Serve the app under gunicorn with the deployment's settings
+    (docker/gunicorn.conf.py, DEBUG off) and: time list requests from
+    `clients` threads on an idle server; download the full CSV and JSON
+    Lines exports at once with curl while the same clients go on; download
+    the JSON network; then write both exports with `export_transfers` and
+    compare them to the downloads byte for byte (sha256). Every wait is
+    bounded (`max_seconds` per download). `jsonl_filters` (export_transfers
+    filter names) narrow the JSON Lines download and its reference alike: it
+    renders a few hundred records a second, so a million take hours."""
+    import tempfile
+    import threading
+
+    from bench import harness
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    port = harness.free_port()
+    base = f"http://{harness.LOOPBACK}:{port}"
+    env = harness.production_env(
+        dsn,
+        ANON_THROTTLE_RATE="",
+        USER_THROTTLE_RATE="",
+        LOGIN_THROTTLE_RATE="",
+        CACHE_URL="locmemcache://",
+    )
+    figures = {"workers": workers, "clients": clients, "scratch": str(scratch)}
+    command = harness.gunicorn_command(port, workers, "--timeout", "30")
+    print(f"gunicorn on {base}, {workers} workers (docker/gunicorn.conf.py); files in {scratch}")
+    with harness.running(command, env, f"{base}/api/v1/", scratch / "gunicorn.log") as server:
+        never = threading.Event()
+        list_load(port, time.monotonic() + 3, never, clients)  # warm every worker
+        idle, idle_errors = list_load(port, time.monotonic() + idle_seconds, never, clients)
+        figures["idle"] = summary(idle, idle_errors)
+        figures["worker_peak_rss_mb_idle"] = worker_peak_rss_mb(server)
+        print(
+            f"  idle: {describe(figures['idle'])}; largest worker peak RSS "
+            f"{fmt(figures['worker_peak_rss_mb_idle'])} MB",
+            flush=True,
+        )
+
+        network = curl(f"{base}{API}/network/", scratch / "network.json", max_seconds)
+        figures["network"] = curl_figures(network, max_seconds)
+        figures["worker_peak_rss_mb_network"] = worker_peak_rss_mb(server)
+        print(
+            f"  network: {figures['network']}; "
+            f"largest worker peak RSS {fmt(figures['worker_peak_rss_mb_network'])} MB",
+            flush=True,
+        )
+
+        downloads = {
+            "csv": (f"{base}{API}/exports/trade-register.csv", scratch / "http.csv"),
+            "jsonl": (
+                f"{base}{API}/exports/transfers.jsonl?{urlencode(jsonl_filters or {})}",
+                scratch / "http.jsonl",
+            ),
+        }
+        figures["jsonl_filters"] = jsonl_filters or {}
+        started = time.monotonic()
+        curls = {name: curl(url, target, max_seconds) for name, (url, target) in downloads.items()}
+        done = threading.Event()
+        result = {}
+
+        def busy():
+            result["times"], result["errors"] = list_load(
+                port, started + max_seconds, done, clients
+            )
+
+        load = threading.Thread(target=busy)
+        load.start()
+        for name, process in curls.items():
+            figures[f"http_{name}"] = curl_figures(process, max_seconds)
+            print(f"  {name} over HTTP: {figures[f'http_{name}']}", flush=True)
+        done.set()
+        load.join()
+        figures["during_exports"] = summary(result["times"], result["errors"])
+        print(f"  during the exports: {describe(figures['during_exports'])}", flush=True)
+        ratio = figures["during_exports"]["p95_ms"] / figures["idle"]["p95_ms"]
+        figures["p95_ratio"] = ratio
+        figures["worker_peak_rss_mb_exports"] = worker_peak_rss_mb(server)
+        print(
+            f"  p95 during / idle: {ratio:.2f}; largest worker peak RSS "
+            f"{fmt(figures['worker_peak_rss_mb_exports'])} MB",
+            flush=True,
+        )
+
+    for name, (_url, target) in downloads.items():
+        reference = scratch / f"command.{name}"
+        start = time.perf_counter()
+        harness.manage(
+            env,
+            "export_transfers",
+            "--format",
+            name,
+            "--output",
+            str(reference),
+            "--base-url",
+            base,
+            "--no-progress",
+            *[
+                f"--{key.replace('_', '-')}={value}"
+                for key, value in (jsonl_filters or {}).items()
+                if name == "jsonl"
+            ],
+            timeout=max_seconds,
+        )
+        figures[f"command_{name}"] = {
+            "seconds": time.perf_counter() - start,
+            "bytes": reference.stat().st_size,
+            "sha256": sha256_of(reference),
+        }
+        figures[f"http_{name}"]["sha256"] = sha256_of(target)
+        same = figures[f"http_{name}"]["sha256"] == figures[f"command_{name}"]["sha256"]
+        figures[f"{name}_identical"] = same
+        print(
+            f"  {name}: export_transfers {figures[f'command_{name}']}; "
+            f"byte for byte {'identical' if same else 'DIFFERENT'}",
+            flush=True,
+        )
+    return figures
+
+
+def curl(url, target, max_seconds) -> subprocess.Popen:
+    """curl downloading `url` to `target`, reporting status, size and time."""
+    return subprocess.Popen(
+        ["curl", "-sS", "--max-time", str(max_seconds), "-o", str(target), "-w", CURL_OUT, url],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+CURL_OUT = "%{http_code} %{size_download} %{time_total}"
+
+
+def curl_figures(process, max_seconds) -> dict:
+    out, _ = process.communicate(timeout=max_seconds + 60)
+    status, size, seconds = out.split()
+    return {
+        "status": int(status),
+        "bytes": int(size),
+        "seconds": float(seconds),
+        "curl_exit": process.returncode,
+    }
+
+
+def summary(times, errors) -> dict:
+    return {
+        "requests": len(times),
+        "errors": len(errors),
+        "median_ms": statistics.median(times) if times else None,
+        "p95_ms": percentile(times, 0.95),
+        "p99_ms": percentile(times, 0.99),
+    }
+
+
+def describe(stats) -> str:
+    return (
+        f"{stats['requests']} list requests, {stats['errors']} errors, median "
+        f"{fmt(stats['median_ms'])} ms, p95 {fmt(stats['p95_ms'])} ms, "
+        f"p99 {fmt(stats['p99_ms'])} ms"
+    )
 
 
 if __name__ == "__main__":

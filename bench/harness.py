@@ -116,6 +116,9 @@ def gunicorn_command(port: int, workers: int = 2, *extra: str) -> list[str]:
         "-m",
         "gunicorn",
         "config.wsgi:application",
+        # The deployment's settings (threaded workers), as docker/entrypoint.sh uses them.
+        "--config",
+        str(ROOT / "docker" / "gunicorn.conf.py"),
         "--bind",
         f"{LOOPBACK}:{port}",
         "--workers",

@@ -21,7 +21,9 @@ if [ "${LOAD_SEED:-0}" = "1" ]; then
     python manage.py load_seed
 fi
 
+# docker/gunicorn.conf.py: threaded workers, so long downloads stream to the end.
 exec gunicorn config.wsgi:application \
+    --config docker/gunicorn.conf.py \
     --bind "${BIND:-0.0.0.0:8000}" \
     --workers "${WEB_CONCURRENCY:-3}" \
     --access-logfile - \

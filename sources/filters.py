@@ -18,7 +18,10 @@ from .models import Citation, Source
 SOURCE_SEARCH = SearchSpec(
     fields={"title": "A", "slug": "A", "publisher": "B", "authors": "B", "notes": "C"}
 )
-CITATION_SEARCH = SearchSpec(fields={"quote": "A", "location": "C", "note": "C"})
+# Stored per citation (GIN-indexed on PostgreSQL), kept true by sources.search_index.
+CITATION_SEARCH = SearchSpec(
+    fields={"quote": "A", "location": "C", "note": "C"}, document_field="search_document"
+)
 
 
 class SourceFilterSet(ApiFilterSet):

@@ -9,6 +9,7 @@ GROUP BY laid over it directly.
 
 from collections.abc import Iterator
 
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
@@ -118,23 +119,33 @@ def network_nodes(transfers: QuerySet) -> QuerySet:
 
 
 def network_edges(transfers: QuerySet) -> Iterator[dict]:
-    """One edge per transfer, supplier → recipient, as flat dicts."""
+    """One edge per transfer, supplier → recipient, as flat dicts, read as
+    they are consumed: a million edges never sit in memory at once.
+
+    Inside a transaction, opened here so that it spans the reading: in
+    autocommit Django declares PostgreSQL's server-side cursor WITH HOLD,
+    and PostgreSQL then materialises the whole result before the first row
+    comes back (as `exports.trade_register` explains)."""
     rows = narrowed(transfers).values(*EDGE_FIELDS).order_by("id")
-    for row in rows.iterator(chunk_size=2000):
-        yield {
-            "id": row["id"],
-            "transfer": row["slug"],
-            "source": row["supplier_id"],
-            "target": row["recipient_id"],
-            "status": row["status"],
-            "transfer_type": row["transfer_type"],
-            "system": row["system__slug"],
-            "system_designation": row["system__designation"],
-            "category": row["system__category"],
-            "start_year": row["start_date"].year if row["start_date"] else None,
-            "end_year": row["end_date"].year if row["end_date"] else None,
-            "quantity": row["quantity"],
-        }
+    with transaction.atomic(using=rows.db, savepoint=False):
+        yield from map(_edge, rows.iterator(chunk_size=2000))
+
+
+def _edge(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "transfer": row["slug"],
+        "source": row["supplier_id"],
+        "target": row["recipient_id"],
+        "status": row["status"],
+        "transfer_type": row["transfer_type"],
+        "system": row["system__slug"],
+        "system_designation": row["system__designation"],
+        "category": row["system__category"],
+        "start_year": row["start_date"].year if row["start_date"] else None,
+        "end_year": row["end_date"].year if row["end_date"] else None,
+        "quantity": row["quantity"],
+    }
 
 
 def network_node(row: dict) -> dict:

@@ -18,6 +18,7 @@ from faker import Faker
 
 from actors.choices import ActorKind
 from actors.models import Actor
+from sources import search_index as citation_search_index
 from sources.choices import Reliability, SourceKind, Stance
 from sources.models import Citation, Source
 
@@ -213,7 +214,8 @@ def generate(
     """Create `transfers` cited transfers with status histories; returns counts.
 
     Their search documents are built last (on PostgreSQL), once their parties
-    and citations are in; `index_progress` is told of each batch indexed."""
+    and citations are in; `index_progress` is told of each batch of transfers
+    indexed (the citations' documents follow)."""
     prefix = f"gen{seed}"
     if Actor.objects.filter(slug__startswith=f"{prefix}-").exists():
         raise ValueError(
@@ -232,6 +234,7 @@ def generate(
         source_ids = [source.pk for source in sources]
         tables = {model: _Table(model, now) for model in GENERATED_MODELS}
         first_id = tables[Transfer].next_id
+        first_citation_id = tables[Citation].next_id
         counts = dict.fromkeys(
             ("transfers", "status_events", "citations", "intermediaries", "deliveries"), 0
         )
@@ -256,6 +259,7 @@ def generate(
                 progress(size)
         _reset_sequences(GENERATED_MODELS)
         search_index.rebuild(Transfer.objects.filter(pk__gte=first_id), progress=index_progress)
+        citation_search_index.rebuild(Citation.objects.filter(pk__gte=first_citation_id))
     counts.update(actors=len(actors), systems=len(systems), sources=len(sources))
     return counts
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.encoding import smart_str
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -157,7 +158,13 @@ class IdOrSlugRelatedField(serializers.RelatedField):
     def to_representation(self, value):
         if self.brief_serializer is None:
             return value.pk
-        return self.brief_serializer(value, context=self.context).data
+        return self._brief.to_representation(value)
+
+    @cached_property
+    def _brief(self):
+        # One brief serializer per field, not one per value: building a
+        # serializer's fields costs more than representing a record with them.
+        return self.brief_serializer(context=self.context)
 
     def get_choices(self, cutoff=None):
         # The brief form is a dict and cannot key the browsable API's <select>.

@@ -11,7 +11,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from common.search import SearchSpec, search
+from common.search import MAX_SEARCH_LENGTH, MAX_SEARCH_TERMS, SearchSpec, search, search_terms
 
 from .fields import as_id
 
@@ -134,12 +134,35 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class SearchField(forms.CharField):
+    """Search text of at most MAX_SEARCH_LENGTH characters and MAX_SEARCH_TERMS words."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_SEARCH_LENGTH)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        count = len(search_terms(value or ""))
+        if count > MAX_SEARCH_TERMS:
+            raise forms.ValidationError(
+                f"A search takes at most {MAX_SEARCH_TERMS} words; this one has {count}.",
+                code="too_many_terms",
+            )
+
+
 class SearchFilter(django_filters.CharFilter):
     """Free-text search through the search seam (ranked on PostgreSQL)."""
+
+    field_class = SearchField
 
     def __init__(self, spec: SearchSpec, **kwargs):
         self.spec = spec
         kwargs.setdefault("label", "Search")
+        kwargs["help_text"] = (
+            f"{kwargs.get('help_text', '')} At most {MAX_SEARCH_TERMS} words and "
+            f"{MAX_SEARCH_LENGTH} characters (more is a 400)."
+        ).strip()
         super().__init__(**kwargs)
 
     def filter(self, qs, value):

@@ -9,6 +9,7 @@ import datetime
 import decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from .fields import as_id
-from .pagination import ApiPagination
+from .pagination import COUNT_LIMIT, MAX_PAGE_DEPTH, ApiPagination
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # A version's own timestamps: its `date` says when it was written.
@@ -207,6 +208,10 @@ class DeletedView(APIView):
         if unknown:
             raise ValidationError({"type": [f"Unknown type(s): {', '.join(unknown)}."]})
 
+        # A page needs at most the first MAX_PAGE_DEPTH + 1 deletions of each
+        # type (numbered pages go no deeper), and counting stops at COUNT_LIMIT:
+        # however much was deleted, a request reads a bounded number of rows.
+        limit = max(MAX_PAGE_DEPTH, COUNT_LIMIT) + 1
         entries = []
         for type_name in wanted:
             model = types[type_name]
@@ -216,23 +221,30 @@ class DeletedView(APIView):
                     merged_at__gte=since,
                 ).values_list("old_id", "survivor_id")
             )
+            has_slug = any(field.name == "slug" for field in model._meta.fields)
             deletions = (
                 model.history.filter(history_type="-", history_date__gte=since)
-                .exclude(id__in=model.objects.values("id"))  # restored since
-                .order_by("history_date", "history_id")
+                # Restored since: an anti-join on the primary key, not NOT IN over the table.
+                .exclude(Exists(model._base_manager.filter(pk=OuterRef("id"))))
+                # In the feed's order within a type, through the deletions index.
+                .order_by("history_date", "id")
+                .values_list(
+                    "id", "slug" if has_slug else "id", "history_date", "history_change_reason"
+                )[:limit]
             )
-            for record in deletions:
+            for object_id, slug, deleted_at, reason in deletions:
                 entries.append(
                     {
                         "type": type_name,
-                        "id": record.id,
-                        "slug": getattr(record, "slug", None),
-                        "deleted_at": record.history_date,
-                        "reason": record.history_change_reason,
-                        "merged_into": merged.get(record.id),
+                        "id": object_id,
+                        "slug": slug if has_slug else None,
+                        "deleted_at": deleted_at,
+                        "reason": reason,
+                        "merged_into": merged.get(object_id),
                     }
                 )
         entries.sort(key=lambda entry: (entry["deleted_at"], entry["type"], entry["id"]))
+        del entries[limit:]
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(page)

@@ -38,6 +38,10 @@ from .fields import MAX_ID, as_id
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 COUNT_LIMIT = 10_000
+#: Numbered pages reach no further than this many rows: a deeper OFFSET reads
+#: and drops every row before it, so its cost grows without bound. Past it,
+#: `cursor` pages cost the same however deep.
+MAX_PAGE_DEPTH = COUNT_LIMIT
 CURSOR_PREFIX = "_cursor_"
 MIN_INTEGER = -(2**63)
 
@@ -289,15 +293,14 @@ class ApiPagination(BasePagination):
                 {self.page_query_param: [f"'{raw}' is not a page number (1, 2, …)."]}
             )
         offset = (number - 1) * self.page_size
-        if offset + self.page_size + 1 > MAX_ID:
-            # No database takes an OFFSET past a bigint (PostgreSQL: "bigint
-            # out of range"; SQLite: an OverflowError binding it).
-            deepest = (MAX_ID - 1) // self.page_size
+        if offset + self.page_size > MAX_PAGE_DEPTH:
+            deepest = max(MAX_PAGE_DEPTH // self.page_size, 1)
             raise ValidationError(
                 {
                     self.page_query_param: [
-                        f"Page {raw} is deeper than any list can go ({deepest} at "
-                        f"{self.page_size} a page); to walk a long list, use `cursor`."
+                        f"Numbered pages reach the first {MAX_PAGE_DEPTH:,} results (page "
+                        f"{deepest} at {self.page_size} a page). To go further, page with "
+                        "`cursor=` (empty for the first page, then follow `next`)."
                     ]
                 }
             )
@@ -327,6 +330,9 @@ class ApiPagination(BasePagination):
         if offset + on_page >= COUNT_LIMIT:
             return offset + on_page + 1, False
         if not isinstance(queryset, QuerySet):
+            # A list may stop at COUNT_LIMIT + 1 rows (the deletions feed does).
+            if len(queryset) > COUNT_LIMIT:
+                return COUNT_LIMIT, False
             return len(queryset), True
         unordered = queryset.order_by()
         if unordered.query.group_by is None and not unordered.query.distinct:
@@ -427,9 +433,10 @@ class ApiPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": (
-                    "Page number, from 1. Not a positive whole number, or deeper than any "
-                    "list can go: 400. A page past the last one: 404. Deep pages get "
-                    "slower; to walk a long result, use `cursor`."
+                    "Page number, from 1. Not a positive whole number: 400. A page past "
+                    f"the last one: 404. Pages reach the first {MAX_PAGE_DEPTH:,} results "
+                    "(page × page_size); a deeper page is a 400: to walk a long result, "
+                    "use `cursor`."
                 ),
                 "schema": {"type": "integer", "minimum": 1, "default": 1},
             },

@@ -272,7 +272,11 @@ class NetworkView(DownloadView):
                 GEXFRenderer.media_type,
                 "transfers.gexf",
             )
-        return Response({"nodes": [analytics.network_node(n) for n in nodes], "edges": list(edges)})
+        # Streamed, not built whole: a million edges are some 200 MB of JSON.
+        return StreamingHttpResponse(
+            exports.write_network_json(map(analytics.network_node, nodes), edges),
+            content_type="application/json",
+        )
 
 
 class ProfileCountsSerializer(serializers.Serializer):

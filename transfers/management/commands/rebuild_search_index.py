@@ -2,15 +2,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from tqdm import tqdm
 
+from sources import search_index as citation_search_index
+from sources.models import Citation
 from transfers import search_index
 from transfers.models import Transfer
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every transfer's stored search document (PostgreSQL), one id range "
-        "at a time. Needed only after writes that bypass the application, or a change "
-        "to what search covers (transfers.filters.TRANSFER_SEARCH)."
+        "Recompute every transfer's and citation's stored search document (PostgreSQL), "
+        "one id range at a time. Needed only after writes that bypass the application, "
+        "or a change to what search covers (transfers.filters.TRANSFER_SEARCH, "
+        "sources.filters.CITATION_SEARCH)."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +35,17 @@ class Command(BaseCommand):
             file=self.stderr._out,
         ) as bar:
             count = search_index.rebuild(batch_size=batch_size, progress=bar.update)
+        with tqdm(
+            total=Citation.objects.count(),
+            unit="citation",
+            disable=no_progress,
+            file=self.stderr._out,
+        ) as bar:
+            citations = citation_search_index.rebuild(batch_size=batch_size, progress=bar.update)
         with connection.cursor() as cursor:
             # Fresh statistics for the planner's estimates of matches.
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(Transfer._meta.db_table)}")
-        self.stdout.write(f"Rebuilt the search documents of {count} transfers.")
+            for model in (Transfer, Citation):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        self.stdout.write(
+            f"Rebuilt the search documents of {count} transfers and {citations} citations."
+        )
