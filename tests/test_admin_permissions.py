@@ -655,3 +655,15 @@ def test_the_admin_does_not_delete_a_transfers_only_status_event(how):
     assert response.status_code == 200
     assert "keeps at least one status event" in response.content.decode()
     assert event.transfer.status_events.count() == 1
+
+
+def test_create_editor_with_admin_makes_a_staff_editor_who_curates_but_does_not_manage_users():
+    from django.core.management import call_command
+
+    call_command("create_editor", "curator", "--admin", "--token-only")
+    curator = User.objects.get(username="curator")
+    assert curator.is_staff and not curator.is_superuser
+    client = Client()
+    client.force_login(curator)
+    assert client.get(reverse("admin:transfers_transfer_add")).status_code == 200
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403

@@ -36,7 +36,8 @@ class Command(BaseCommand):
     help = (
         'Create (or update) an API editor: a user in the "Editors" group, which may add, '
         "change and delete actors, systems, transfers, status events, deliveries, sources and "
-        "citations (not users, not the admin). Prints a new API token for the user, valid "
+        "citations (not users). With --admin the user may also log in to the admin, to curate "
+        "there with the same permissions. Prints a new API token for the user, valid "
         "TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
     )
 
@@ -48,17 +49,24 @@ class Command(BaseCommand):
             help="Print only the token key (for scripts).",
         )
         parser.add_argument(
+            "--admin",
+            action="store_true",
+            help="Let the editor log in to the admin (staff status; no other permission).",
+        )
+        parser.add_argument(
             "--ttl-hours",
             type=float,
             help="Hours until the token expires (default: the TOKEN_TTL_HOURS setting).",
         )
 
     @transaction.atomic
-    def handle(self, *args, username, token_only, ttl_hours, **options):
+    def handle(self, *args, username, token_only, ttl_hours, admin, **options):
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
             user.set_unusable_password()
-            user.save()
+        if admin:
+            user.is_staff = True
+        user.save()
         user.groups.add(editors_group())
         # Only the digest is stored: the key is shown here once, never again.
         if ttl_hours is None:
