@@ -28,20 +28,14 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             self.stdout.write("No stored search documents on this database; nothing to do.")
             return
-        with tqdm(
-            total=Transfer.objects.count(),
-            unit="transfer",
-            disable=no_progress,
-            file=self.stderr._out,
-        ) as bar:
-            count = search_index.rebuild(batch_size=batch_size, progress=bar.update)
-        with tqdm(
-            total=Citation.objects.count(),
-            unit="citation",
-            disable=no_progress,
-            file=self.stderr._out,
-        ) as bar:
-            citations = citation_search_index.rebuild(batch_size=batch_size, progress=bar.update)
+
+        def rebuild(index, model, unit):
+            total = model.objects.count()
+            with tqdm(total=total, unit=unit, disable=no_progress, file=self.stderr._out) as bar:
+                return index.rebuild(batch_size=batch_size, progress=bar.update)
+
+        count = rebuild(search_index, Transfer, "transfer")
+        citations = rebuild(citation_search_index, Citation, "citation")
         with connection.cursor() as cursor:
             # Fresh statistics for the planner's estimates of matches.
             for model in (Transfer, Citation):
