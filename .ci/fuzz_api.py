@@ -121,7 +121,6 @@ def main() -> int:
             LOG_LEVEL="ERROR",
         )
         harness.manage(env, "migrate", "--noinput", "--verbosity", "0")
-        harness.manage(env, "createcachetable")
         harness.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         harness.manage(env, "load_seed")
         token = harness.manage(env, "create_editor", "fuzz-editor", "--token-only", capture=True)

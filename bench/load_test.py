@@ -14,7 +14,7 @@ that concurrent creates need the same generated slug.
         [--duration 60] [--clients 8] [--workers 3]
 
 The database named is dropped and made anew. The app runs with the
-production settings (DEBUG off, database cache), except that throttling is
+production settings (DEBUG off, the Redis cache), except that throttling is
 off: every client here comes from one address. Prints throughput, latency
 percentiles and the invariant checks; exits non-zero on any error, any
 acknowledged write that is not stored, or any broken invariant:
@@ -368,7 +368,6 @@ def main() -> int:
     )
     env.pop("CACHE_URL", None)
     harness.manage(env, "migrate", "--noinput", "--verbosity", "0")
-    harness.manage(env, "createcachetable")
     harness.manage(env, "load_seed")
     token = harness.manage(env, "create_editor", "load-editor", "--token-only", capture=True)
     token = token.strip()
