@@ -165,6 +165,8 @@ class ListPlan:
     """The SQL of one list page (count and page), compiled once."""
 
     def __init__(self, params: dict):
+        from common.search import is_ranked, unranked
+
         self.params = dict(params)
         queryset = view_queryset(f"{API}/transfers/", self.params)
         self.page_size = int(self.params.get("page_size", PAGE_SIZE))
@@ -179,6 +181,13 @@ class ListPlan:
         self.page_sql, self.page_params = compiled(
             queryset.values_list(*PAGE_COLUMNS)[offset : offset + self.page_size + 1]
         )
+        # A ranked search counts first, and past RANK_LIMIT matches reads its
+        # page in the default order instead (as the API's paginator does).
+        self.ranked = is_ranked(queryset)
+        if self.ranked:
+            self.unranked_sql, self.unranked_params = compiled(
+                unranked(queryset).values_list(*PAGE_COLUMNS)[offset : offset + self.page_size + 1]
+            )
 
     def link(self, page):
         if page is None:
@@ -285,12 +294,19 @@ def transfer_records(cursor, rows) -> list[dict]:
 
 
 def baseline_list(cursor, plan: ListPlan) -> dict:
-    """A list page as the API shapes it: count, page, then the three related reads."""
-    rows = cursor.execute(plan.page_sql, plan.page_params).fetchall()
+    """A list page as the API shapes it: count, page, then the three related reads
+    (a ranked search counts before the page)."""
+    matches = None
+    sql, params = plan.page_sql, plan.page_params
+    if plan.ranked:
+        [matches] = cursor.execute(plan.count_sql, plan.count_params).fetchone()
+        if matches > rank_limit():
+            sql, params = plan.unranked_sql, plan.unranked_params
+    rows = cursor.execute(sql, params).fetchall()
     has_next = len(rows) > plan.page_size
     rows = rows[: plan.page_size]
     count, exact = capped_count(
-        cursor, plan.count_sql, plan.count_params, plan.offset, len(rows), has_next
+        cursor, plan.count_sql, plan.count_params, plan.offset, len(rows), has_next, matches
     )
     return {
         "count": count,
@@ -301,14 +317,22 @@ def baseline_list(cursor, plan: ListPlan) -> dict:
     }
 
 
-def capped_count(cursor, sql, params, offset, on_page, has_next):
-    """The API's count: none needed on the last page, a lower bound past the cap."""
+def capped_count(cursor, sql, params, offset, on_page, has_next, count=None):
+    """The API's count: none needed on the last page, a lower bound past the
+    cap; `count`, if given, is the capped count already made."""
     if not has_next:
         return offset + on_page, True
     if offset + on_page >= count_limit():
         return offset + on_page + 1, False
-    [count] = cursor.execute(sql, params).fetchone()
+    if count is None:
+        [count] = cursor.execute(sql, params).fetchone()
     return (count_limit(), False) if count > count_limit() else (count, True)
+
+
+def rank_limit() -> int:
+    from common import search
+
+    return search.RANK_LIMIT
 
 
 def count_limit() -> int:
@@ -681,8 +705,8 @@ def pick_subjects(cursor) -> dict:
     """Deterministic subjects from the data: the biggest supplier, the most
     transferred system's designation, and transfer ids spread over the table."""
     biggest = cursor.execute(
-        "SELECT a.slug FROM transfers_transfer t JOIN actors_actor a ON a.id = t.supplier_id "
-        "GROUP BY a.id, a.slug ORDER BY COUNT(*) DESC, a.id LIMIT 1"
+        "SELECT a.slug, a.name FROM transfers_transfer t JOIN actors_actor a "
+        "ON a.id = t.supplier_id GROUP BY a.id ORDER BY COUNT(*) DESC, a.id LIMIT 1"
     ).fetchone()
     system = cursor.execute(
         "SELECT y.designation FROM transfers_transfer t JOIN transfers_system y "
@@ -699,6 +723,7 @@ def pick_subjects(cursor) -> dict:
             ids.append(row[0])
     return {
         "supplier": biggest[0] if biggest else None,
+        "supplier_name": biggest[1] if biggest else None,
         "designation": system[0] if system else None,
         "transfers": total,
         "ids": ids,
@@ -735,6 +760,15 @@ def build_cases(client, subjects) -> list[Case]:
         cases.append(
             list_case(
                 "search", "search", {"search": subjects["designation"], "page_size": PAGE_SIZE}
+            )
+        )
+    if subjects["supplier"]:
+        # A word in more transfers than are ranked (the biggest supplier's name).
+        cases.append(
+            list_case(
+                "search_common",
+                "search",
+                {"search": subjects["supplier_name"], "page_size": PAGE_SIZE},
             )
         )
     from common.api.pagination import MAX_PAGE_DEPTH

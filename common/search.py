@@ -2,7 +2,11 @@
 
 Every `search` filter goes through `search()`. On PostgreSQL it matches a
 weighted `tsvector` against a `websearch_to_tsquery` (so `"S-300" -cancelled`
-and `shahed OR geran` work) and orders the results by `ts_rank`, best first.
+and `shahed OR geran` work) and orders the results by `ts_rank`, best first,
+when at most RANK_LIMIT rows match: ranking reads every match, so a word
+in a million rows would cost seconds. Past that the list's own default
+ordering applies (which an index can serve, stopping after one page); the
+paginator, which counts matches anyway, decides (`unranked_if_many`).
 On any other database (SQLite for development and tests) it ORs `icontains`
 over the same fields.
 
@@ -24,11 +28,15 @@ from dataclasses import dataclass, field
 
 from django.db import connections, transaction
 from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast
 
 #: Annotation holding the PostgreSQL rank; absent on the fallback.
 RANK = "search_rank"
 SEARCH_CONFIG = "english"
+#: Results are ranked only up to this many matches (see the module's docstring).
+#: At most the paginator's COUNT_LIMIT, whose capped count tells the two apart.
+RANK_LIMIT = 10_000
 #: What one search may ask for. Each term is one more index lookup and one
 #: more test per matching row (300 ORed terms took 6 s at 200,000 transfers);
 #: people search with a few words.
@@ -138,6 +146,24 @@ def _full_text(queryset, text, spec):
         .annotate(**{RANK: SearchRank(F(document), query)})
         .order_by(F(RANK).desc(), *existing_order)
     )
+
+
+def is_ranked(queryset: QuerySet) -> bool:
+    """Whether `queryset` is ordered by search rank first (a search without
+    an explicit `ordering`)."""
+    order = queryset.query.order_by
+    return bool(order) and isinstance(order[0], OrderBy) and order[0].expression == F(RANK)
+
+
+def unranked_if_many(queryset: QuerySet, matches: int) -> QuerySet:
+    """`queryset` (ranked) in its default order instead when more than
+    RANK_LIMIT rows match: `matches` is their number, or a lower bound."""
+    return queryset if matches <= RANK_LIMIT else unranked(queryset)
+
+
+def unranked(queryset: QuerySet) -> QuerySet:
+    """A ranked `queryset` in the order it would have without the rank."""
+    return queryset.order_by(*queryset.query.order_by[1:])
 
 
 def stores_documents(queryset: QuerySet, spec: SearchSpec) -> bool:

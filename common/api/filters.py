@@ -11,7 +11,14 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from common.search import MAX_SEARCH_LENGTH, MAX_SEARCH_TERMS, SearchSpec, search, search_terms
+from common.search import (
+    MAX_SEARCH_LENGTH,
+    MAX_SEARCH_TERMS,
+    RANK_LIMIT,
+    SearchSpec,
+    search,
+    search_terms,
+)
 
 from .fields import as_id
 
@@ -161,7 +168,9 @@ class SearchFilter(django_filters.CharFilter):
         kwargs.setdefault("label", "Search")
         kwargs["help_text"] = (
             f"{kwargs.get('help_text', '')} At most {MAX_SEARCH_TERMS} words and "
-            f"{MAX_SEARCH_LENGTH} characters (more is a 400)."
+            f"{MAX_SEARCH_LENGTH} characters (more is a 400). Results are ranked when at "
+            f"most {RANK_LIMIT:,} match; beyond that they come in the default order "
+            "(ranking would read every match)."
         ).strip()
         super().__init__(**kwargs)
 

@@ -33,6 +33,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from common import search
+
 from .fields import MAX_ID, as_id
 
 DEFAULT_PAGE_SIZE = 50
@@ -265,6 +267,12 @@ class ApiPagination(BasePagination):
         self.request = request
         self.page_size = self.get_page_size(request)
         self.previous_url = self.next_url = None
+        self.matches = None
+        if isinstance(queryset, QuerySet) and search.is_ranked(queryset):
+            # Ranking reads every match: count them first (capped, the count a
+            # numbered page needs anyway) and rank only if they are few.
+            self.matches = self._capped_count(queryset)
+            queryset = search.unranked_if_many(queryset, self.matches)
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor is not None:
             if not isinstance(queryset, QuerySet):
@@ -313,7 +321,9 @@ class ApiPagination(BasePagination):
         counted = getattr(view, "count_queryset", None)
         if counted is None:
             counted = queryset
-        self.count, self.count_is_exact = self._count(counted, offset, len(rows), has_next)
+        self.count, self.count_is_exact = self._count(
+            counted, offset, len(rows), has_next, self.matches
+        )
         url = self.request.build_absolute_uri()
         if has_next:
             self.next_url = replace_query_param(url, self.page_query_param, number + 1)
@@ -323,8 +333,9 @@ class ApiPagination(BasePagination):
             self.previous_url = replace_query_param(url, self.page_query_param, number - 1)
         return rows
 
-    @staticmethod
-    def _count(queryset, offset, on_page, has_next):
+    @classmethod
+    def _count(cls, queryset, offset, on_page, has_next, matches=None):
+        """`matches`: the capped count, if it was already made."""
         if not has_next:
             return offset + on_page, True  # this page is the last one
         if offset + on_page >= COUNT_LIMIT:
@@ -334,15 +345,20 @@ class ApiPagination(BasePagination):
             if len(queryset) > COUNT_LIMIT:
                 return COUNT_LIMIT, False
             return len(queryset), True
+        counted = cls._capped_count(queryset) if matches is None else matches
+        if counted > COUNT_LIMIT:
+            return COUNT_LIMIT, False
+        return counted, True
+
+    @staticmethod
+    def _capped_count(queryset) -> int:
+        """The number of rows, up to COUNT_LIMIT + 1 (more means "over")."""
         unordered = queryset.order_by()
         if unordered.query.group_by is None and not unordered.query.distinct:
             # Only the key: no joins or expressions the count does not need.
             # (Not for aggregates or DISTINCT, whose rows are groups.)
             unordered = unordered.values("pk")
-        counted = unordered[: COUNT_LIMIT + 1].count()
-        if counted > COUNT_LIMIT:
-            return COUNT_LIMIT, False
-        return counted, True
+        return unordered[: COUNT_LIMIT + 1].count()
 
     # --- cursor --------------------------------------------------------------------
 
