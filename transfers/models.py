@@ -344,17 +344,15 @@ class Transfer(TimeStampedModel):
             slug, counter = f"{base}-{counter}", counter + 1
         return slug
 
+    def _events_in_order(self):
+        return StatusEvent.objects.filter(transfer_id=self.pk).order_by(*StatusEvent.CHRONOLOGICAL)
+
     def latest_status_event(self):
-        return self.status_events.order_by(*StatusEvent.CHRONOLOGICAL).last()
+        return self._events_in_order().last()
 
     def derived_status(self, *, default):
         """The status of the latest event as stored, or `default` if there is none."""
-        latest = (
-            StatusEvent.objects.filter(transfer_id=self.pk)
-            .order_by(*StatusEvent.CHRONOLOGICAL)
-            .values_list("status", flat=True)
-            .last()
-        )
+        latest = self._events_in_order().values_list("status", flat=True).last()
         return default if latest is None else latest
 
     def refresh_status(self):
