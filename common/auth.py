@@ -12,6 +12,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle
 
+from common.api.exceptions import API_PATH_PREFIX
+
 
 def client_ip(request) -> str:
     """The client's address, as the API's throttles count it: X-Forwarded-For
@@ -47,7 +49,7 @@ def lockout_response(request, original_response=None, credentials=None):
         "Too many failed logins from this address or for this username. Logins are "
         f"refused for {minutes} minutes after the last failed one."
     )
-    if request.path_info.startswith("/api/"):
+    if request.path_info.startswith(API_PATH_PREFIX):
         response = JsonResponse({"detail": message}, status=429)
     else:
         context = {**admin.site.each_context(request), "title": "Locked out", "message": message}

@@ -7,7 +7,9 @@ their scripts stay 'self' like everywhere else. The admin needs no exception."""
 
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 
-INLINE_STYLE_PREFIXES = ("/api/",)
+from common.api.exceptions import API_PATH_PREFIX
+
+INLINE_STYLE_PREFIXES = (API_PATH_PREFIX,)
 
 
 class CSPMiddleware(BaseCSPMiddleware):
