@@ -308,6 +308,14 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# The full exports (trade-register CSV, JSON Lines) run `export_transfers` in
+# a child process at a raised nice value, so that while they run other
+# clients keep the CPU (common/child_command.py). Each web worker runs at most
+# CHILD_COMMANDS_PER_WORKER at once; one more is a 503 with Retry-After.
+EXPORTS_IN_CHILD_PROCESS = env.bool("EXPORTS_IN_CHILD_PROCESS", default=True)
+CHILD_COMMANDS_PER_WORKER = env.int("CHILD_COMMANDS_PER_WORKER", default=2)
+CHILD_COMMAND_NICENESS = env.int("CHILD_COMMAND_NICENESS", default=19)
+
 # API tokens (django-rest-knox): stored as SHA-512 digests, one per login, each
 # expiring TOKEN_TTL_HOURS after it was issued; `Authorization: Token <key>` as before.
 REST_KNOX = {

@@ -58,3 +58,11 @@ def _no_api_throttling(settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "login": None},
     }
+
+
+@pytest.fixture(autouse=True)
+def _exports_in_process(settings):
+    """A child process cannot see a test's uncommitted rows, so exports render
+    in the test's own process (the same bytes: the child runs the same code);
+    test_export_child_process runs them in a child, on committed data."""
+    settings.EXPORTS_IN_CHILD_PROCESS = False

@@ -187,3 +187,36 @@ class IntermediaryListField(serializers.ListField):
 
     def get_attribute(self, instance):
         return [getattr(link, self.target_attr) for link in getattr(instance, self.link_attr).all()]
+
+
+class DetailUrlField(serializers.HyperlinkedIdentityField):
+    """A record's detail URL, as DRF's identity field gives it, but reversed
+    once per view and request and then filled in with each id: URL reversing
+    was a third of a JSON Lines export's time (ten URLs a transfer).
+
+    The URL for an id is the reversed URL of a placeholder id with the id put
+    in its place, so it is the same string `reverse()` would give. Anything
+    else (no request, a format suffix, an id that is not an int) goes
+    through DRF unchanged."""
+
+    #: An id no record has, so its digits occur in no other part of the URL
+    #: the resolver builds around it (the last occurrence is the id).
+    PLACEHOLDER = MAX_ID
+
+    def get_url(self, obj, view_name, request, format):
+        lookup_value = getattr(obj, self.lookup_field)
+        if request is None or format or type(lookup_value) is not int:
+            return super().get_url(obj, view_name, request, format)
+        templates = request.__dict__.setdefault("_detail_url_templates", {})
+        key = (view_name, self.lookup_url_kwarg)
+        if key not in templates:
+            url = self.reverse(
+                view_name,
+                kwargs={self.lookup_url_kwarg: self.PLACEHOLDER},
+                request=request,
+                format=format,
+            )
+            head, _, tail = url.rpartition(str(self.PLACEHOLDER))
+            templates[key] = head, tail
+        head, tail = templates[key]
+        return f"{head}{lookup_value}{tail}"

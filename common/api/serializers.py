@@ -16,7 +16,7 @@ from common.concurrency import ConcurrentChange
 from common.dates import DatePrecision, parse_partial_date
 
 from .exceptions import Conflict
-from .fields import PartialDateField, PrecisionField
+from .fields import DetailUrlField, PartialDateField, PrecisionField
 
 
 def filtered_list_url(request, view_name, **params) -> str:
@@ -60,6 +60,7 @@ class ApiModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     may send it back as read; one that is not a precision, or contradicts
     the date, is a 400 rather than silently ignored."""
 
+    serializer_url_field = DetailUrlField
     display = serializers.SerializerMethodField()
 
     def to_internal_value(self, data):

@@ -2,9 +2,7 @@
 transfers API can nest it without importing the sources API (which nests
 transfers)."""
 
-from rest_framework import serializers
-
-from common.api.fields import PartialDateField, PrecisionField
+from common.api.fields import DetailUrlField, PartialDateField, PrecisionField
 from common.api.serializers import BriefSerializer
 
 from ..models import Source
@@ -15,7 +13,7 @@ class SourceBriefSerializer(BriefSerializer):
     other records."""
 
     # The model has its own `url` (the document's); `url` here is the API link.
-    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+    url = DetailUrlField(view_name="api:source-detail")
     publication_date = PartialDateField(
         "publication_date", "publication_date_precision", read_only=True
     )

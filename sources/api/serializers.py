@@ -1,6 +1,11 @@
 from rest_framework import serializers
 
-from common.api.fields import IdOrSlugRelatedField, PartialDateField, PrecisionField
+from common.api.fields import (
+    DetailUrlField,
+    IdOrSlugRelatedField,
+    PartialDateField,
+    PrecisionField,
+)
 from common.api.serializers import FullCleanModelSerializer, filtered_list_url
 from transfers.api.serializers import StatusEventBriefSerializer, TransferBriefSerializer
 from transfers.models import StatusEvent, Transfer
@@ -13,7 +18,7 @@ class SourceSerializer(FullCleanModelSerializer):
     """A document evidence is taken from: an article, analysis, statement or dataset."""
 
     # The model's own `url` is the document's address; `url` is the API link.
-    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+    url = DetailUrlField(view_name="api:source-detail")
     document_url = serializers.URLField(
         source="url",
         max_length=1000,

@@ -2,6 +2,7 @@
 network). Each view narrows transfers with TransferFilterSet exactly as the
 transfer list does (an invalid value is a 400), then aggregates in SQL."""
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -11,13 +12,14 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import generics, serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from common.api.fields import record_lookups
 from common.api.views import check_filter_references
+from common.child_command import ChildCommandsBusy, stream_command
 
 from .. import analytics, exports
 from ..filters import AnalyticsFilterSet
@@ -156,12 +158,61 @@ class DownloadView(TransferAnalyticsView):
         },
     )
 )
-class TradeRegisterExportView(DownloadView):
-    renderer_classes = [CSVRenderer]
+class ExportView(DownloadView):
+    """A full export: `export_format` as `export_transfers` writes it, of the
+    transfers that match the filters.
+
+    With EXPORTS_IN_CHILD_PROCESS (the default) the command runs in a child
+    process at a lower CPU priority and this view relays its output
+    (common/child_command.py says why); without, the view renders the same
+    bytes itself. Filters are checked here first either way, so a bad one is
+    a 400 before anything starts."""
+
+    export_format: str
+    content_type: str
+    filename: str
 
     def list(self, request, *args, **kwargs):
-        rows = exports.trade_register(self.filtered_transfers())
-        return self.stream(exports.write_csv(rows), "text/csv; charset=utf-8", "trade-register.csv")
+        transfers = self.filtered_transfers()
+        if settings.EXPORTS_IN_CHILD_PROCESS:
+            try:
+                chunks = stream_command(
+                    "export_transfers",
+                    "--format",
+                    self.export_format,
+                    "--query",
+                    request.GET.urlencode(),
+                    "--base-url",
+                    f"{request.scheme}://{request.get_host()}",
+                    "--no-progress",
+                )
+            except ChildCommandsBusy:
+                raise ExportsBusy from None
+        else:
+            chunks = self.render(transfers)
+        return self.stream(chunks, self.content_type, self.filename)
+
+    def render(self, transfers):
+        raise NotImplementedError
+
+
+class ExportsBusy(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "This server is running as many exports as it allows at once; retry in a minute."
+    )
+    default_code = "exports_busy"
+    wait = 60  # seconds, sent as Retry-After by DRF's exception handler
+
+
+class TradeRegisterExportView(ExportView):
+    renderer_classes = [CSVRenderer]
+    export_format = "csv"
+    content_type = "text/csv; charset=utf-8"
+    filename = "trade-register.csv"
+
+    def render(self, transfers):
+        return exports.write_csv(exports.trade_register(transfers))
 
 
 @extend_schema_view(
@@ -179,13 +230,14 @@ class TradeRegisterExportView(DownloadView):
         },
     )
 )
-class TransferJsonLinesExportView(DownloadView):
+class TransferJsonLinesExportView(ExportView):
     renderer_classes = [NDJSONRenderer]
+    export_format = "jsonl"
+    content_type = "application/x-ndjson"
+    filename = "transfers.jsonl"
 
-    def list(self, request, *args, **kwargs):
-        transfers = exports.iterate(self.filtered_transfers())
-        chunks = exports.write_jsonl(transfers, self.get_serializer_context())
-        return self.stream(chunks, "application/x-ndjson", "transfers.jsonl")
+    def render(self, transfers):
+        return exports.write_jsonl(exports.iterate(transfers), self.get_serializer_context())
 
 
 class GraphMLRenderer(DownloadRenderer):

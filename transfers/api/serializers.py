@@ -5,6 +5,7 @@ from rest_framework import serializers
 from actors.api.serializers import ActorBriefSerializer
 from actors.models import Actor
 from common.api.fields import (
+    DetailUrlField,
     IdOrSlugRelatedField,
     IntermediaryListField,
     PartialDateField,
@@ -104,7 +105,7 @@ class SystemSerializer(FullCleanModelSerializer):
 class StatusHistoryEntrySerializer(serializers.ModelSerializer):
     """One event of a transfer's status history, as shown inside the transfer."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:statusevent-detail")
+    url = DetailUrlField(view_name="api:statusevent-detail")
     date = PartialDateField("date", "date_precision", read_only=True)
     date_precision = PrecisionField()
 
@@ -124,7 +125,7 @@ class InitialStatusSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 class TransferCitationSerializer(serializers.ModelSerializer):
     """A piece of evidence for the transfer: a verbatim quote and its source."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
+    url = DetailUrlField(view_name="api:citation-detail")
     source = SourceBriefSerializer(read_only=True)
 
     class Meta:

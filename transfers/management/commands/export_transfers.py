@@ -1,8 +1,13 @@
 """Export transfers as the API does, to a file or standard output.
 
 manage.py export_transfers --format csv --output register.csv --supplier russia
+manage.py export_transfers --format jsonl --query 'supplier=russia&year_from=2013'
+
+The API's full exports run this command in a child process (`--query` is the
+request's own query string), so a download is what the command writes.
 """
 
+import os
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
@@ -55,6 +60,17 @@ class Command(BaseCommand):
             help="where the API lives, for the URLs in JSON Lines records",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--query",
+            default="",
+            help="filters as the API takes them, a URL query string (with the options below)",
+        )
+        parser.add_argument(
+            "--niceness",
+            type=int,
+            default=0,
+            help="raise this process's nice value by N first, to yield the CPU (see nice(1))",
+        )
         for option in FILTER_OPTIONS:
             parser.add_argument(
                 f"--{option.replace('_', '-')}",
@@ -63,8 +79,12 @@ class Command(BaseCommand):
                 help=f"transfer-list filter `{option}`; repeat for several where it allows",
             )
 
-    def handle(self, *args, fmt, output, base_url, no_progress, **options):
-        params = QueryDict(mutable=True)
+    def handle(self, *args, fmt, output, base_url, no_progress, query, niceness, **options):
+        if niceness < 0:
+            raise CommandError("--niceness must be 0 or more (only root may lower a nice value).")
+        if niceness:
+            os.nice(niceness)
+        params = QueryDict(query, mutable=True)
         for option, name in FILTER_OPTIONS.items():
             for value in options.get(option) or []:
                 params.appendlist(name, value)
