@@ -17,6 +17,7 @@ that goes away makes the relay kill the child.
 """
 
 import logging
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,8 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 MANAGE_PY = Path(settings.BASE_DIR) / "manage.py"
+#: coreutils' nice(1), in every Debian image (the Dockerfile's included).
+NICE = shutil.which("nice") or "/usr/bin/nice"
 #: How much of the child's output is relayed at a time.
 CHUNK_BYTES = 1 << 16
 #: How much of a failed child's standard error goes into the log.
@@ -56,12 +59,13 @@ def _slots_for(limit: int) -> threading.BoundedSemaphore:
 
 
 def stream_command(*args: str) -> "ChildOutput":
-    """Start `manage.py <args> --niceness N` in a child process and return
-    its standard output as an iterable of bytes, to be closed when done.
+    """Start `nice -n N manage.py <args>` in a child process and return its
+    standard output as an iterable of bytes, to be closed when done.
 
-    Raises ChildCommandsBusy at once, before starting anything, when this
-    worker already runs CHILD_COMMANDS_PER_WORKER children. The command must
-    accept `--niceness`."""
+    nice(1), not os.nice() in the child, so that it is niced from its first
+    instruction: setting Django up is a second of CPU. Raises
+    ChildCommandsBusy at once, before starting anything, when this worker
+    already runs CHILD_COMMANDS_PER_WORKER children."""
     slots = _slots_for(settings.CHILD_COMMANDS_PER_WORKER)
     if not slots.acquire(blocking=False):
         raise ChildCommandsBusy
@@ -69,11 +73,12 @@ def stream_command(*args: str) -> "ChildOutput":
         stderr = tempfile.TemporaryFile()  # noqa: SIM115 - ChildOutput.close() closes it
         process = subprocess.Popen(
             [
+                NICE,
+                "-n",
+                str(settings.CHILD_COMMAND_NICENESS),
                 sys.executable,
                 str(MANAGE_PY),
                 *args,
-                "--niceness",
-                str(settings.CHILD_COMMAND_NICENESS),
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

@@ -133,8 +133,8 @@ def test_the_child_runs_at_the_configured_nice_value(client, child_exports, tran
         wanted = os.getpriority(os.PRIO_PROCESS, 0) + child_exports.CHILD_COMMAND_NICENESS
         wanted = min(wanted, 19)
         deadline = time.monotonic() + 60
-        # The child raises its nice value once Django is set up; until the
-        # body is read it blocks on the full pipe, so it is still there.
+        # nice(1) sets the value and then runs Python; until the body is
+        # read the child blocks on the full pipe, so it is still there.
         while os.getpriority(os.PRIO_PROCESS, process.pid) != wanted:
             assert process.poll() is None, "the child ended before it was seen niced"
             assert time.monotonic() < deadline, "the child never raised its nice value"

@@ -7,7 +7,6 @@ The API's full exports run this command in a child process (`--query` is the
 request's own query string), so a download is what the command writes.
 """
 
-import os
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
@@ -65,12 +64,6 @@ class Command(BaseCommand):
             default="",
             help="filters as the API takes them, a URL query string (with the options below)",
         )
-        parser.add_argument(
-            "--niceness",
-            type=int,
-            default=0,
-            help="raise this process's nice value by N first, to yield the CPU (see nice(1))",
-        )
         for option in FILTER_OPTIONS:
             parser.add_argument(
                 f"--{option.replace('_', '-')}",
@@ -79,11 +72,7 @@ class Command(BaseCommand):
                 help=f"transfer-list filter `{option}`; repeat for several where it allows",
             )
 
-    def handle(self, *args, fmt, output, base_url, no_progress, query, niceness, **options):
-        if niceness < 0:
-            raise CommandError("--niceness must be 0 or more (only root may lower a nice value).")
-        if niceness:
-            os.nice(niceness)
+    def handle(self, *args, fmt, output, base_url, no_progress, query, **options):
         params = QueryDict(query, mutable=True)
         for option, name in FILTER_OPTIONS.items():
             for value in options.get(option) or []:
