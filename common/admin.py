@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.validators import validate_single_line
+
 
 def year_list_filter(date_field: str, title: str = "year"):
     """A changelist filter by the calendar year of `date_field`."""
@@ -101,6 +103,7 @@ class ChangeReasonAdminMixin:
                     label="Reason for this change",
                     required=False,
                     max_length=100,
+                    validators=[validate_single_line],
                     help_text="Optional; kept in the history (e.g. the source that prompted it).",
                 )
             },

@@ -160,3 +160,34 @@ def test_the_admin_shows_a_form_error(admin_client, model, data, field):
     assert field in errors, errors
     assert "control character" in errors[field][0]
     assert not (Actor.objects.exists() or System.objects.exists() or Source.objects.exists())
+
+
+def test_a_change_reason_with_a_control_character_is_a_400_and_nothing_is_written(editor):
+    actor = ActorFactory(name="Belarus")
+    response = editor.patch(
+        f"{API}/actors/{actor.pk}/",
+        {"name": "Belarus (state)"},
+        format="json",
+        HTTP_X_CHANGE_REASON="per\tthe article",  # a tab passes HTTP
+    )
+    assert response.status_code == 400, response.content
+    assert "control character (U+0009)" in response.json()["X-Change-Reason"][0]
+    actor.refresh_from_db()
+    assert actor.name == "Belarus"
+    assert actor.history.count() == 1
+
+
+def test_the_admin_refuses_a_change_reason_with_a_control_character(admin_client):
+    form = {
+        "name": "Belarus",
+        "slug": "belarus",
+        "kind": "state",
+        "country": "BY",
+        "aliases": "",
+        "change_reason": "per\x01the article",
+    }
+    response = admin_client.post(reverse("admin:actors_actor_add"), form)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "control character (U+0001)" in errors["change_reason"][0]
+    assert not Actor.objects.exists()

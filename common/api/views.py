@@ -21,6 +21,7 @@ import hashlib
 
 import orjson
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -30,6 +31,8 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from simple_history.utils import update_change_reason
+
+from common.validators import validate_single_line
 
 from .exceptions import PreconditionFailed, RecordMerged
 from .fields import as_id, record_lookups
@@ -171,9 +174,15 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
         return Response(data, headers={"ETag": etag})
 
     def record_change_reason(self, instance):
-        """An `X-Change-Reason` header is kept as the why of this change."""
+        """An `X-Change-Reason` header is kept as the why of this change. One
+        with a control character (a tab passes HTTP) is a 400, and, as this
+        runs in the write's transaction, nothing is written."""
         reason = self.request.headers.get("X-Change-Reason", "").strip()
         if reason:
+            try:
+                validate_single_line(reason)
+            except DjangoValidationError as error:
+                raise ValidationError({"X-Change-Reason": error.messages}) from None
             update_change_reason(instance, reason[:100])
 
     def create(self, request, *args, **kwargs):
