@@ -210,6 +210,21 @@ def test_network_query_count_is_flat(n, api_client, django_assert_num_queries):
     assert len(body["edges"]) == n
 
 
+@pytest.mark.postgres
+def test_network_nodes_are_found_without_a_subplan_per_actor(api_client):
+    """Found at a million transfers: `network/` was a 503 after the 30 s
+    statement timeout. Its nodes were `id IN (suppliers) OR id IN
+    (recipients)`, which PostgreSQL runs as a subplan per actor: hashed while
+    the transfers fit in work_mem, then a scan of all of them per actor. One
+    IN over a UNION is a single hash join at any size."""
+    from transfers import analytics
+
+    TransferFactory.create_batch(3)
+    plan = analytics.network_nodes(Transfer.objects.all()).explain()
+    assert "SubPlan" not in plan, plan
+    assert len(network(api_client)["nodes"]) == 6
+
+
 def test_network_json_streams_the_edges_in_pieces(api_client, monkeypatch):
     from transfers import exports
 
