@@ -401,3 +401,24 @@ def test_a_deadlock_that_postgresql_breaks_is_a_409_for_the_loser():
     response = api_exception_handler(errors[0], {})
     assert response.status_code == 409
     assert "collided" in response.data["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "changes"), [(TransferStatus.REPORTED, False), (TransferStatus.CONFIRMED, True)]
+)
+def test_an_event_write_locks_its_transfer_once(status, changes):
+    """The event locks the transfer and the status is derived on that row:
+    it used to be locked again to refresh the status, and a third time (with
+    the status derived a second time) when the status changed."""
+    from django.test.utils import CaptureQueriesContext
+
+    transfer = TransferFactory()
+    StatusEventFactory(transfer=transfer, status=TransferStatus.REPORTED)
+    with CaptureQueriesContext(connection) as queries:
+        StatusEventFactory(transfer=transfer, status=status)
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 1, locks
+    transfer.refresh_from_db()
+    assert transfer.status == status
+    assert transfer.history.filter(status=TransferStatus.CONFIRMED).exists() == changes

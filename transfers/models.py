@@ -355,16 +355,19 @@ class Transfer(TimeStampedModel):
         latest = self._events_in_order().values_list("status", flat=True).last()
         return default if latest is None else latest
 
-    def refresh_status(self):
+    def refresh_status(self, *, locked: bool = False):
         """Make the stored status the status of the latest event (kept if
         there is none), and this object's status and `updated` follow it.
 
         Reads and writes the locked stored row, not this object, which may
         be older than the row: the history row written is what is stored.
-        Raises ConcurrentChange if the transfer was deleted meanwhile.
+        `locked=True` says this object is that row, locked by the caller in
+        the current transaction (as `StatusEvent.lock_transfer` returns it),
+        so it is not locked and read again. Raises ConcurrentChange if the
+        transfer was deleted meanwhile.
         """
         with transaction.atomic():
-            stored = Transfer.objects.lock(self.pk)
+            stored = self if locked else Transfer.objects.lock(self.pk)
             if stored is None:
                 raise ConcurrentChange(
                     f"Transfer #{self.pk} was deleted by another write meanwhile."
@@ -375,8 +378,10 @@ class Transfer(TimeStampedModel):
                 for attribute in ("_change_reason", "_history_user"):
                     if hasattr(self, attribute):
                         setattr(stored, attribute, getattr(self, attribute))
-                # save(), not update(): the change of status belongs in the history.
-                stored.save(update_fields=["status", "updated"])
+                # Model.save(), not update(): the change of status belongs in
+                # the history. Not Transfer.save(), which would lock the row
+                # and derive its status a second time.
+                models.Model.save(stored, update_fields=["status", "updated"])
             self.status, self.updated = stored.status, stored.updated
 
 
@@ -495,7 +500,7 @@ class StatusEvent(TimeStampedModel):
         return transfer
 
     def _refresh_status(self, transfer):
-        transfer.refresh_status()
+        transfer.refresh_status(locked=True)
         # The transfer object this event holds (often the caller's) follows.
         cached = self._state.fields_cache.get("transfer")
         if cached is not None and cached is not transfer:
