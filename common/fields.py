@@ -1,10 +1,14 @@
 """Model fields shared by the apps."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from .validators import validate_single_line
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def validate_aliases(value):
@@ -40,7 +44,10 @@ class AliasesFormField(forms.CharField):
         if isinstance(value, list):
             return value
         text = super().to_python(value)
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        # Split at the line breaks a browser sends, not at every character
+        # str.splitlines() takes for one (\x0b, \x1c, \x85, U+2028 …): those
+        # stay in the alias, and validate_aliases refuses them.
+        return [line.strip() for line in LINE_BREAK.split(text) if line.strip()]
 
     def has_changed(self, initial, data):
         return (initial or []) != self.to_python(data)

@@ -191,3 +191,34 @@ def test_the_admin_refuses_a_change_reason_with_a_control_character(admin_client
     errors = response.context["adminform"].form.errors
     assert "control character (U+0001)" in errors["change_reason"][0]
     assert not Actor.objects.exists()
+
+
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x85"])
+def test_the_admin_refuses_an_alias_with_a_line_break_no_browser_sends(admin_client, separator):
+    # str.splitlines() took each of these for a line break and made two aliases.
+    form = {
+        "name": "Belarus",
+        "slug": "belarus",
+        "kind": "state",
+        "country": "BY",
+        "aliases": f"Fine\r\nBela{separator}rus",
+    }
+    response = admin_client.post(reverse("admin:actors_actor_add"), form)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "control character" in errors["aliases"][0], errors
+    assert not Actor.objects.exists()
+
+
+def test_the_admin_takes_one_alias_a_line_as_a_browser_sends_them(admin_client):
+    form = {
+        "name": "Belarus",
+        "slug": "belarus",
+        "kind": "state",
+        "country": "BY",
+        # U+2028 is a separator, not a control character: it stays in its alias.
+        "aliases": "Byelorussia\r\nWhite Russia\n\rBiela\u2028ruś",
+    }
+    response = admin_client.post(reverse("admin:actors_actor_add"), form)
+    assert response.status_code == 302
+    assert Actor.objects.get().aliases == ["Byelorussia", "White Russia", "Biela\u2028ruś"]
