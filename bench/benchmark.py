@@ -897,7 +897,11 @@ def _of(results, *groups):
 TARGETS = [
     (
         "HTTP: full CSV and JSONL complete, byte for byte as export_transfers writes them",
-        lambda r: r["http"]["csv_identical"] and r["http"]["jsonl_identical"],
+        lambda r: (
+            r["http"]["http_csv"]["status"] == r["http"]["http_jsonl"]["status"] == 200
+            and r["http"]["csv_identical"]
+            and r["http"]["jsonl_identical"]
+        ),
     ),
     (
         "HTTP: list p95 while both exports run <= 2x idle, no errors",
@@ -907,9 +911,10 @@ TARGETS = [
         ),
     ),
     (
-        "HTTP: the network (JSON) adds < 100 MB to the workers' peak RSS",
+        "HTTP: the network (JSON) is a 200 and adds < 100 MB to the workers' peak RSS",
         lambda r: (
-            r["http"]["worker_peak_rss_mb_network"] - r["http"]["worker_peak_rss_mb_idle"] < 100
+            r["http"]["network"]["status"] == 200
+            and r["http"]["worker_peak_rss_mb_network"] - r["http"]["worker_peak_rss_mb_idle"] < 100
         ),
     ),
     (
