@@ -43,7 +43,8 @@ def flows(transfers: QuerySet, *, per_year: bool = False) -> QuerySet:
     if per_year:
         queryset = queryset.annotate(year=ExtractYear("start_date"))
         keys.append("year")
-        order.append("year")
+        # Undated last on both databases (SQLite put NULL first, PostgreSQL last).
+        order.append(F("year").asc(nulls_last=True))
     return (
         queryset.values(*keys)
         .annotate(

@@ -81,7 +81,7 @@ class TransferAnalyticsView(generics.ListAPIView):
         "(the same filters as the transfer list): the number of transfers, the sum of the "
         "known quantities, and how many transfers have no known quantity. With "
         "`per_year=true` the start year is a grouping key as well. Ordered by supplier, "
-        "recipient and year."
+        "recipient and year (undated last)."
     ),
     parameters=[
         OpenApiParameter(
