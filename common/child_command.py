@@ -43,7 +43,7 @@ class ChildCommandsBusy(Exception):
 
 
 class ChildCommandFailed(Exception):
-    """The child exited with an error after its output had begun."""
+    """The child exited with an error (its response's headers are already sent)."""
 
 
 _slots_lock = threading.Lock()

@@ -162,6 +162,10 @@ def test_the_admin_shows_a_form_error(admin_client, model, data, field):
     assert not (Actor.objects.exists() or System.objects.exists() or Source.objects.exists())
 
 
+#: The admin's add form for an actor, without its aliases and change reason.
+BELARUS_FORM = {"name": "Belarus", "slug": "belarus", "kind": "state", "country": "BY"}
+
+
 def test_a_change_reason_with_a_control_character_is_a_400_and_nothing_is_written(editor):
     actor = ActorFactory(name="Belarus")
     response = editor.patch(
@@ -179,10 +183,7 @@ def test_a_change_reason_with_a_control_character_is_a_400_and_nothing_is_writte
 
 def test_the_admin_refuses_a_change_reason_with_a_control_character(admin_client):
     form = {
-        "name": "Belarus",
-        "slug": "belarus",
-        "kind": "state",
-        "country": "BY",
+        **BELARUS_FORM,
         "aliases": "",
         "change_reason": "per\x01the article",
     }
@@ -197,10 +198,7 @@ def test_the_admin_refuses_a_change_reason_with_a_control_character(admin_client
 def test_the_admin_refuses_an_alias_with_a_line_break_no_browser_sends(admin_client, separator):
     # str.splitlines() took each of these for a line break and made two aliases.
     form = {
-        "name": "Belarus",
-        "slug": "belarus",
-        "kind": "state",
-        "country": "BY",
+        **BELARUS_FORM,
         "aliases": f"Fine\r\nBela{separator}rus",
     }
     response = admin_client.post(reverse("admin:actors_actor_add"), form)
@@ -212,10 +210,7 @@ def test_the_admin_refuses_an_alias_with_a_line_break_no_browser_sends(admin_cli
 
 def test_the_admin_takes_one_alias_a_line_as_a_browser_sends_them(admin_client):
     form = {
-        "name": "Belarus",
-        "slug": "belarus",
-        "kind": "state",
-        "country": "BY",
+        **BELARUS_FORM,
         # U+2028 is a separator, not a control character: it stays in its alias.
         "aliases": "Byelorussia\r\nWhite Russia\n\rBiela\u2028ruś",
     }
