@@ -71,65 +71,10 @@ def setup_django():
     django.setup()
 
 
-# --- formatting shared by the baseline builders ------------------------------------
-
-
-def partial_date(value, precision):
-    if value is None:
-        return None
-    if precision == "year":
-        return f"{value.year:04d}"
-    if precision == "month":
-        return f"{value.year:04d}-{value.month:02d}"
-    return value.isoformat()
-
-
-def timestamp(value):
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def actor_brief(actor_id, slug, name):
-    return {
-        "id": actor_id,
-        "url": f"{BASE}{API}/actors/{actor_id}/",
-        "slug": slug,
-        "name": name,
-        "display": name,
-    }
-
-
 # --- the raw baseline: transfer list and detail -------------------------------------
 
-#: The page query's columns, compiled from the view's queryset with values_list.
-PAGE_COLUMNS = (
-    "id",
-    "slug",
-    "transfer_type",
-    "status",
-    "start_date",
-    "start_date_precision",
-    "end_date",
-    "end_date_precision",
-    "quantity",
-    "quantity_is_estimate",
-    "value",
-    "value_currency",
-    "condition",
-    "notes",
-    "created",
-    "updated",
-    "supplier_id",
-    "supplier__slug",
-    "supplier__name",
-    "recipient_id",
-    "recipient__slug",
-    "recipient__name",
-    "system_id",
-    "system__slug",
-    "system__designation",
-)
-
+# The related rows, in the column order transfers.api.representation names
+# (INTERMEDIARY_COLUMNS, EVENT_COLUMNS, CITATION_COLUMNS).
 INTERMEDIARIES_SQL = """
 SELECT i.transfer_id, a.id, a.slug, a.name
 FROM transfers_transferintermediary i JOIN actors_actor a ON a.id = i.actor_id
@@ -139,9 +84,9 @@ SELECT e.transfer_id, e.id, e.status, e.date, e.date_precision, e.note
 FROM transfers_statusevent e
 WHERE e.transfer_id = ANY(%s) ORDER BY e.date ASC NULLS FIRST, e.id"""
 CITATIONS_SQL = """
-SELECT c.transfer_id, c.id, c.quote, c.location, c.stance, c.status_event_id, c.note,
-       s.id, s.slug, s.title, s.publisher, s.publication_date, s.publication_date_precision,
-       s.document_key
+SELECT c.transfer_id, c.id, s.id, s.slug, s.title, s.document_key, s.publisher,
+       s.publication_date, s.publication_date_precision,
+       c.quote, c.location, c.stance, c.status_event_id, c.note
 FROM sources_citation c JOIN sources_source s ON s.id = c.source_id
 WHERE c.transfer_id = ANY(%s) ORDER BY c.transfer_id, c.id"""
 
@@ -180,14 +125,16 @@ class ListPlan:
         self.count_sql = f"SELECT COUNT(*) FROM ({inner}) AS counted"
         self.count_params = inner_params
         self.page_sql, self.page_params = compiled(
-            queryset.values_list(*PAGE_COLUMNS)[offset : offset + self.page_size + 1]
+            queryset.values_list(*page_columns())[offset : offset + self.page_size + 1]
         )
         # A ranked search counts first, and past RANK_LIMIT matches reads its
         # page in the default order instead (as the API's paginator does).
         self.ranked = is_ranked(queryset)
         if self.ranked:
             self.unranked_sql, self.unranked_params = compiled(
-                unranked(queryset).values_list(*PAGE_COLUMNS)[offset : offset + self.page_size + 1]
+                unranked(queryset).values_list(*page_columns())[
+                    offset : offset + self.page_size + 1
+                ]
             )
 
     def link(self, page):
@@ -201,97 +148,30 @@ class ListPlan:
         return f"{BASE}{API}/transfers/?{urlencode(sorted(query.items()))}"
 
 
+def page_columns():
+    """The page query's columns (the API's, compiled from the view's queryset)."""
+    from transfers.api.representation import TRANSFER_COLUMNS
+
+    return TRANSFER_COLUMNS
+
+
 def transfer_records(cursor, rows) -> list[dict]:
-    """Transfer records (TransferSerializer's shape) for page rows: three
-    more queries, for all the rows at once."""
+    """Transfer records for page rows (tuples of `page_columns()`): three more
+    queries, for all the rows at once, built by the API's own TransferShape,
+    so the baseline differs from the API in how it reads, not in what it
+    writes."""
+    from transfers.api.representation import TransferShape
+
     ids = [row[0] for row in rows]
-    intermediaries, events, citations = {}, {}, {}
-    if ids:
-        for transfer_id, *actor in cursor.execute(INTERMEDIARIES_SQL, (ids,)):
-            intermediaries.setdefault(transfer_id, []).append(actor_brief(*actor))
-        for transfer_id, event_id, status, date, precision, note in cursor.execute(
-            STATUS_EVENTS_SQL, (ids,)
-        ):
-            events.setdefault(transfer_id, []).append(
-                {
-                    "id": event_id,
-                    "url": f"{BASE}{API}/status-events/{event_id}/",
-                    "status": status,
-                    "date": partial_date(date, precision),
-                    "date_precision": precision or None,
-                    "note": note,
-                }
-            )
-        for row in cursor.execute(CITATIONS_SQL, (ids,)):
-            (transfer_id, citation_id, quote, location, stance, event_id, note) = row[:7]
-            source_id, slug, title, publisher, published, precision, document_key = row[7:]
-            label = title or f"Untitled ({document_key or slug})"
-            when = partial_date(published, precision) or "undated"
-            citations.setdefault(transfer_id, []).append(
-                {
-                    "id": citation_id,
-                    "url": f"{BASE}{API}/citations/{citation_id}/",
-                    "source": {
-                        "id": source_id,
-                        "url": f"{BASE}{API}/sources/{source_id}/",
-                        "slug": slug,
-                        "title": title,
-                        "publisher": publisher,
-                        "publication_date": partial_date(published, precision),
-                        "publication_date_precision": precision or None,
-                        "display": f"{label} — {publisher or 'unknown outlet'}, {when}",
-                    },
-                    "quote": quote,
-                    "location": location,
-                    "stance": stance,
-                    "status_event": event_id,
-                    "note": note,
-                }
-            )
-    records = []
-    for row in rows:
-        (transfer_id, slug, transfer_type, status, start, start_precision, end, end_precision) = (
-            row[:8]
-        )
-        quantity, estimate, value, currency, condition, notes, created, updated = row[8:16]
-        supplier = actor_brief(*row[16:19])
-        recipient = actor_brief(*row[19:22])
-        system_id, system_slug, designation = row[22:25]
-        records.append(
-            {
-                "id": transfer_id,
-                "url": f"{BASE}{API}/transfers/{transfer_id}/",
-                "display": (f"{supplier['name']} → {recipient['name']}: {designation} ({status})"),
-                "slug": slug,
-                "supplier": supplier,
-                "recipient": recipient,
-                "intermediaries": intermediaries.get(transfer_id, []),
-                "system": {
-                    "id": system_id,
-                    "url": f"{BASE}{API}/systems/{system_id}/",
-                    "slug": system_slug,
-                    "name": designation,
-                    "display": designation,
-                },
-                "transfer_type": transfer_type,
-                "status": status,
-                "start_date": partial_date(start, start_precision),
-                "start_date_precision": start_precision or None,
-                "end_date": partial_date(end, end_precision),
-                "end_date_precision": end_precision or None,
-                "quantity": quantity,
-                "quantity_is_estimate": estimate,
-                "value": None if value is None else format(value, "f"),
-                "value_currency": currency,
-                "condition": condition,
-                "notes": notes,
-                "status_history": events.get(transfer_id, []),
-                "citations": citations.get(transfer_id, []),
-                "created": timestamp(created),
-                "updated": timestamp(updated),
-            }
-        )
-    return records
+    if not ids:
+        return []
+    columns = page_columns()
+    return TransferShape(BASE).assemble(
+        [dict(zip(columns, row, strict=True)) for row in rows],
+        cursor.execute(INTERMEDIARIES_SQL, (ids,)).fetchall(),
+        cursor.execute(STATUS_EVENTS_SQL, (ids,)).fetchall(),
+        cursor.execute(CITATIONS_SQL, (ids,)).fetchall(),
+    )
 
 
 def baseline_list(cursor, plan: ListPlan) -> dict:
@@ -345,7 +225,7 @@ def count_limit() -> int:
 class DetailPlan:
     def __init__(self, transfer_id: int):
         queryset = view_queryset(f"{API}/transfers/", {}).filter(pk=transfer_id)
-        self.sql, self.params = compiled(queryset.values_list(*PAGE_COLUMNS))
+        self.sql, self.params = compiled(queryset.values_list(*page_columns()))
 
 
 def baseline_detail(cursor, plan: DetailPlan) -> dict:

@@ -11,7 +11,7 @@ these checks can be written to every export, GraphML and GEXF included.
 
 They are validators, not database constraints: a CHECK added by migration
 would fail on a database that already holds such a row, and the exports
-cope with old rows anyway (see `transfers.exports.xml_text`).
+cope with old rows anyway (see `transfers.exports.network_xml.xml_text`).
 """
 
 import re

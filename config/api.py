@@ -6,9 +6,8 @@ from rest_framework.routers import DefaultRouter
 from actors.api.views import ActorViewSet
 from common.api.history import DeletedView
 from sources.api.views import CitationViewSet, SourceViewSet
-from transfers.api.analytics import (
-    ActorProfileView,
-    FlowListView,
+from transfers.api.analytics import ActorProfileView, FlowListView
+from transfers.api.downloads import (
     NetworkView,
     TradeRegisterExportView,
     TransferJsonLinesExportView,

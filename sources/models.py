@@ -112,10 +112,22 @@ class Source(TimeStampedModel):
         ]
 
     def __str__(self):
-        label = self.title or f"Untitled ({self.document_key or self.slug})"
-        outlet = self.publisher or "unknown outlet"
-        when = self.publication_date_display or "undated"
-        return f"{label} — {outlet}, {when}"
+        return self.describe(
+            self.title,
+            self.slug,
+            self.document_key,
+            self.publisher,
+            self.publication_date,
+            self.publication_date_precision,
+        )
+
+    @staticmethod
+    def describe(title, slug, document_key, publisher, published, precision) -> str:
+        """A source as a person would name it, from its columns (the API's
+        rows build it without model instances)."""
+        label = title or f"Untitled ({document_key or slug})"
+        when = format_partial_date(published, precision) or "undated"
+        return f"{label} — {publisher or 'unknown outlet'}, {when}"
 
     def natural_key(self):
         return (self.slug,)

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from sources.models import Citation
 from transfers.choices import TransferType
-from transfers.exports import LIST_SEPARATOR, SIPRI_CONDITION, TRADE_REGISTER_COLUMNS
+from transfers.exports.register import LIST_SEPARATOR, SIPRI_CONDITION, TRADE_REGISTER_COLUMNS
 from transfers.models import Transfer, TransferIntermediary
 
 

@@ -217,18 +217,18 @@ def test_network_nodes_are_found_without_a_subplan_per_actor(api_client):
     (recipients)`, which PostgreSQL runs as a subplan per actor: hashed while
     the transfers fit in work_mem, then a scan of all of them per actor. One
     IN over a UNION is a single hash join at any size."""
-    from transfers import analytics
+    from transfers import aggregates
 
     TransferFactory.create_batch(3)
-    plan = analytics.network_nodes(Transfer.objects.all()).explain()
+    plan = aggregates.network_nodes(Transfer.objects.all()).explain()
     assert "SubPlan" not in plan, plan
     assert len(network(api_client)["nodes"]) == 6
 
 
 def test_network_json_streams_the_edges_in_pieces(api_client, monkeypatch):
-    from transfers import exports
+    from transfers.exports import network_json
 
-    monkeypatch.setattr(exports, "NETWORK_CHUNK_SIZE", 2)
+    monkeypatch.setattr(network_json, "NETWORK_CHUNK_SIZE", 2)
     TransferFactory.create_batch(5)
     response = api_client.get(NETWORK)
     pieces = list(response.streaming_content)

@@ -13,8 +13,9 @@ import pytest
 from django.db import connection
 
 from common import child_command
-from transfers import exports
+from transfers.api.representation import TransferShape
 from transfers.demo_data import generate
+from transfers.exports import jsonl, register
 from transfers.models import Transfer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -59,9 +60,9 @@ def body(response) -> bytes:
 
 def in_process(fmt: str, transfers, request) -> bytes:
     if fmt == "csv":
-        chunks = exports.write_csv(exports.trade_register(transfers))
+        chunks = register.write_csv(register.trade_register(transfers))
     else:
-        chunks = exports.write_jsonl(exports.iterate(transfers), {"request": request})
+        chunks = jsonl.write_jsonl(transfers, TransferShape.for_request(request))
     return "".join(chunks).encode()
 
 

@@ -18,8 +18,8 @@ from actors.models import Actor
 from common.dates import DatePrecision
 from sources.factories import CitationFactory, SourceFactory
 from sources.models import Source
-from transfers import exports
 from transfers.choices import TransferStatus, TransferType
+from transfers.exports import register as register_export
 from transfers.factories import SystemFactory, TransferFactory
 from transfers.models import System, Transfer, TransferIntermediary
 
@@ -38,7 +38,7 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
 def register(transfers=None) -> str:
     transfers = Transfer.objects.all() if transfers is None else transfers
-    return "".join(exports.write_csv(exports.trade_register(transfers)))
+    return "".join(register_export.write_csv(register_export.trade_register(transfers)))
 
 
 def test_formula_cells_get_a_leading_single_quote(api_client):
@@ -96,9 +96,9 @@ def test_cells_we_write_from_our_own_vocabularies_never_start_a_formula():
     from transfers.choices import SystemCategory
 
     words = [
-        *exports.TRADE_REGISTER_COLUMNS,
-        *exports.CATEGORY_LABELS.values(),
-        *exports.SIPRI_CONDITION_TEXT.values(),
+        *register_export.TRADE_REGISTER_COLUMNS,
+        *register_export.CATEGORY_LABELS.values(),
+        *register_export.SIPRI_CONDITION_TEXT.values(),
         *TransferStatus.values,
         *TransferType.values,
         *DatePrecision.values,

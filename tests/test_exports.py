@@ -11,9 +11,9 @@ from django.core.management import call_command
 from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import CitationFactory, SourceFactory
-from transfers import exports
 from transfers.choices import Condition, TransferType
-from transfers.exports import SIPRI_COLUMNS, TRADE_REGISTER_COLUMNS
+from transfers.exports import register
+from transfers.exports.register import SIPRI_COLUMNS, TRADE_REGISTER_COLUMNS
 from transfers.factories import DeliveryFactory, SystemFactory, TransferFactory
 from transfers.models import Delivery, Transfer, TransferIntermediary
 
@@ -158,7 +158,7 @@ def test_an_export_rejects_a_bad_filter_with_a_json_400(api_client, url):
 def test_trade_register_runs_one_query_plus_four_per_chunk_citing_new_sources(
     n, chunks, api_client, django_assert_num_queries, monkeypatch
 ):
-    monkeypatch.setattr(exports, "CSV_CHUNK_SIZE", 10)
+    monkeypatch.setattr(register, "CSV_CHUNK_SIZE", 10)
     for transfer in TransferFactory.create_batch(n):
         DeliveryFactory(transfer=transfer)
         CitationFactory(transfer=transfer, source=SourceFactory())
@@ -171,7 +171,7 @@ def test_trade_register_runs_one_query_plus_four_per_chunk_citing_new_sources(
 
 
 def test_trade_register_reads_each_source_once(api_client, django_assert_num_queries, monkeypatch):
-    monkeypatch.setattr(exports, "CSV_CHUNK_SIZE", 10)
+    monkeypatch.setattr(register, "CSV_CHUNK_SIZE", 10)
     source = SourceFactory()
     for transfer in TransferFactory.create_batch(30):
         CitationFactory(transfer=transfer, source=source)
@@ -183,14 +183,14 @@ def test_trade_register_reads_each_source_once(api_client, django_assert_num_que
 
 def test_trade_register_of_sparse_transfers_reads_only_theirs(api_client, monkeypatch):
     """Ids far apart are looked up one by one, not as a range."""
-    monkeypatch.setattr(exports, "CSV_CHUNK_SIZE", 4)
+    monkeypatch.setattr(register, "CSV_CHUNK_SIZE", 4)
     transfers = TransferFactory.create_batch(40)
     for transfer in transfers:
         DeliveryFactory(transfer=transfer, year=2001)
         CitationFactory(transfer=transfer, source=SourceFactory())
     wanted = transfers[::9]
     narrowed = Transfer.objects.filter(pk__in=[t.pk for t in wanted])
-    new = "".join(exports.write_csv(exports.trade_register(narrowed)))
+    new = "".join(register.write_csv(register.trade_register(narrowed)))
     assert new == reference_csv(narrowed)
     assert new.count("\r\n") == 1 + len(wanted)
 
@@ -210,8 +210,8 @@ def test_trade_register_is_byte_identical_to_the_old_writer_on_generated_data(mo
 
     generate(transfers=400, seed=5)
     assert TransferIntermediary.objects.exists() and Delivery.objects.exists()
-    monkeypatch.setattr(exports, "CSV_CHUNK_SIZE", 64)  # several chunks
-    new = "".join(exports.write_csv(exports.trade_register(Transfer.objects.all())))
+    monkeypatch.setattr(register, "CSV_CHUNK_SIZE", 64)  # several chunks
+    new = "".join(register.write_csv(register.trade_register(Transfer.objects.all())))
     assert new == reference_csv(Transfer.objects.all())
     assert new.count("\r\n") == 1 + expected_row_count(Transfer.objects.all())
 
@@ -263,7 +263,7 @@ def test_trade_register_is_byte_identical_to_the_old_writer_on_edge_cases():
     CitationFactory(transfer=second, source=linked)
     DeliveryFactory(transfer=second, year=2011, quantity=7, quantity_is_estimate=True)
 
-    new = "".join(exports.write_csv(exports.trade_register(Transfer.objects.all())))
+    new = "".join(register.write_csv(register.trade_register(Transfer.objects.all())))
     assert new == reference_csv(Transfer.objects.all())
     rows = list(csv.DictReader(io.StringIO(new)))
     assert [r["Delivery year"] for r in rows if r["Deal id"] == first.slug] == [
@@ -364,10 +364,10 @@ def test_the_first_bytes_leave_before_the_last_rows_are_read(api_client, url, mo
     from django.test.utils import CaptureQueriesContext
 
     from transfers.demo_data import generate
-    from transfers.exports import CHUNK_SIZE
+    from transfers.exports.jsonl import CHUNK_SIZE
 
     # Three chunks: the CSV's chunks are made small to match the JSON Lines'.
-    monkeypatch.setattr(exports, "CSV_CHUNK_SIZE", CHUNK_SIZE)
+    monkeypatch.setattr(register, "CSV_CHUNK_SIZE", CHUNK_SIZE)
     generate(transfers=CHUNK_SIZE * 2 + 10, seed=11)
     response = api_client.get(url)
     assert response.streaming

@@ -240,7 +240,15 @@ class Transfer(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.supplier} → {self.recipient}: {self.system} ({self.status})"
+        return self.describe(
+            self.supplier.name, self.recipient.name, self.system.designation, self.status
+        )
+
+    @staticmethod
+    def describe(supplier: str, recipient: str, designation: str, status: str) -> str:
+        """A transfer as a person would name it, from its parties' names (the
+        API's rows build it without model instances)."""
+        return f"{supplier} → {recipient}: {designation} ({status})"
 
     def natural_key(self):
         return (self.slug,)

@@ -1,27 +1,83 @@
-"""The transfer representation, built from rows instead of model instances.
+"""What a transfer looks like in the API: the one declaration of its JSON.
 
-TransferSerializer declares the transfer's JSON (and so the OpenAPI schema)
-and validates writes. Reading it through DRF costs several milliseconds per
-transfer: a serializer instance per nested object, a URL reversal per link,
-a model instance per row. At a page of 100 that is most of a request.
+The tuples below say which fields a transfer has and in which order, and
+which fields its nested parts have (a related record in brief takes its
+brief serializer's `Meta.fields`). `TransferShape` turns plain values into
+that JSON, formatting dates and numbers one way. Everything that shows a
+transfer follows from here:
 
-`TransferRows` produces the same JSON from four queries of plain rows
-(transfers with their parties, then intermediaries, status events and
-citations for those transfers) and string-formatted links. The tests check
-that its output equals TransferSerializer's, field for field, for every
-transfer of the seed and of generated data, so the two cannot drift apart.
+- the API's reads (list pages and details), through `TransferRows`: four
+  queries of plain rows for a whole page (transfers with their parties,
+  then intermediaries, status events and citations of those transfers);
+- `TransferSerializer`, whose `Meta.fields` are these fields (plus the
+  write-only `initial_status`) and whose `to_representation` is this, so
+  its schema and its output cannot part;
+- the JSON Lines export (transfers.exports.jsonl), by chunks of rows;
+- bench/benchmark.py's raw baseline, which reads the same rows with
+  psycopg and builds them here, so the benchmark's ratio is the cost of the
+  database layer and the request cycle, not of a second copy of the shape.
+
+Rows are built without model instances or DRF fields: through DRF a page of
+100 transfers cost several milliseconds per transfer (a serializer per
+nested object, a URL reversal per link, a model instance per row).
+
+To add a field to the transfer's JSON: name it in `TRANSFER_FIELDS` (where it
+should appear), read its column in `TRANSFER_COLUMNS`, give its value in
+`TransferShape.transfer` at the same place, and declare its type for writes
+and the schema on TransferSerializer.
 """
 
 import functools
 from collections import defaultdict
+from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework.reverse import reverse
 
+from actors.api.serializers import ActorBriefSerializer
 from common.dates import format_partial_date
+from sources.api.brief import SourceBriefSerializer
 from sources.models import Citation, Source
 
 from ..models import CHRONOLOGICAL_ORDER, StatusEvent, Transfer, TransferIntermediary
 
+#: A transfer's fields, in the order the API writes them.
+TRANSFER_FIELDS = (
+    "id",
+    "url",
+    "display",
+    "slug",
+    "supplier",
+    "recipient",
+    "intermediaries",
+    "system",
+    "transfer_type",
+    "status",
+    "start_date",
+    "start_date_precision",
+    "end_date",
+    "end_date_precision",
+    "quantity",
+    "quantity_is_estimate",
+    "value",
+    "value_currency",
+    "condition",
+    "notes",
+    "status_history",
+    "citations",
+    "created",
+    "updated",
+)
+#: A weapon system in brief; `name` is its designation.
+SYSTEM_BRIEF_FIELDS = ("id", "url", "slug", "name", "display")
+#: One event of `status_history`.
+STATUS_HISTORY_FIELDS = ("id", "url", "status", "date", "date_precision", "note")
+#: One of `citations`: a verbatim quote, its source in brief, and what it supports.
+CITATION_FIELDS = ("id", "url", "source", "quote", "location", "stance", "status_event", "note")
+ACTOR_BRIEF_FIELDS = tuple(ActorBriefSerializer.Meta.fields)
+SOURCE_BRIEF_FIELDS = tuple(SourceBriefSerializer.Meta.fields)
+
+#: The columns a transfer's own row is read with (`.values(*TRANSFER_COLUMNS)`).
 TRANSFER_COLUMNS = (
     "id",
     "slug",
@@ -49,7 +105,9 @@ TRANSFER_COLUMNS = (
     "created",
     "updated",
 )
-LINK_COLUMNS = ("transfer_id", "actor_id", "actor__slug", "actor__name")
+#: The columns of the parts, each row led by its transfer's id, in the order
+#: of the arguments of `TransferShape.actor`, `.event` and `.citation`.
+INTERMEDIARY_COLUMNS = ("transfer_id", "actor_id", "actor__slug", "actor__name")
 EVENT_COLUMNS = ("transfer_id", "id", "status", "date", "date_precision", "note")
 CITATION_COLUMNS = (
     "transfer_id",
@@ -68,28 +126,42 @@ CITATION_COLUMNS = (
     "note",
 )
 
+#: A transfer's value at the model's scale, as DRF's DecimalField writes it.
+VALUE_SCALE = Decimal(10) ** -Transfer._meta.get_field("value").decimal_places
+
+
+def format_decimal(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.quantize(VALUE_SCALE), "f")
+
+
+def format_timestamp(value) -> str:
+    """ISO 8601 in the current time zone, UTC written "Z" (as DRF writes it)."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _record(fields: tuple, values: tuple) -> dict:
+    """The JSON object of `values` under `fields`, in that order."""
+    # Not strict: each values tuple is written beside its fields, and the
+    # snapshot test checks every key; strict=True costs more than the dict.
+    return dict(zip(fields, values))  # noqa: B905
+
 
 LINKED = ("transfer", "actor", "system", "statusevent", "citation", "source")
 
 
 @functools.cache
-def _formatting():
-    """The serializer's own formatting of decimals and datetimes (DRF's is
-    subtle), and each linked record's detail path up to its id: built once."""
-    from .serializers import TransferSerializer
-
-    fields = TransferSerializer().fields
-    paths = {name: reverse(f"api:{name}-detail", kwargs={"pk": 0})[: -len("0/")] for name in LINKED}
-    return fields["value"].to_representation, fields["created"].to_representation, paths
+def _detail_paths() -> dict[str, str]:
+    """Each linked record's detail path up to its id, reversed once."""
+    return {name: reverse(f"api:{name}-detail", kwargs={"pk": 0})[: -len("0/")] for name in LINKED}
 
 
-class TransferRows:
-    """Transfer representations for one request (its host makes the links)."""
+class TransferShape:
+    """Builds the JSON of transfers and their parts from plain values, with
+    links on `origin` ("https://host")."""
 
-    def __init__(self, request):
-        self._value, self._datetime, paths = _formatting()
-        origin = request.build_absolute_uri("/")[:-1]
-        prefix = {name: origin + path for name, path in paths.items()}
+    def __init__(self, origin: str):
+        prefix = {name: origin + path for name, path in _detail_paths().items()}
         self._transfer_url = prefix["transfer"]
         self._actor_url = prefix["actor"]
         self._system_url = prefix["system"]
@@ -97,7 +169,122 @@ class TransferRows:
         self._citation_url = prefix["citation"]
         self._source_url = prefix["source"]
 
-    # --- queries -------------------------------------------------------------
+    @classmethod
+    def for_request(cls, request) -> "TransferShape":
+        return cls(request.build_absolute_uri("/")[:-1])
+
+    def actor(self, actor_id, slug, name) -> dict:
+        # Actor.__str__ is its name.
+        url = f"{self._actor_url}{actor_id}/"
+        return _record(ACTOR_BRIEF_FIELDS, (actor_id, url, slug, name, name))
+
+    def system(self, system_id, slug, designation) -> dict:
+        url = f"{self._system_url}{system_id}/"
+        return _record(SYSTEM_BRIEF_FIELDS, (system_id, url, slug, designation, designation))
+
+    def event(self, event_id, status, date, precision, note) -> dict:
+        values = (
+            event_id,
+            f"{self._event_url}{event_id}/",
+            status,
+            format_partial_date(date, precision),
+            precision or None,
+            note,
+        )
+        return _record(STATUS_HISTORY_FIELDS, values)
+
+    def source(self, source_id, slug, title, document_key, publisher, published, precision) -> dict:
+        values = (
+            source_id,
+            f"{self._source_url}{source_id}/",
+            slug,
+            title,
+            publisher,
+            format_partial_date(published, precision),
+            precision or None,
+            Source.describe(title, slug, document_key, publisher, published, precision),
+        )
+        return _record(SOURCE_BRIEF_FIELDS, values)
+
+    def citation(self, sources: dict, citation_id, source_id, *rest) -> dict:
+        """A citation; `sources` keeps each source's brief, built once per page."""
+        *source, quote, location, stance, event_id, note = rest
+        if source_id not in sources:
+            sources[source_id] = self.source(source_id, *source)
+        values = (
+            citation_id,
+            f"{self._citation_url}{citation_id}/",
+            sources[source_id],
+            quote,
+            location,
+            stance,
+            event_id,
+            note,
+        )
+        return _record(CITATION_FIELDS, values)
+
+    def transfer(self, row: dict, intermediaries, events, citations) -> dict:
+        """A transfer from its row (TRANSFER_COLUMNS) and its parts' JSON."""
+        transfer_id, status = row["id"], row["status"]
+        supplier, recipient = row["supplier__name"], row["recipient__name"]
+        designation = row["system__designation"]
+        values = (
+            transfer_id,
+            f"{self._transfer_url}{transfer_id}/",
+            Transfer.describe(supplier, recipient, designation, status),
+            row["slug"],
+            self.actor(row["supplier_id"], row["supplier__slug"], supplier),
+            self.actor(row["recipient_id"], row["recipient__slug"], recipient),
+            intermediaries,
+            self.system(row["system_id"], row["system__slug"], designation),
+            row["transfer_type"],
+            status,
+            format_partial_date(row["start_date"], row["start_date_precision"]),
+            row["start_date_precision"] or None,
+            format_partial_date(row["end_date"], row["end_date_precision"]),
+            row["end_date_precision"] or None,
+            row["quantity"],
+            row["quantity_is_estimate"],
+            format_decimal(row["value"]),
+            row["value_currency"],
+            row["condition"],
+            row["notes"],
+            events,
+            citations,
+            format_timestamp(row["created"]),
+            format_timestamp(row["updated"]),
+        )
+        return _record(TRANSFER_FIELDS, values)
+
+    def assemble(self, rows, intermediary_rows, event_rows, citation_rows) -> list[dict]:
+        """The transfers of `rows` (dicts of TRANSFER_COLUMNS), in their order,
+        with their parts from rows of INTERMEDIARY_COLUMNS, EVENT_COLUMNS and
+        CITATION_COLUMNS, each already in its order within a transfer."""
+        links = defaultdict(list)
+        for transfer_id, *actor in intermediary_rows:
+            links[transfer_id].append(self.actor(*actor))
+        events = defaultdict(list)
+        for transfer_id, *event in event_rows:
+            events[transfer_id].append(self.event(*event))
+        citations = defaultdict(list)
+        sources: dict = {}
+        for transfer_id, *citation in citation_rows:
+            citations[transfer_id].append(self.citation(sources, *citation))
+        return [
+            self.transfer(row, links[row["id"]], events[row["id"]], citations[row["id"]])
+            for row in rows
+        ]
+
+
+class TransferRows:
+    """Transfers read as rows with the ORM and built by a `TransferShape`."""
+
+    def __init__(self, shape: TransferShape):
+        self.shape = shape
+
+    @classmethod
+    def for_request(cls, request) -> "TransferRows":
+        return cls(TransferShape.for_request(request))
 
     @staticmethod
     def columns(queryset):
@@ -105,37 +292,24 @@ class TransferRows:
         return queryset.values(*TRANSFER_COLUMNS)
 
     def build(self, rows) -> list[dict]:
-        """The representations of `rows` (from `columns`), in their order."""
+        """The representations of `rows` (from `columns`), in their order: three
+        queries for the parts of all of them."""
         rows = list(rows)
         ids = [row["id"] for row in rows]
         if not ids:
             return []
-        links = defaultdict(list)
-        for transfer_id, *actor in (
+        return self.shape.assemble(
+            rows,
             TransferIntermediary.objects.filter(transfer_id__in=ids)
             .order_by("transfer_id", "position")
-            .values_list(*LINK_COLUMNS)
-        ):
-            links[transfer_id].append(self._actor(*actor))
-        events = defaultdict(list)
-        for transfer_id, *event in (
+            .values_list(*INTERMEDIARY_COLUMNS),
             StatusEvent.objects.filter(transfer_id__in=ids)
             .order_by("transfer_id", *CHRONOLOGICAL_ORDER)
-            .values_list(*EVENT_COLUMNS)
-        ):
-            events[transfer_id].append(self._event(*event))
-        citations = defaultdict(list)
-        sources = {}
-        for transfer_id, *citation in (
+            .values_list(*EVENT_COLUMNS),
             Citation.objects.filter(transfer_id__in=ids)
             .order_by("transfer_id", "id")
-            .values_list(*CITATION_COLUMNS)
-        ):
-            citations[transfer_id].append(self._citation(sources, *citation))
-        return [
-            self._transfer(row, links[row["id"]], events[row["id"]], citations[row["id"]])
-            for row in rows
-        ]
+            .values_list(*CITATION_COLUMNS),
+        )
 
     def of(self, transfer: Transfer) -> dict:
         """The representation of one transfer already read with its parties
@@ -148,100 +322,3 @@ class TransferRows:
             row[column] = value
         (representation,) = self.build([row])
         return representation
-
-    # --- shapes ----------------------------------------------------------------
-
-    def _actor(self, actor_id, slug, name):
-        return {
-            "id": actor_id,
-            "url": f"{self._actor_url}{actor_id}/",
-            "slug": slug,
-            "name": name,
-            "display": name,
-        }
-
-    def _event(self, event_id, status, date, precision, note):
-        return {
-            "id": event_id,
-            "url": f"{self._event_url}{event_id}/",
-            "status": status,
-            "date": format_partial_date(date, precision),
-            "date_precision": precision or None,
-            "note": note,
-        }
-
-    def _source(self, source_id, slug, title, document_key, publisher, published, precision):
-        display = str(
-            Source(
-                slug=slug,
-                title=title,
-                document_key=document_key,
-                publisher=publisher,
-                publication_date=published,
-                publication_date_precision=precision,
-            )
-        )
-        return {
-            "id": source_id,
-            "url": f"{self._source_url}{source_id}/",
-            "slug": slug,
-            "title": title,
-            "publisher": publisher,
-            "publication_date": format_partial_date(published, precision),
-            "publication_date_precision": precision or None,
-            "display": display,
-        }
-
-    def _citation(self, sources, citation_id, source_id, *rest):
-        *source, quote, location, stance, event_id, note = rest
-        if source_id not in sources:
-            sources[source_id] = self._source(source_id, *source)
-        return {
-            "id": citation_id,
-            "url": f"{self._citation_url}{citation_id}/",
-            "source": sources[source_id],
-            "quote": quote,
-            "location": location,
-            "stance": stance,
-            "status_event": event_id,
-            "note": note,
-        }
-
-    def _transfer(self, row, intermediaries, events, citations):
-        transfer_id = row["id"]
-        supplier = self._actor(row["supplier_id"], row["supplier__slug"], row["supplier__name"])
-        recipient = self._actor(row["recipient_id"], row["recipient__slug"], row["recipient__name"])
-        system_id, designation = row["system_id"], row["system__designation"]
-        value = row["value"]
-        return {
-            "id": transfer_id,
-            "url": f"{self._transfer_url}{transfer_id}/",
-            "display": f"{supplier['name']} → {recipient['name']}: {designation} ({row['status']})",
-            "slug": row["slug"],
-            "supplier": supplier,
-            "recipient": recipient,
-            "intermediaries": intermediaries,
-            "system": {
-                "id": system_id,
-                "url": f"{self._system_url}{system_id}/",
-                "slug": row["system__slug"],
-                "name": designation,
-                "display": designation,
-            },
-            "transfer_type": row["transfer_type"],
-            "status": row["status"],
-            "start_date": format_partial_date(row["start_date"], row["start_date_precision"]),
-            "start_date_precision": row["start_date_precision"] or None,
-            "end_date": format_partial_date(row["end_date"], row["end_date_precision"]),
-            "end_date_precision": row["end_date_precision"] or None,
-            "quantity": row["quantity"],
-            "quantity_is_estimate": row["quantity_is_estimate"],
-            "value": None if value is None else self._value(value),
-            "value_currency": row["value_currency"],
-            "condition": row["condition"],
-            "notes": row["notes"],
-            "status_history": events,
-            "citations": citations,
-            "created": self._datetime(row["created"]),
-            "updated": self._datetime(row["updated"]),
-        }

@@ -24,6 +24,13 @@ from sources.models import Citation
 from .. import services
 from ..choices import TransferStatus
 from ..models import StatusEvent, System, Transfer
+from .representation import (
+    CITATION_FIELDS,
+    STATUS_HISTORY_FIELDS,
+    SYSTEM_BRIEF_FIELDS,
+    TRANSFER_FIELDS,
+    TransferRows,
+)
 
 
 class SystemBriefSerializer(BriefSerializer):
@@ -33,7 +40,7 @@ class SystemBriefSerializer(BriefSerializer):
 
     class Meta:
         model = System
-        fields = ["id", "url", "slug", "name", "display"]
+        fields = SYSTEM_BRIEF_FIELDS
 
 
 class TransferBriefSerializer(BriefSerializer):
@@ -105,13 +112,15 @@ class SystemSerializer(FullCleanModelSerializer):
 class StatusHistoryEntrySerializer(serializers.ModelSerializer):
     """One event of a transfer's status history, as shown inside the transfer."""
 
+    # For the schema and nothing else: TransferSerializer's output is TransferShape's.
+
     url = DetailUrlField(view_name="api:statusevent-detail")
     date = PartialDateField("date", "date_precision", read_only=True)
     date_precision = PrecisionField()
 
     class Meta:
         model = StatusEvent
-        fields = ["id", "url", "status", "date", "date_precision", "note"]
+        fields = STATUS_HISTORY_FIELDS
 
 
 class InitialStatusSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -125,12 +134,14 @@ class InitialStatusSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 class TransferCitationSerializer(serializers.ModelSerializer):
     """A piece of evidence for the transfer: a verbatim quote and its source."""
 
+    # For the schema and nothing else: TransferSerializer's output is TransferShape's.
+
     url = DetailUrlField(view_name="api:citation-detail")
     source = SourceBriefSerializer(read_only=True)
 
     class Meta:
         model = Citation
-        fields = ["id", "url", "source", "quote", "location", "stance", "status_event", "note"]
+        fields = CITATION_FIELDS
 
 
 class TransferSerializer(FullCleanModelSerializer):
@@ -198,32 +209,12 @@ class TransferSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Transfer
+        # The fields a transfer is read with (TransferShape's), and, where the
+        # schema shows it beside `status`, the write-only `initial_status`.
         fields = [
-            "id",
-            "url",
-            "display",
-            "slug",
-            "supplier",
-            "recipient",
-            "intermediaries",
-            "system",
-            "transfer_type",
-            "status",
+            *TRANSFER_FIELDS[: TRANSFER_FIELDS.index("status") + 1],
             "initial_status",
-            "start_date",
-            "start_date_precision",
-            "end_date",
-            "end_date_precision",
-            "quantity",
-            "quantity_is_estimate",
-            "value",
-            "value_currency",
-            "condition",
-            "notes",
-            "status_history",
-            "citations",
-            "created",
-            "updated",
+            *TRANSFER_FIELDS[TRANSFER_FIELDS.index("status") + 1 :],
         ]
         extra_kwargs = {"slug": {"required": False}}
 
@@ -238,6 +229,11 @@ class TransferSerializer(FullCleanModelSerializer):
                 }
             )
         return attrs
+
+    def to_representation(self, instance):
+        # One way to show a transfer: the rows' (the fields above describe it
+        # for the schema and take writes).
+        return TransferRows.for_request(self.context["request"]).of(instance)
 
     def create(self, validated_data):
         try:

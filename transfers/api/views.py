@@ -50,10 +50,10 @@ class TransferViewSet(ApiModelViewSet):
         return TransferRows.columns(queryset)
 
     def page_representations(self, page):
-        return TransferRows(self.request).build(page)
+        return TransferRows.for_request(self.request).build(page)
 
     def representation(self, instance):
-        data = TransferRows(self.request).of(instance)
+        data = TransferRows.for_request(self.request).of(instance)
         return data, etag_for(data)
 
     @extend_schema(

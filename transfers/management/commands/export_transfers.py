@@ -11,10 +11,11 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
-from django.test import RequestFactory
 from tqdm import tqdm
 
-from transfers import analytics, exports
+from transfers import aggregates
+from transfers.api.representation import TransferShape
+from transfers.exports import gexf, graphml, jsonl, register
 from transfers.filters import AnalyticsFilterSet
 from transfers.models import Transfer
 
@@ -33,13 +34,10 @@ FILTER_OPTIONS = {
 }
 
 
-def api_request(base_url: str):
-    """A request to give the serializer, so records carry absolute URLs."""
+def origin(base_url: str) -> str:
+    """ "scheme://host[:port]" of `base_url`, which the records' URLs start with."""
     parts = urlsplit(base_url)
-    request = RequestFactory().get("/", secure=parts.scheme == "https")
-    # Any host: this request never reaches ALLOWED_HOSTS validation's purpose.
-    request.get_host = lambda: parts.netloc
-    return request
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class Command(BaseCommand):
@@ -92,21 +90,23 @@ class Command(BaseCommand):
             (to update by hand), or None if there is no bar."""
             if not show_progress:
                 return items
-            total = analytics.narrowed(transfers).count()
+            total = aggregates.narrowed(transfers).count()
             return tqdm(items, total=total, unit=unit, file=self.stderr._out)
 
         bar = None
         if fmt == "csv":
             bar = progress(None, "transfer")
-            rows = exports.trade_register(transfers, progress=bar.update if bar else None)
-            chunks = exports.write_csv(rows)
+            rows = register.trade_register(transfers, progress=bar.update if bar else None)
+            chunks = register.write_csv(rows)
         elif fmt == "jsonl":
-            rows = progress(exports.iterate(transfers), "transfer")
-            chunks = exports.write_jsonl(rows, {"request": api_request(base_url)})
+            bar = progress(None, "transfer")
+            chunks = jsonl.write_jsonl(
+                transfers, TransferShape(origin(base_url)), progress=bar.update if bar else None
+            )
         else:
-            nodes = map(analytics.network_node, analytics.network_nodes(transfers))
-            edges = progress(analytics.network_edges(transfers), "edge")
-            writer = exports.write_graphml if fmt == "graphml" else exports.write_gexf
+            nodes = map(aggregates.network_node, aggregates.network_nodes(transfers))
+            edges = progress(aggregates.network_edges(transfers), "edge")
+            writer = graphml.write_graphml if fmt == "graphml" else gexf.write_gexf
             chunks = writer(nodes, edges)
 
         if output:

@@ -1,0 +1,33 @@
+"""Renderers of the downloads: the views write the body, these pass it on
+and name its media type (for content negotiation and the schema)."""
+
+from rest_framework.renderers import BaseRenderer
+
+
+class DownloadRenderer(BaseRenderer):
+    """Passes a download through; the view writes the body itself."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class CSVRenderer(DownloadRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class NDJSONRenderer(DownloadRenderer):
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+
+
+class GraphMLRenderer(DownloadRenderer):
+    media_type = "application/graphml+xml"
+    format = "graphml"
+
+
+class GEXFRenderer(DownloadRenderer):
+    media_type = "application/gexf+xml"
+    format = "gexf"

@@ -1,0 +1,322 @@
+"""The trade register: transfers as CSV in SIPRI's layout, then our own columns.
+
+It works on tuples, not model instances: the transfers' own columns, with
+supplier, recipient and system joined, come from one streamed query (the
+cursor `values_list(...).iterator()` uses, a server-side one on
+PostgreSQL), and for each chunk of `CSV_CHUNK_SIZE` transfers their
+intermediaries, deliveries and citations come from one query each, plus one
+for the cited sources that no earlier chunk cited (each source is read once
+per export). That is at most 1 + 4 queries per chunk, memory stays flat
+however large the table (but for the sources' titles and URLs), and the
+first rows are out before the last are read.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.models import QuerySet
+
+from common.dates import format_partial_date
+from sources.models import Citation, Source
+
+from ..choices import Condition, SystemCategory, TransferType
+from ..models import Delivery, Transfer, TransferIntermediary
+from .sql import of_transfers, one_of, raw_rows
+
+#: Transfers per chunk (tuples, 3 or 4 queries per chunk).
+CSV_CHUNK_SIZE = 2000
+
+#: SIPRI trade-register columns, in SIPRI's order, so existing tooling reads them.
+SIPRI_COLUMNS = [
+    "Supplier",
+    "Recipient",
+    "Designation",
+    "Description",
+    "Armament category",
+    "Order date",
+    "Order date is estimate",
+    "Numbers delivered",
+    "Numbers delivered is estimate",
+    "Delivery year",
+    "Delivery year is estimate",
+    "Status",
+    "Local production",
+]
+#: Our own columns, after SIPRI's.
+OUR_COLUMNS = [
+    "Deal id",
+    "Numbers ordered",
+    "Numbers ordered is estimate",
+    "Our status",
+    "Transfer type",
+    "Intermediaries",
+    "Start date",
+    "Start date precision",
+    "End date",
+    "End date precision",
+    "Source titles",
+    "Source URLs",
+]
+TRADE_REGISTER_COLUMNS = SIPRI_COLUMNS + OUR_COLUMNS
+
+#: SIPRI's wording of the condition ("Status" in its register).
+SIPRI_CONDITION = {
+    Condition.NEW: "new",
+    Condition.SECOND_HAND: "second hand",
+    Condition.SECOND_HAND_MODERNISED: "second hand but modernized",
+}
+
+LIST_SEPARATOR = "; "
+
+#: A spreadsheet reads a cell that starts with one of these as a formula
+#: (OWASP's CSV-injection list: = + - @ tab CR; and NUL, which ASVS 1.2.10 adds).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\x00")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """`cell` with a single quote in front if a spreadsheet would take it for a
+    formula: the quote makes the spreadsheet show the rest as text. A reader
+    of the CSV that wants the stored value drops a leading quote followed by
+    one of `FORMULA_TRIGGERS`."""
+    return "'" + cell if cell[:1] in FORMULA_TRIGGERS else cell
+
+
+#: The transfer's own columns a register row needs, in this order (see `_chunk_rows`).
+REGISTER_COLUMNS = (
+    "id",
+    "supplier__name",
+    "recipient__name",
+    "system__designation",
+    "system__description",
+    "system__category",
+    "start_date",
+    "start_date_precision",
+    "end_date",
+    "end_date_precision",
+    "condition",
+    "transfer_type",
+    "slug",
+    "quantity",
+    "quantity_is_estimate",
+    "status",
+)
+
+CATEGORY_LABELS = {value: str(label) for value, label in SystemCategory.choices}
+SIPRI_CONDITION_TEXT = {str(key): value for key, value in SIPRI_CONDITION.items()}
+LICENSED_PRODUCTION = str(TransferType.LICENSED_PRODUCTION)
+NO_DELIVERY = ["", "", "", ""]
+
+
+def register_queryset(transfers: QuerySet) -> QuerySet:
+    """The matching transfers' register columns as tuples, in id order."""
+    return (
+        Transfer.objects.filter(pk__in=transfers.order_by().values("pk"))
+        .order_by("id")
+        .values_list(*REGISTER_COLUMNS)
+    )
+
+
+class _SourceLabels(dict):
+    """{source id: (title or slug, URL)} of the sources cited so far in an
+    export, so each is read once, not once per citation."""
+
+    def __init__(self, using: str):
+        super().__init__()
+        self.using = using
+
+    def load(self, source_ids: set[int]) -> None:
+        missing = [source_id for source_id in source_ids if source_id not in self]
+        if not missing:
+            return
+        for source_id, title, slug, url in raw_rows(
+            one_of(Source.objects.using(self.using), "id", missing)
+            .values_list("id", "title", "slug", "url")
+            .order_by()
+        ):
+            self[source_id] = (title or slug, url)
+
+
+def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, dict, dict]:
+    """Of the transfers `ids` (ascending), one query each: {id: intermediaries'
+    names joined, in order}, {id: [delivery cells, …] by year} and {id: [cited
+    source ids]}, each source once, in first-citation order; and one more to
+    put the sources not cited before in this export in `labels`, if any."""
+    intermediaries: dict = {}
+    for transfer_id, name in raw_rows(
+        of_transfers(TransferIntermediary.objects.using(using), ids)
+        .values_list("transfer_id", "actor__name")
+        .order_by("transfer_id", "position")
+    ):
+        intermediaries.setdefault(transfer_id, []).append(name)
+    intermediaries = {
+        key: spreadsheet_safe(LIST_SEPARATOR.join(names)) for key, names in intermediaries.items()
+    }
+
+    deliveries: dict = {}
+    for transfer_id, number, number_is_estimate, year, year_is_estimate in raw_rows(
+        of_transfers(Delivery.objects.using(using), ids)
+        .values_list("transfer_id", "quantity", "quantity_is_estimate", "year", "year_is_estimate")
+        .order_by("transfer_id", "year")
+    ):
+        deliveries.setdefault(transfer_id, []).append(
+            [
+                "" if number is None else str(number),
+                "" if number is None else ("yes" if number_is_estimate else "no"),
+                str(year),
+                "yes" if year_is_estimate else "no",
+            ]
+        )
+
+    cited: dict = {}
+    citations = raw_rows(
+        of_transfers(Citation.objects.using(using), ids)
+        .values_list("transfer_id", "source_id")
+        .order_by("transfer_id", "id")
+    )
+    for transfer_id, source_id in citations:
+        of_transfer = cited.get(transfer_id)
+        if of_transfer is None:
+            cited[transfer_id] = [source_id]
+        elif source_id not in of_transfer:  # each source once, first citation first
+            of_transfer.append(source_id)
+    labels.load({source_id for _transfer_id, source_id in citations})
+    return intermediaries, deliveries, cited
+
+
+def _chunk_rows(
+    chunk: list[tuple], intermediaries: dict, deliveries: dict, cited: dict, labels: dict
+) -> list[list[str]]:
+    """The register rows of a chunk of transfers: one per delivery year; one
+    with empty delivery columns for a transfer without deliveries.
+
+    Every cell that holds stored text goes through `spreadsheet_safe`; the
+    others are digits, yes/no, dates, or words of our own vocabularies,
+    none of which starts a formula (tests/test_export_safety.py checks the
+    vocabularies)."""
+    rows: list[list[str]] = []
+    append = rows.append
+    category_label = CATEGORY_LABELS.get
+    condition_text = SIPRI_CONDITION_TEXT.get
+    join = LIST_SEPARATOR.join
+    # `spreadsheet_safe` inline: a call per cell costs more than the test.
+    triggers = FORMULA_TRIGGERS
+    for (
+        transfer_id,
+        supplier,
+        recipient,
+        designation,
+        description,
+        category,
+        start_date,
+        start_precision,
+        end_date,
+        end_precision,
+        condition,
+        transfer_type,
+        slug,
+        quantity,
+        quantity_is_estimate,
+        status,
+    ) in chunk:
+        source_ids = cited.get(transfer_id)
+        if source_ids is None:
+            titles = urls = ""
+        elif len(source_ids) == 1:
+            titles, urls = labels[source_ids[0]]
+        else:
+            pairs = [labels[source_id] for source_id in source_ids]
+            titles = join([title for title, _url in pairs])
+            urls = join([url for _title, url in pairs if url])
+        head = [
+            supplier if supplier[:1] not in triggers else "'" + supplier,
+            recipient if recipient[:1] not in triggers else "'" + recipient,
+            designation if designation[:1] not in triggers else "'" + designation,
+            description if description[:1] not in triggers else "'" + description,
+            category_label(category, category),
+            str(start_date.year) if start_date else "",
+            # We record a date's precision, not whether it is an estimate.
+            "",
+        ]
+        tail = [
+            condition_text(condition, ""),
+            "yes" if transfer_type == LICENSED_PRODUCTION else "no",
+            slug if slug[:1] not in triggers else "'" + slug,
+            "" if quantity is None else str(quantity),
+            "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
+            status,
+            transfer_type,
+            intermediaries.get(transfer_id, ""),
+            format_partial_date(start_date, start_precision) if start_date else "",
+            start_precision,
+            format_partial_date(end_date, end_precision) if end_date else "",
+            end_precision,
+            titles if titles[:1] not in triggers else "'" + titles,
+            urls if urls[:1] not in triggers else "'" + urls,
+        ]
+        delivered = deliveries.get(transfer_id)
+        if delivered is None:
+            append(head + NO_DELIVERY + tail)
+        else:
+            for cells in delivered:
+                append(head + cells + tail)
+    return rows
+
+
+def trade_register(
+    transfers: QuerySet,
+    chunk_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[list[str]]]:
+    """The register rows of `transfers`, streamed as one list of rows per chunk
+    of `chunk_size` transfers (default `CSV_CHUNK_SIZE`): 1 query for the
+    transfers, then 3 per chunk (intermediaries, deliveries, citations) and a
+    4th for a chunk that cites sources no earlier chunk cited. `progress`, if
+    given, is called with the number of transfers of each chunk.
+
+    Runs inside a transaction, opened here so that it spans the streaming: in
+    autocommit Django declares PostgreSQL's server-side cursor WITH HOLD, and
+    PostgreSQL then materialises the whole result before the first row comes
+    back; inside a transaction the cursor streams. `savepoint=False`: a read
+    needs no savepoint of its own when the caller is already in a transaction.
+    """
+    chunk_size = chunk_size or CSV_CHUNK_SIZE
+    queryset = register_queryset(transfers)
+    using = queryset.db
+    try:
+        sql, params = queryset.query.get_compiler(using=using).as_sql()
+    except EmptyResultSet:
+        return
+    labels = _SourceLabels(using)
+    # The cursor is what `.iterator(chunk_size=…)` uses (server-side on
+    # PostgreSQL), read without the iterator's per-row copies; it is opened
+    # once the transaction is, so it is not declared WITH HOLD.
+    with (
+        transaction.atomic(using=using, savepoint=False),
+        connections[using].chunked_cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(chunk_size):
+            related = _related([row[0] for row in chunk], using, labels)
+            yield _chunk_rows(chunk, *related, labels)
+            if progress is not None:
+                progress(len(chunk))
+
+
+def write_csv(chunks: Iterable[list[list[str]]]) -> Iterator[str]:
+    """The CSV text of the header, then of each chunk of rows (from `trade_register`).
+
+    Every cell is in double quotes (embedded quotes doubled), as OWASP advises
+    against formula injection: a separator inside a cell, a ';' for a
+    spreadsheet set to split on it, then cannot start a new cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow(TRADE_REGISTER_COLUMNS)
+    yield buffer.getvalue()
+    for rows in chunks:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows)
+        yield buffer.getvalue()
