@@ -10,11 +10,10 @@ from django.core.management import call_command
 from django.db.models import Prefetch
 from rest_framework.test import APIRequestFactory
 
-from sources.models import Citation
 from transfers.api.representation import TransferRows
 from transfers.api.serializers import TransferSerializer
 from transfers.demo_data import generate
-from transfers.models import StatusEvent, Transfer, TransferIntermediary
+from transfers.models import Citation, StatusEvent, Transfer, TransferIntermediary
 
 from .test_api_support import documented_transfer
 

@@ -30,10 +30,10 @@ from django.db.models import F, Lookup, Prefetch, QuerySet
 from rest_framework.renderers import JSONRenderer
 
 from common.dates import format_partial_date
-from sources.models import Citation, Source
+from sources.models import Source
 
 from .choices import Condition, SystemCategory, TransferType
-from .models import Delivery, StatusEvent, Transfer, TransferIntermediary
+from .models import Citation, Delivery, StatusEvent, Transfer, TransferIntermediary
 
 #: Transfers per chunk for the JSON Lines export (model instances, 3 prefetches).
 CHUNK_SIZE = 500

@@ -18,9 +18,15 @@ from collections import defaultdict
 from rest_framework.reverse import reverse
 
 from common.dates import format_partial_date
-from sources.models import Citation, Source
+from sources.models import Source
 
-from ..models import CHRONOLOGICAL_ORDER, StatusEvent, Transfer, TransferIntermediary
+from ..models import (
+    CHRONOLOGICAL_ORDER,
+    Citation,
+    StatusEvent,
+    Transfer,
+    TransferIntermediary,
+)
 
 TRANSFER_COLUMNS = (
     "id",
