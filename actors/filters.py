@@ -5,10 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from common.api.filters import (
     ApiFilterSet,
     ChoicesFilter,
-    IdFilter,
     SearchFilter,
-    SlugFilter,
     ordering_filter,
+    reference_filters,
 )
 from common.search import SearchSpec
 
@@ -46,17 +45,12 @@ class ActorFilterSet(ApiFilterSet):
             "based; repeat for several."
         ),
     )
-    parent = SlugFilter(
-        field_name="parent",
-        queryset=Actor.objects.all(),
-        label="Parent (slug)",
-        help_text="Actors affiliated with this parent, e.g. the organs of a state.",
-    )
-    parent_id = IdFilter(
-        field_name="parent",
-        queryset=Actor.objects.all(),
-        label="Parent (id)",
-        help_text="Actors affiliated with the parent of this id.",
+    parent, parent_id = reference_filters(
+        "parent",
+        Actor.objects.all(),
+        "Parent",
+        slug_help="Actors affiliated with this parent, e.g. the organs of a state.",
+        id_help="Actors affiliated with the parent of this id.",
     )
     search = SearchFilter(
         ACTOR_SEARCH,

@@ -5,14 +5,19 @@ from rest_framework.routers import DefaultRouter
 
 from actors.api.views import ActorViewSet
 from common.api.history import DeletedView
-from sources.api.views import CitationViewSet, SourceViewSet
+from sources.api.views import SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
 from transfers.api.downloads import (
     NetworkView,
     TradeRegisterExportView,
     TransferJsonLinesExportView,
 )
-from transfers.api.views import StatusEventViewSet, SystemViewSet, TransferViewSet
+from transfers.api.views import (
+    CitationViewSet,
+    StatusEventViewSet,
+    SystemViewSet,
+    TransferViewSet,
+)
 
 router = DefaultRouter()
 router.register("actors", ActorViewSet, basename="actor")

@@ -352,7 +352,7 @@ SPECTACULAR_SETTINGS = {
         "AffiliationKindEnum": "actors.choices.AffiliationKind",
         "SourceKindEnum": "sources.choices.SourceKind",
         "ReliabilityEnum": "sources.choices.Reliability",
-        "StanceEnum": "sources.choices.Stance",
+        "StanceEnum": "transfers.choices.Stance",
         "SystemCategoryEnum": "transfers.choices.SystemCategory",
         "TransferTypeEnum": "transfers.choices.TransferType",
         "TransferStatusEnum": "transfers.choices.TransferStatus",

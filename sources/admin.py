@@ -4,7 +4,7 @@ from django.contrib import admin
 from common.admin import CuratedModelAdmin, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 
-from .models import Citation, Source
+from .models import Source
 
 
 class SourceForm(PartialDateFormMixin, forms.ModelForm):
@@ -59,34 +59,3 @@ class SourceAdmin(CuratedModelAdmin):
     @admin.display(description="published", ordering="publication_date")
     def publication_date_display(self, obj):
         return obj.publication_date_display or "unknown"
-
-
-@admin.register(Citation)
-class CitationAdmin(CuratedModelAdmin):
-    list_display = ["short_quote", "source", "transfer", "status_event", "stance"]
-    list_filter = ["stance", "source__kind", "source__reliability"]
-    list_select_related = [
-        "source",
-        "transfer__supplier",
-        "transfer__recipient",
-        "transfer__system",
-        "status_event",
-    ]
-    search_fields = ["quote", "source__title", "source__publisher", "transfer__slug"]
-    autocomplete_fields = ["source", "transfer", "status_event"]
-    readonly_fields = ["created", "updated"]
-    fields = [
-        "source",
-        "transfer",
-        "status_event",
-        "quote",
-        "location",
-        "stance",
-        "note",
-        "created",
-        "updated",
-    ]
-
-    @admin.display(description="quote")
-    def short_quote(self, obj):
-        return obj.quote if len(obj.quote) <= 90 else obj.quote[:87] + "…"

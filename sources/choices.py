@@ -18,8 +18,3 @@ class Reliability(models.TextChoices):
     D = "D", "D – Not usually reliable"
     E = "E", "E – Unreliable"
     F = "F", "F – Reliability cannot be judged"
-
-
-class Stance(models.TextChoices):
-    SUPPORTS = "supports", "Supports"
-    CONTRADICTS = "contradicts", "Contradicts"

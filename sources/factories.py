@@ -4,8 +4,8 @@ import factory
 
 from common.dates import DatePrecision
 
-from .choices import Reliability, SourceKind, Stance
-from .models import Citation, Source
+from .choices import Reliability, SourceKind
+from .models import Source
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -20,14 +20,3 @@ class SourceFactory(factory.django.DjangoModelFactory):
     publication_date_precision = DatePrecision.MONTH
     kind = SourceKind.NEWS
     reliability = Reliability.B
-
-
-class CitationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Citation
-
-    source = factory.SubFactory(SourceFactory)
-    transfer = factory.SubFactory("transfers.factories.TransferFactory")
-    quote = factory.Sequence(lambda n: f"Officials said shipment {n} had arrived.")
-    location = "paragraph 1"
-    stance = Stance.SUPPORTS

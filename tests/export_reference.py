@@ -9,10 +9,9 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
 
-from sources.models import Citation
 from transfers.choices import TransferType
 from transfers.exports.register import LIST_SEPARATOR, SIPRI_CONDITION, TRADE_REGISTER_COLUMNS
-from transfers.models import Transfer, TransferIntermediary
+from transfers.models import Citation, Transfer, TransferIntermediary
 
 
 def export_queryset(transfers: QuerySet) -> QuerySet:

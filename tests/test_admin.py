@@ -2,10 +2,9 @@ import pytest
 from django.urls import reverse
 
 from actors.models import Actor
-from sources.factories import CitationFactory, SourceFactory
-from sources.models import Citation
-from transfers.factories import StatusEventFactory, TransferFactory
-from transfers.models import Transfer
+from sources.factories import SourceFactory
+from transfers.factories import CitationFactory, StatusEventFactory, TransferFactory
+from transfers.models import Citation, Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ def curated(russia, iran, irgc, s300):
         "transfers.transfer": transfer,
         "transfers.statusevent": event,
         "sources.source": citation.source,
-        "sources.citation": citation,
+        "transfers.citation": citation,
     }
 
 
@@ -31,7 +30,7 @@ MODELS = [
     "transfers.transfer",
     "transfers.statusevent",
     "sources.source",
-    "sources.citation",
+    "transfers.citation",
 ]
 
 
@@ -66,7 +65,7 @@ def test_change_form_renders_for_staff(admin_client, curated, model):
         ("transfers.transfer", "Russian Federation"),  # the supplier's alias
         ("transfers.statusevent", "S-300"),
         ("sources.source", "Report number"),
-        ("sources.citation", "shipment"),
+        ("transfers.citation", "shipment"),
     ],
 )
 def test_search_finds_by_names_and_aliases(admin_client, curated, model, term):

@@ -101,7 +101,7 @@ MODELS = {
         change=("notes", "Edited by the matrix."),
         add={"title": "A new report", "slug": "a-new-report", "kind": "news"},
     ),
-    "sources.citation": ModelSpec(
+    "transfers.citation": ModelSpec(
         change=("note", "Edited by the matrix."),
         add={
             "source": "@source",
@@ -152,7 +152,7 @@ def build_world() -> World:
         "transfers.transfer": transfer,
         "transfers.statusevent": transfer.status_events.order_by("-id").first(),
         "sources.source": spare_source,
-        "sources.citation": transfer.citations.order_by("id").first(),
+        "transfers.citation": transfer.citations.order_by("id").first(),
         "auth.user": member,
         "auth.group": group,
     }
@@ -445,7 +445,7 @@ class Outcome:
 def restore_allowed(user_kind: str) -> bool:
     return all(
         "add" in model_permissions(user_kind, label)
-        for label in ("transfers.transfer", "transfers.statusevent", "sources.citation")
+        for label in ("transfers.transfer", "transfers.statusevent", "transfers.citation")
     ) and ("add" in model_permissions(user_kind, "transfers.delivery"))
 
 
@@ -536,7 +536,7 @@ def _cascade_allowed(user_kind: str) -> bool:
     """Deleting a transfer deletes its status events and citations, which have admins."""
     return all(
         "delete" in model_permissions(user_kind, label)
-        for label in ("transfers.transfer", "transfers.statusevent", "sources.citation")
+        for label in ("transfers.transfer", "transfers.statusevent", "transfers.citation")
     )
 
 

@@ -12,8 +12,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from actors.factories import ActorFactory
 from actors.models import Actor
 from common.api.pagination import MAX_PAGE_SIZE, ApiPagination
-from sources.factories import CitationFactory
-from transfers.factories import SystemFactory
+from transfers.factories import CitationFactory, SystemFactory
 from transfers.models import Transfer
 
 from . import test_api_support as support

@@ -9,9 +9,8 @@ from django.utils import timezone
 from actors.factories import ActorFactory
 from actors.models import Actor
 from actors.services import actor_merge
-from sources.factories import CitationFactory
 from tests import test_api_support as support
-from transfers.factories import StatusEventFactory, TransferFactory
+from transfers.factories import CitationFactory, StatusEventFactory, TransferFactory
 from transfers.models import Transfer
 
 API = support.API

@@ -8,8 +8,8 @@ then read at page sizes 1 and 100: the number must not move.
 import pytest
 
 from actors.factories import ActorFactory
-from sources.factories import CitationFactory, SourceFactory
-from transfers.factories import SystemFactory
+from sources.factories import SourceFactory
+from transfers.factories import CitationFactory, SystemFactory
 from transfers.models import StatusEvent
 
 from . import test_api_support as support

@@ -8,8 +8,7 @@ from django.db import connection
 
 from actors.factories import ActorFactory
 from common import search as search_seam
-from sources.factories import CitationFactory
-from transfers.factories import SystemFactory, TransferFactory
+from transfers.factories import CitationFactory, SystemFactory, TransferFactory
 from transfers.models import TransferIntermediary
 
 from . import test_api_support as support

@@ -5,9 +5,10 @@ import datetime
 import pytest
 
 from common.dates import DatePrecision
-from sources.factories import CitationFactory, SourceFactory
-from sources.models import Citation, Source
-from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
+from sources.factories import SourceFactory
+from sources.models import Source
+from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
+from transfers.models import Citation
 
 from . import test_api_support as support
 from .test_api_support import API, results, slugs

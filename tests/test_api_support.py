@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from actors.factories import ActorFactory
 from common.dates import DatePrecision
-from sources.factories import CitationFactory, SourceFactory
+from sources.factories import SourceFactory
 from transfers.choices import TransferStatus
-from transfers.factories import StatusEventFactory, TransferFactory
+from transfers.factories import CitationFactory, StatusEventFactory, TransferFactory
 from transfers.models import TransferIntermediary
 
 API = "/api/v1"

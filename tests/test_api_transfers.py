@@ -4,9 +4,9 @@ import pytest
 
 from actors.factories import ActorFactory
 from common.dates import DatePrecision
-from sources.factories import CitationFactory, SourceFactory
+from sources.factories import SourceFactory
 from transfers.choices import SystemCategory, TransferStatus, TransferType
-from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
+from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import StatusEvent, Transfer, TransferIntermediary
 
 from . import test_api_support as support

@@ -5,10 +5,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from actors.factories import ActorFactory
-from sources.choices import Reliability, Stance
-from sources.factories import CitationFactory, SourceFactory
+from sources.choices import Reliability
+from sources.factories import SourceFactory
 from transfers.audit import normalise_name, run_audit
-from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
+from transfers.choices import Stance
+from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db

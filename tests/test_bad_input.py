@@ -10,8 +10,7 @@ from django.test import override_settings
 
 from actors.models import Actor
 from common.api.pagination import MAX_PAGE_SIZE
-from sources.models import Citation
-from transfers.models import StatusEvent, Transfer, TransferIntermediary
+from transfers.models import Citation, StatusEvent, Transfer, TransferIntermediary
 
 from . import test_api_support as support
 from .test_api_support import API, documented_transfer

@@ -1,4 +1,4 @@
-"""Citation search reads a stored, GIN-indexed document (sources/search_index.py).
+"""Citation search reads a stored, GIN-indexed document (transfers/citation_search_index.py).
 
 Found at 200,000 transfers: `citations/?search=missile` took 2.6 s, since
 every quote's vector was computed per row, per request. On PostgreSQL the
@@ -16,11 +16,11 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from common import search as search_seam
-from sources import search_index
-from sources.factories import CitationFactory, SourceFactory
-from sources.filters import CITATION_SEARCH
-from sources.models import Citation
-from transfers.factories import TransferFactory
+from sources.factories import SourceFactory
+from transfers import citation_search_index
+from transfers.factories import CitationFactory, TransferFactory
+from transfers.filters import CITATION_SEARCH
+from transfers.models import Citation
 
 from . import test_api_support as support
 from .test_api_support import API
@@ -126,7 +126,7 @@ def test_api_writes_keep_the_document_true(editor, api_client):
 @on_postgresql
 def test_a_save_of_other_fields_leaves_the_document_alone(quoted, django_assert_num_queries):
     with django_assert_num_queries(0):
-        search_index._citation_saved(
+        citation_search_index._citation_saved(
             Citation, quoted[0], False, False, "default", update_fields={"stance"}
         )
 
@@ -144,4 +144,4 @@ def test_the_rebuild_command_repairs_documents_written_around_the_application(qu
 def test_sqlite_stores_nothing_and_spends_no_query(quoted, django_assert_num_queries):
     assert set(Citation.objects.values_list("search_document", flat=True)) == {None}
     with django_assert_num_queries(0):
-        assert search_index.rebuild() == 0
+        assert citation_search_index.rebuild() == 0

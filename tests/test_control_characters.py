@@ -11,10 +11,9 @@ from django.urls import reverse
 from actors.factories import ActorFactory
 from actors.models import Actor
 from common.validators import validate_single_line, validate_text
-from sources.factories import CitationFactory
-from sources.models import Citation, Source
-from transfers.factories import TransferFactory
-from transfers.models import System
+from sources.models import Source
+from transfers.factories import CitationFactory, TransferFactory
+from transfers.models import Citation, System
 
 from . import test_api_support as support
 from .test_api_support import API

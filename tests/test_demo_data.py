@@ -3,10 +3,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from sources.models import Citation
 from transfers.audit import ERROR, run_audit
 from transfers.demo_data import generate
-from transfers.models import Delivery, StatusEvent, Transfer, TransferIntermediary
+from transfers.models import Citation, Delivery, StatusEvent, Transfer, TransferIntermediary
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

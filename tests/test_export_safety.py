@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from actors.factories import ActorFactory
 from actors.models import Actor
 from common.dates import DatePrecision
-from sources.factories import CitationFactory, SourceFactory
+from sources.factories import SourceFactory
 from sources.models import Source
 from transfers.choices import TransferStatus, TransferType
 from transfers.exports import register as register_export
-from transfers.factories import SystemFactory, TransferFactory
+from transfers.factories import CitationFactory, SystemFactory, TransferFactory
 from transfers.models import System, Transfer, TransferIntermediary
 
 from . import test_api_support as support

@@ -10,11 +10,11 @@ from django.core.management import call_command
 
 from actors.factories import ActorFactory
 from common.dates import DatePrecision
-from sources.factories import CitationFactory, SourceFactory
+from sources.factories import SourceFactory
 from transfers.choices import Condition, TransferType
 from transfers.exports import register
 from transfers.exports.register import SIPRI_COLUMNS, TRADE_REGISTER_COLUMNS
-from transfers.factories import DeliveryFactory, SystemFactory, TransferFactory
+from transfers.factories import CitationFactory, DeliveryFactory, SystemFactory, TransferFactory
 from transfers.models import Delivery, Transfer, TransferIntermediary
 
 from . import test_api_support as support

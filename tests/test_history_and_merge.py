@@ -8,11 +8,9 @@ from actors.factories import ActorFactory
 from actors.models import Actor
 from actors.services import actor_merge
 from common.models import MergeRecord
-from sources.factories import CitationFactory
-from sources.models import Citation
 from transfers.editorial import system_merge
-from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
-from transfers.models import System, Transfer, TransferIntermediary
+from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
+from transfers.models import Citation, System, Transfer, TransferIntermediary
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +254,7 @@ def test_admin_merge_needs_exactly_two(admin_client, russia):
 
 
 @pytest.mark.parametrize(
-    "model", ["actors_actor", "transfers_system", "transfers_transfer", "sources_citation"]
+    "model", ["actors_actor", "transfers_system", "transfers_transfer", "transfers_citation"]
 )
 def test_every_change_form_offers_a_reason(admin_client, model):
     response = admin_client.get(reverse(f"admin:{model}_add"))

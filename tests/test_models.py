@@ -8,11 +8,10 @@ from django.db.models import ProtectedError
 from actors.factories import ActorFactory
 from actors.models import Actor
 from common.dates import DatePrecision
-from sources.factories import CitationFactory, SourceFactory
-from sources.models import Citation
+from sources.factories import SourceFactory
 from transfers.choices import TransferStatus
-from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
-from transfers.models import StatusEvent, Transfer
+from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
+from transfers.models import Citation, StatusEvent, Transfer
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from simple_history.models import HistoricalChanges
 
 from actors.models import Actor
 from common.dates import truncate_to_precision
-from sources.models import Citation, Source
-from transfers.models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
+from sources.models import Source
+from transfers.models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_the_seed_loads_into_an_empty_database(seed):
         "transfers.TransferIntermediary": 3,
         "transfers.StatusEvent": 32,
         "transfers.Delivery": 3,
-        "sources.Citation": 75,
+        "transfers.Citation": 75,
     }
 
 
@@ -80,7 +80,7 @@ def test_the_fixture_file_is_in_a_stable_reviewable_order():
         "transfers.transferintermediary",
         "transfers.statusevent",
         "transfers.delivery",
-        "sources.citation",
+        "transfers.citation",
     ]
     assert sorted(models, key=order.index) == models
     natural = {"actors.actor", "transfers.system", "sources.source", "transfers.transfer"}

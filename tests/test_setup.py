@@ -88,7 +88,7 @@ def test_create_editor_makes_a_group_member_with_a_token_and_can_run_again(capsy
     stored = AuthToken.objects.get(user=user)
     assert key not in (stored.digest, stored.token_key)  # only a digest and a prefix
     assert not user.is_staff and not user.has_usable_password()
-    assert user.has_perms(["transfers.add_transfer", "sources.delete_citation"])
+    assert user.has_perms(["transfers.add_transfer", "transfers.delete_citation"])
     assert not user.has_perm("auth.add_user")
     call_command("create_editor", "clerk", "--token-only", "--ttl-hours", "1")
     second = capsys.readouterr().out.strip()

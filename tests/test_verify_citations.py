@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from sources.factories import CitationFactory, SourceFactory
-from sources.models import Citation
+from sources.factories import SourceFactory
+from transfers.factories import CitationFactory
+from transfers.models import Citation
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,11 @@ from django.urls import path, reverse
 
 from common.admin import CuratedModelAdmin, merge_action, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
-from sources.models import Citation
 
 from . import services
 from .audit import ERROR, run_audit
 from .editorial import RESTORE_PERMISSIONS, system_merge, transfer_restore
-from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
+from .models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 
 @admin.register(System)
@@ -322,3 +321,34 @@ class StatusEventAdmin(CuratedModelAdmin):
         with transaction.atomic():
             for event in queryset:
                 services.status_event_delete(event)
+
+
+@admin.register(Citation)
+class CitationAdmin(CuratedModelAdmin):
+    list_display = ["short_quote", "source", "transfer", "status_event", "stance"]
+    list_filter = ["stance", "source__kind", "source__reliability"]
+    list_select_related = [
+        "source",
+        "transfer__supplier",
+        "transfer__recipient",
+        "transfer__system",
+        "status_event",
+    ]
+    search_fields = ["quote", "source__title", "source__publisher", "transfer__slug"]
+    autocomplete_fields = ["source", "transfer", "status_event"]
+    readonly_fields = ["created", "updated"]
+    fields = [
+        "source",
+        "transfer",
+        "status_event",
+        "quote",
+        "location",
+        "stance",
+        "note",
+        "created",
+        "updated",
+    ]
+
+    @admin.display(description="quote")
+    def short_quote(self, obj):
+        return obj.quote if len(obj.quote) <= 90 else obj.quote[:87] + "…"

@@ -13,11 +13,10 @@ from dataclasses import asdict, dataclass
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from actors.models import Actor
-from sources.choices import Reliability, Stance
-from sources.models import Citation
+from sources.choices import Reliability
 
-from .choices import TransferStatus
-from .models import StatusEvent, System, Transfer
+from .choices import Stance, TransferStatus
+from .models import Citation, StatusEvent, System, Transfer
 
 ERROR = "error"
 WARNING = "warning"

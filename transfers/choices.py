@@ -43,3 +43,8 @@ class Condition(models.TextChoices):
     NEW = "new", "New"
     SECOND_HAND = "second_hand", "Second hand"
     SECOND_HAND_MODERNISED = "second_hand_modernised", "Second hand but modernised"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    CONTRADICTS = "contradicts", "Contradicts"

@@ -18,13 +18,12 @@ from faker import Faker
 
 from actors.choices import ActorKind
 from actors.models import Actor
-from sources import search_index as citation_search_index
-from sources.choices import Reliability, SourceKind, Stance
-from sources.models import Citation, Source
+from sources.choices import Reliability, SourceKind
+from sources.models import Source
 
-from . import search_index
-from .choices import Condition, SystemCategory, TransferStatus, TransferType
-from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
+from . import citation_search_index, search_index
+from .choices import Condition, Stance, SystemCategory, TransferStatus, TransferType
+from .models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 # Written in this order, so that every row's references are already there.
 GENERATED_MODELS = (Transfer, TransferIntermediary, Delivery, StatusEvent, Citation)

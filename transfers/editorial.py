@@ -15,10 +15,9 @@ from common.merge import (
     retire,
     save_with_reason,
 )
-from sources.models import Citation
 
 from . import search_index
-from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
+from .models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 
 @transaction.atomic
@@ -56,7 +55,7 @@ RESTORE_PERMISSIONS = (
     "transfers.add_transfer",
     "transfers.add_statusevent",
     "transfers.add_delivery",
-    "sources.add_citation",
+    "transfers.add_citation",
 )
 
 

@@ -4,9 +4,10 @@ import factory
 
 from actors.factories import ActorFactory
 from common.dates import DatePrecision
+from sources.factories import SourceFactory
 
-from .choices import SystemCategory, TransferStatus, TransferType
-from .models import Delivery, StatusEvent, System, Transfer
+from .choices import Stance, SystemCategory, TransferStatus, TransferType
+from .models import Citation, Delivery, StatusEvent, System, Transfer
 
 
 class SystemFactory(factory.django.DjangoModelFactory):
@@ -50,3 +51,14 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
     transfer = factory.SubFactory(TransferFactory)
     year = factory.Sequence(lambda n: 1990 + n % 30)
     quantity = 4
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    source = factory.SubFactory(SourceFactory)
+    transfer = factory.SubFactory(TransferFactory)
+    quote = factory.Sequence(lambda n: f"Officials said shipment {n} had arrived.")
+    location = "paragraph 1"
+    stance = Stance.SUPPORTS

@@ -8,15 +8,15 @@ from common.api.filters import (
     ChoicesFilter,
     IdFilter,
     SearchFilter,
-    SlugFilter,
     YearFilter,
     ordering_filter,
+    reference_filters,
 )
 from common.search import SearchSpec
-from sources.models import Citation, Source
+from sources.models import Source
 
-from .choices import SystemCategory, TransferStatus, TransferType
-from .models import StatusEvent, System, Transfer, TransferIntermediary
+from .choices import Stance, SystemCategory, TransferStatus, TransferType
+from .models import Citation, StatusEvent, System, Transfer, TransferIntermediary
 
 SYSTEM_SEARCH = SearchSpec(
     fields={
@@ -52,22 +52,14 @@ TRANSFER_SEARCH = SearchSpec(
 
 
 def _actor_filters(role, field_name, what, method=None):
-    """A slug filter and an id filter for one actor role."""
-    return (
-        SlugFilter(
-            field_name=field_name,
-            queryset=Actor.objects.all(),
-            method=method,
-            label=f"{role.capitalize()} (slug)",
-            help_text=f"Transfers {what} the actor with this slug; repeat for several.",
-        ),
-        IdFilter(
-            field_name=field_name,
-            queryset=Actor.objects.all(),
-            method=method,
-            label=f"{role.capitalize()} (id)",
-            help_text=f"Transfers {what} the actor with this id; repeat for several.",
-        ),
+    """The slug and id filters of one actor role, their help in one pattern."""
+    return reference_filters(
+        field_name,
+        Actor.objects.all(),
+        role.capitalize(),
+        slug_help=f"Transfers {what} the actor with this slug; repeat for several.",
+        id_help=f"Transfers {what} the actor with this id; repeat for several.",
+        method=method,
     )
 
 
@@ -77,17 +69,12 @@ class SystemFilterSet(ApiFilterSet):
         label="Category",
         help_text="Armament category (after SIPRI's); repeat for several.",
     )
-    origin = SlugFilter(
-        field_name="origin",
-        queryset=Actor.objects.all(),
-        label="Origin (slug)",
-        help_text="Systems that come from this country or company; repeat for several.",
-    )
-    origin_id = IdFilter(
-        field_name="origin",
-        queryset=Actor.objects.all(),
-        label="Origin (id)",
-        help_text="Systems that come from the actor of this id; repeat for several.",
+    origin, origin_id = reference_filters(
+        "origin",
+        Actor.objects.all(),
+        "Origin",
+        slug_help="Systems that come from this country or company; repeat for several.",
+        id_help="Systems that come from the actor of this id; repeat for several.",
     )
     search = SearchFilter(
         SYSTEM_SEARCH,
@@ -124,17 +111,12 @@ class TransferFilterSet(ApiFilterSet):
         "with, as supplier, recipient or intermediary,",
         method="filter_party",
     )
-    system = SlugFilter(
-        field_name="system",
-        queryset=System.objects.all(),
-        label="System (slug)",
-        help_text="Transfers of this system; repeat for several.",
-    )
-    system_id = IdFilter(
-        field_name="system",
-        queryset=System.objects.all(),
-        label="System (id)",
-        help_text="Transfers of the system with this id; repeat for several.",
+    system, system_id = reference_filters(
+        "system",
+        System.objects.all(),
+        "System",
+        slug_help="Transfers of this system; repeat for several.",
+        id_help="Transfers of the system with this id; repeat for several.",
     )
     category = ChoicesFilter(
         field_name="system__category",
@@ -165,19 +147,13 @@ class TransferFilterSet(ApiFilterSet):
         label="To year",
         help_text="Transfers whose dates overlap this year or earlier (see `year_from`).",
     )
-    source = SlugFilter(
-        field_name="source",
-        queryset=Source.objects.all(),
+    source, source_id = reference_filters(
+        "source",
+        Source.objects.all(),
+        "Source",
+        slug_help="Transfers with a citation from this source; repeat for several.",
+        id_help="Transfers with a citation from the source of this id; repeat for several.",
         method="filter_source",
-        label="Source (slug)",
-        help_text="Transfers with a citation from this source; repeat for several.",
-    )
-    source_id = IdFilter(
-        field_name="source",
-        queryset=Source.objects.all(),
-        method="filter_source",
-        label="Source (id)",
-        help_text="Transfers with a citation from the source of this id; repeat for several.",
     )
     search = SearchFilter(
         TRANSFER_SEARCH,
@@ -248,17 +224,12 @@ AnalyticsFilterSet.base_filters.pop("ordering")
 
 
 class StatusEventFilterSet(ApiFilterSet):
-    transfer = SlugFilter(
-        field_name="transfer",
-        queryset=Transfer.objects.all(),
-        label="Transfer (slug)",
-        help_text="Events of this transfer; repeat for several.",
-    )
-    transfer_id = IdFilter(
-        field_name="transfer",
-        queryset=Transfer.objects.all(),
-        label="Transfer (id)",
-        help_text="Events of the transfer with this id; repeat for several.",
+    transfer, transfer_id = reference_filters(
+        "transfer",
+        Transfer.objects.all(),
+        "Transfer",
+        slug_help="Events of this transfer; repeat for several.",
+        id_help="Events of the transfer with this id; repeat for several.",
     )
     status = ChoicesFilter(
         choices=TransferStatus.choices,
@@ -272,4 +243,54 @@ class StatusEventFilterSet(ApiFilterSet):
 
     class Meta:
         model = StatusEvent
+        fields = []
+
+
+# Stored per citation (GIN-indexed on PostgreSQL), kept true by
+# transfers.citation_search_index.
+CITATION_SEARCH = SearchSpec(
+    fields={"quote": "A", "location": "C", "note": "C"}, document_field="search_document"
+)
+
+
+class CitationFilterSet(ApiFilterSet):
+    source, source_id = reference_filters(
+        "source",
+        Source.objects.all(),
+        "Source",
+        slug_help="Citations quoting this source; repeat for several.",
+        id_help="Citations quoting the source of this id; repeat for several.",
+    )
+    transfer, transfer_id = reference_filters(
+        "transfer",
+        Transfer.objects.all(),
+        "Transfer",
+        slug_help="Citations about this transfer; repeat for several.",
+        id_help="Citations about the transfer of this id; repeat for several.",
+    )
+    status_event = IdFilter(
+        field_name="status_event",
+        queryset=StatusEvent.objects.all(),
+        label="Status event (id)",
+        help_text="Citations supporting the status event of this id.",
+    )
+    stance = ChoicesFilter(
+        choices=Stance.choices,
+        label="Stance",
+        help_text="Whether the quote supports or contradicts the claim.",
+    )
+    search = SearchFilter(
+        CITATION_SEARCH,
+        help_text=(
+            "Words in the quote, location or note; ranked on PostgreSQL, a substring "
+            "match elsewhere."
+        ),
+    )
+    ordering = ordering_filter(
+        {"created": "created", "updated": "updated", "id": "id"},
+        default="transfer, id",
+    )
+
+    class Meta:
+        model = Citation
         fields = []

@@ -111,6 +111,20 @@ class IdFilter(ReferenceFilter):
         super().__init__(*args, to_field="pk", **kwargs)
 
 
+def reference_filters(
+    field_name: str, queryset, label: str, *, slug_help: str, id_help: str, method=None
+) -> tuple[SlugFilter, IdFilter]:
+    """The two filters of one relation, declared once: `<name>` takes slugs and
+    `<name>_id` ids (unpack them as `parent, parent_id = reference_filters(...)`).
+    Both narrow `field_name` (or call `method`), and are labelled "<label> (slug)"
+    and "<label> (id)" in the OpenAPI schema."""
+    shared = {"field_name": field_name, "queryset": queryset, "method": method}
+    return (
+        SlugFilter(**shared, label=f"{label} (slug)", help_text=slug_help),
+        IdFilter(**shared, label=f"{label} (id)", help_text=id_help),
+    )
+
+
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
     """One or more values of a choice field; repeat the parameter for several (OR)."""
 

@@ -126,8 +126,8 @@ class HistoryMixin:
 def _tracked_types():
     """API type name → model, for everything the deletions feed reports."""
     from actors.models import Actor
-    from sources.models import Citation, Source
-    from transfers.models import StatusEvent, System, Transfer
+    from sources.models import Source
+    from transfers.models import Citation, StatusEvent, System, Transfer
 
     return {
         "actor": Actor,

@@ -6,12 +6,34 @@ from common.api.fields import (
     PartialDateField,
     PrecisionField,
 )
-from common.api.serializers import FullCleanModelSerializer, filtered_list_url
-from transfers.api.serializers import StatusEventBriefSerializer, TransferBriefSerializer
-from transfers.models import StatusEvent, Transfer
+from common.api.serializers import BriefSerializer, FullCleanModelSerializer, filtered_list_url
 
-from ..models import Citation, Source
-from .brief import SourceBriefSerializer
+from ..models import Source
+
+
+class SourceBriefSerializer(BriefSerializer):
+    """A source in brief, with its title and publication date, as nested in
+    other records."""
+
+    # The model has its own `url` (the document's); `url` here is the API link.
+    url = DetailUrlField(view_name="api:source-detail")
+    publication_date = PartialDateField(
+        "publication_date", "publication_date_precision", read_only=True
+    )
+    publication_date_precision = PrecisionField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "title",
+            "publisher",
+            "publication_date",
+            "publication_date_precision",
+            "display",
+        ]
 
 
 class SourceSerializer(FullCleanModelSerializer):
@@ -68,58 +90,3 @@ class SourceSerializer(FullCleanModelSerializer):
 
     def get_citations(self, obj) -> str:
         return filtered_list_url(self.context.get("request"), "api:citation-list", source=obj.slug)
-
-
-class CitationSerializer(FullCleanModelSerializer):
-    """A verbatim quote from a source, about a transfer and optionally supporting
-    one of its status events."""
-
-    source = IdOrSlugRelatedField(
-        queryset=Source.objects.all(),
-        brief_serializer=SourceBriefSerializer,
-        help_text="The document quoted: a source's id or slug.",
-    )
-    transfer = IdOrSlugRelatedField(
-        queryset=Transfer.objects.all(),
-        brief_serializer=TransferBriefSerializer,
-        required=False,
-        help_text=(
-            "The transfer the quote is about: an id or slug. May be left out when "
-            "`status_event` is given (the event's transfer is taken)."
-        ),
-    )
-    status_event = IdOrSlugRelatedField(
-        queryset=StatusEvent.objects.all(),
-        brief_serializer=StatusEventBriefSerializer,
-        slug_field=None,
-        required=False,
-        allow_null=True,
-        help_text="The status event this quote supports, if any: its id.",
-    )
-
-    class Meta:
-        model = Citation
-        fields = [
-            "id",
-            "url",
-            "source",
-            "transfer",
-            "status_event",
-            "quote",
-            "location",
-            "stance",
-            "note",
-            "created",
-            "updated",
-        ]
-
-    def validate(self, attrs):
-        transfer = attrs.get("transfer", getattr(self.instance, "transfer", None))
-        event = attrs.get("status_event", getattr(self.instance, "status_event", None))
-        if transfer is None and event is None:
-            raise serializers.ValidationError(
-                {"transfer": ["Give the transfer the quote is about, or a status event of it."]}
-            )
-        if transfer is None:
-            attrs["transfer"] = event.transfer
-        return attrs

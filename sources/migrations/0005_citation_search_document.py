@@ -9,8 +9,14 @@ INDEX = "sources_citation_search_document_gin"
 def fill_documents(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from common.search import rebuild_documents
-    from sources.filters import CITATION_SEARCH
+    from common.search import SearchSpec, rebuild_documents
+
+    # The citation search spec as it stood here (it lives in transfers.filters
+    # since the model moved there); written out so that sources' migrations
+    # import no other app.
+    CITATION_SEARCH = SearchSpec(
+        fields={"quote": "A", "location": "C", "note": "C"}, document_field="search_document"
+    )
 
     # An empty table (a new database) builds no query at all, so later
     # changes to the spec cannot break this migration there.

@@ -36,10 +36,10 @@ from rest_framework.reverse import reverse
 
 from actors.api.serializers import ActorBriefSerializer
 from common.dates import format_partial_date
-from sources.api.brief import SourceBriefSerializer
-from sources.models import Citation, Source
+from sources.api.serializers import SourceBriefSerializer
+from sources.models import Source
 
-from ..models import CHRONOLOGICAL_ORDER, StatusEvent, Transfer, TransferIntermediary
+from ..models import CHRONOLOGICAL_ORDER, Citation, StatusEvent, Transfer, TransferIntermediary
 
 #: A transfer's fields, in the order the API writes them.
 TRANSFER_FIELDS = (

@@ -18,12 +18,12 @@ from common.api.serializers import (
     filtered_list_url,
     model_errors_to_api,
 )
-from sources.api.brief import SourceBriefSerializer
-from sources.models import Citation
+from sources.api.serializers import SourceBriefSerializer
+from sources.models import Source
 
 from .. import services
 from ..choices import TransferStatus
-from ..models import StatusEvent, System, Transfer
+from ..models import Citation, StatusEvent, System, Transfer
 from .representation import (
     CITATION_FIELDS,
     STATUS_HISTORY_FIELDS,
@@ -292,3 +292,58 @@ class StatusEventSerializer(FullCleanModelSerializer):
             return services.status_event_update(instance, **validated_data)
         except DjangoValidationError as exc:
             raise model_errors_to_api(self, exc) from None
+
+
+class CitationSerializer(FullCleanModelSerializer):
+    """A verbatim quote from a source, about a transfer and optionally supporting
+    one of its status events."""
+
+    source = IdOrSlugRelatedField(
+        queryset=Source.objects.all(),
+        brief_serializer=SourceBriefSerializer,
+        help_text="The document quoted: a source's id or slug.",
+    )
+    transfer = IdOrSlugRelatedField(
+        queryset=Transfer.objects.all(),
+        brief_serializer=TransferBriefSerializer,
+        required=False,
+        help_text=(
+            "The transfer the quote is about: an id or slug. May be left out when "
+            "`status_event` is given (the event's transfer is taken)."
+        ),
+    )
+    status_event = IdOrSlugRelatedField(
+        queryset=StatusEvent.objects.all(),
+        brief_serializer=StatusEventBriefSerializer,
+        slug_field=None,
+        required=False,
+        allow_null=True,
+        help_text="The status event this quote supports, if any: its id.",
+    )
+
+    class Meta:
+        model = Citation
+        fields = [
+            "id",
+            "url",
+            "source",
+            "transfer",
+            "status_event",
+            "quote",
+            "location",
+            "stance",
+            "note",
+            "created",
+            "updated",
+        ]
+
+    def validate(self, attrs):
+        transfer = attrs.get("transfer", getattr(self.instance, "transfer", None))
+        event = attrs.get("status_event", getattr(self.instance, "status_event", None))
+        if transfer is None and event is None:
+            raise serializers.ValidationError(
+                {"transfer": ["Give the transfer the quote is about, or a status event of it."]}
+            )
+        if transfer is None:
+            attrs["transfer"] = event.transfer
+        return attrs

@@ -12,10 +12,15 @@ from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
 from ..editorial import RESTORE_PERMISSIONS, transfer_restore
-from ..filters import StatusEventFilterSet, SystemFilterSet, TransferFilterSet
-from ..models import UNDATED_LAST, StatusEvent, System, Transfer
+from ..filters import CitationFilterSet, StatusEventFilterSet, SystemFilterSet, TransferFilterSet
+from ..models import UNDATED_LAST, Citation, StatusEvent, System, Transfer
 from .representation import TransferRows
-from .serializers import StatusEventSerializer, SystemSerializer, TransferSerializer
+from .serializers import (
+    CitationSerializer,
+    StatusEventSerializer,
+    SystemSerializer,
+    TransferSerializer,
+)
 
 
 class SystemViewSet(ApiModelViewSet):
@@ -115,3 +120,19 @@ class StatusEventViewSet(ApiModelViewSet):
             services.status_event_delete(instance)
         except DjangoValidationError as exc:
             raise Conflict(" ".join(exc.messages)) from None
+
+
+class CitationViewSet(ApiModelViewSet):
+    """Verbatim quotes from sources, each tied to the transfer it is about and,
+    optionally, to the status event it supports. Address one by id."""
+
+    queryset = Citation.objects.select_related(
+        "source",
+        "transfer__supplier",
+        "transfer__recipient",
+        "transfer__system",
+        "status_event",
+    ).order_by("transfer_id", "id")
+    serializer_class = CitationSerializer
+    filterset_class = CitationFilterSet
+    slug_field = None

@@ -20,10 +20,10 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 
 from common.dates import format_partial_date
-from sources.models import Citation, Source
+from sources.models import Source
 
 from ..choices import Condition, SystemCategory, TransferType
-from ..models import Delivery, Transfer, TransferIntermediary
+from ..models import Citation, Delivery, Transfer, TransferIntermediary
 from .sql import of_transfers, one_of, raw_rows
 
 #: Transfers per chunk (tuples, 3 or 4 queries per chunk).

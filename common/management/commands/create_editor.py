@@ -15,7 +15,7 @@ EDITED_MODELS = [
     ("transfers", "statusevent"),
     ("transfers", "delivery"),
     ("sources", "source"),
-    ("sources", "citation"),
+    ("transfers", "citation"),
 ]
 
 

@@ -2,10 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from tqdm import tqdm
 
-from sources import search_index as citation_search_index
-from sources.models import Citation
-from transfers import search_index
-from transfers.models import Transfer
+from transfers import citation_search_index, search_index
+from transfers.models import Citation, Transfer
 
 
 class Command(BaseCommand):
@@ -13,7 +11,7 @@ class Command(BaseCommand):
         "Recompute every transfer's and citation's stored search document (PostgreSQL), "
         "one id range at a time. Needed only after writes that bypass the application, "
         "or a change to what search covers (transfers.filters.TRANSFER_SEARCH, "
-        "sources.filters.CITATION_SEARCH)."
+        "transfers.filters.CITATION_SEARCH)."
     )
 
     def add_arguments(self, parser):

@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.models import Citation, Source
+from sources.models import Source
+from transfers.models import Citation
 
 # Only what copying a quote by hand or through an editor changes without
 # changing the words: typographic single and double quotes, and whitespace.

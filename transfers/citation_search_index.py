@@ -1,7 +1,7 @@
 """Keeping the citations' stored search documents true (PostgreSQL).
 
 A citation's document (`Citation.search_document`, GIN-indexed on
-PostgreSQL) is the weighted vector of sources.filters.CITATION_SEARCH.
+PostgreSQL) is the weighted vector of transfers.filters.CITATION_SEARCH.
 That spec reads the citation's own fields only, so saving the citation is
 the only write that can change it: a signal refreshes it then, in one
 UPDATE. Writes that bypass `save()` (the demo data's bulk inserts) call
@@ -35,5 +35,7 @@ def _citation_saved(sender, instance, created, raw, using, update_fields, **kwar
 
 
 def connect():
-    """Wire the signal (from SourcesConfig.ready)."""
-    post_save.connect(_citation_saved, sender=Citation, dispatch_uid="sources.search_index")
+    """Wire the signal (from TransfersConfig.ready)."""
+    post_save.connect(
+        _citation_saved, sender=Citation, dispatch_uid="transfers.citation_search_index"
+    )
