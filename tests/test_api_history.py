@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from actors.factories import ActorFactory
 from actors.models import Actor
-from actors.services import actor_merge
+from editorial.services import actor_merge
 from sources.factories import CitationFactory
 from tests import test_api_support as support
 from transfers.factories import StatusEventFactory, TransferFactory

@@ -6,11 +6,10 @@ from django.urls import reverse
 
 from actors.factories import ActorFactory
 from actors.models import Actor
-from actors.services import actor_merge
-from common.models import MergeRecord
+from editorial.models import MergeRecord
+from editorial.services import actor_merge, system_merge
 from sources.factories import CitationFactory
 from sources.models import Citation
-from transfers.editorial import system_merge
 from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import System, Transfer, TransferIntermediary
 
