@@ -192,10 +192,10 @@ def test_intermediaries_written_through_the_api_are_in_the_history(editor, russi
 
 
 def test_the_deletions_feed_reads_a_bounded_number_of_deletions(api_client, monkeypatch):
-    from common.api import history as history_api
     from common.api import pagination
+    from editorial.api import views as deletions_feed
 
-    for module in (history_api, pagination):
+    for module in (deletions_feed, pagination):
         monkeypatch.setattr(module, "COUNT_LIMIT", 5)
         monkeypatch.setattr(module, "MAX_PAGE_DEPTH", 5)
     before = timezone.now() - datetime.timedelta(seconds=1)
