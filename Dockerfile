@@ -9,6 +9,7 @@ COPY common common
 COPY actors actors
 COPY sources sources
 COPY transfers transfers
+COPY editorial editorial
 RUN pip install --no-cache-dir .
 
 # Only what runs: no .env, .venv, database file or .git (see .dockerignore too).

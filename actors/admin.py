@@ -1,9 +1,8 @@
 from django.contrib import admin
 
-from common.admin import CuratedModelAdmin, merge_action
+from common.admin import CuratedModelAdmin
 
 from .models import Actor
-from .services import actor_merge
 
 
 @admin.register(Actor)
@@ -15,9 +14,7 @@ class ActorAdmin(CuratedModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     readonly_fields = ["created", "updated"]
-    actions = [merge_action(actor_merge, "actors")]
-    # The survivor takes over the duplicate's transfers, affiliates and systems.
-    merge_rewrites = ("transfers.change_transfer", "actors.change_actor", "transfers.change_system")
+    # The merge action is added by editorial.admin.
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "country", "aliases"]}),
         ("Affiliation", {"fields": ["parent", "parent_relation"]}),

@@ -1,11 +1,9 @@
 """Admin pieces shared by the apps."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.template.response import TemplateResponse
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.validators import validate_single_line
@@ -28,56 +26,6 @@ def year_list_filter(date_field: str, title: str = "year"):
 
     YearListFilter.title = title
     return YearListFilter
-
-
-def merge_action(merge, plural_label):
-    """An admin action that merges two selected records with `merge(keep=, duplicate=, user=)`,
-    after the editor has chosen which one survives.
-
-    Offered (and run) only where `has_merge_permission` holds: Django leaves an
-    action without `permissions` open to anyone who can see the list."""
-
-    @admin.action(description=f"Merge the two selected {plural_label}", permissions=["merge"])
-    def merge_selected(modeladmin, request, queryset):
-        records = list(queryset.order_by("pk")[:3])
-        if len(records) != 2:
-            modeladmin.message_user(
-                request, f"Select exactly two {plural_label} to merge.", messages.ERROR
-            )
-            return None
-        chosen = request.POST.get("keep")
-        if chosen is None:
-            return TemplateResponse(
-                request,
-                "admin/common/merge_confirmation.html",
-                {
-                    **modeladmin.admin_site.each_context(request),
-                    "title": f"Merge two {plural_label}",
-                    "opts": modeladmin.model._meta,
-                    "records": records,
-                    "action": request.POST.get("action", "merge_selected"),
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
-        keep = next((record for record in records if str(record.pk) == chosen), None)
-        if keep is None:
-            modeladmin.message_user(request, "Choose which record survives.", messages.ERROR)
-            return None
-        duplicate = records[1] if keep is records[0] else records[0]
-        try:
-            merge(keep=keep, duplicate=duplicate, user=request.user)
-        except ValidationError as error:
-            modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
-            return None
-        modeladmin.message_user(
-            request,
-            f"Merged “{duplicate}” into “{keep}”: its records now point at “{keep}”, "
-            "its names are aliases, and its old id and slug redirect.",
-            messages.SUCCESS,
-        )
-        return None
-
-    return merge_selected
 
 
 class ChangeReasonAdminMixin:
@@ -125,18 +73,6 @@ class ChangeReasonAdminMixin:
 class CuratedModelAdmin(ChangeReasonAdminMixin, SimpleHistoryAdmin):
     """The admin of a curated model: a reason on every change, the history with
     revert, and no write without the permission it needs."""
-
-    #: What a merge rewrites besides the two records ("app_label.change_model"
-    #: of each model that points at them); a merge needs change and delete on
-    #: the merged model and these.
-    merge_rewrites: tuple[str, ...] = ()
-
-    def has_merge_permission(self, request):
-        return (
-            self.has_change_permission(request)
-            and self.has_delete_permission(request)
-            and request.user.has_perms(self.merge_rewrites)
-        )
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history shows an old version to anyone who may view the

@@ -33,3 +33,9 @@ class History(HistoricalRecords):
     def post_save(self, instance, created, using=None, **kwargs):
         kwargs["raw"] = False
         super().post_save(instance, created, using=using, **kwargs)
+
+
+def save_with_reason(instance, reason, **kwargs):
+    """Save `instance`, keeping `reason` as the why of this version."""
+    instance._change_reason = reason
+    instance.save(**kwargs)

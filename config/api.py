@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from actors.api.views import ActorViewSet
-from common.api.history import DeletedView
+from editorial.api.views import DeletedView
 from sources.api.views import SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
 from transfers.api.downloads import (

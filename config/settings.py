@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "actors",
     "sources",
     "transfers",
+    # Last: it builds on the apps above, and extends their admins.
+    "editorial",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +268,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+#: Where the API finds the survivor of a record merged away, to redirect to it
+#: (common.api.views.ApiModelViewSet.merged_into_url).
+MERGED_RECORD_URL = "editorial.api.redirects.merged_into_url"
 
 REST_FRAMEWORK = {
     # Token first, so an anonymous write is answered 401 with a

@@ -35,7 +35,7 @@ from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.factories import ActorFactory
-from common.management.commands.create_editor import editors_group
+from editorial.management.commands.create_editor import editors_group
 from sources.factories import SourceFactory
 from transfers.factories import SystemFactory
 

@@ -358,7 +358,7 @@ def test_odd_bodies_are_400s(editor, russia, iran, s300, body):
 
 
 def test_a_merged_actors_old_id_and_slug_redirect_to_the_survivor(api_client, russia):
-    from actors.services import actor_merge
+    from editorial.services import actor_merge
 
     duplicate = ActorFactory(slug="russian-federation", name="Russian Federation", country="RU")
     old_id = duplicate.pk
@@ -373,7 +373,7 @@ def test_a_merged_actors_old_id_and_slug_redirect_to_the_survivor(api_client, ru
 
 
 def test_a_merged_systems_old_slug_redirects(api_client, s300):
-    from transfers.editorial import system_merge
+    from editorial.services import system_merge
 
     duplicate = SystemFactory(slug="s-300pmu", designation="S-300PMU")
     system_merge(keep=s300, duplicate=duplicate)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from actors.factories import ActorFactory
 from actors.models import Actor
-from actors.services import actor_merge
+from editorial.services import actor_merge
 from tests import test_api_support as support
 from transfers.factories import CitationFactory, StatusEventFactory, TransferFactory
 from transfers.models import Transfer
@@ -191,10 +191,10 @@ def test_intermediaries_written_through_the_api_are_in_the_history(editor, russi
 
 
 def test_the_deletions_feed_reads_a_bounded_number_of_deletions(api_client, monkeypatch):
-    from common.api import history as history_api
     from common.api import pagination
+    from editorial.api import views as deletions_feed
 
-    for module in (history_api, pagination):
+    for module in (deletions_feed, pagination):
         monkeypatch.setattr(module, "COUNT_LIMIT", 5)
         monkeypatch.setattr(module, "MAX_PAGE_DEPTH", 5)
     before = timezone.now() - datetime.timedelta(seconds=1)

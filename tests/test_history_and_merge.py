@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from actors.factories import ActorFactory
 from actors.models import Actor
-from actors.services import actor_merge
-from common.models import MergeRecord
-from transfers.editorial import system_merge
+from editorial.models import MergeRecord
+from editorial.services import actor_merge, system_merge
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import Citation, System, Transfer, TransferIntermediary
 

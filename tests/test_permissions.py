@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from common.management.commands.create_editor import editors_group
+from editorial.management.commands.create_editor import editors_group
 from transfers.models import Transfer
 
 from .test_api_support import documented_transfer, token_client

@@ -16,12 +16,11 @@ from django.db import OperationalError, connection, connections, transaction
 
 from actors.factories import ActorFactory
 from actors.models import Actor
-from actors.services import actor_merge
 from common.api.exceptions import api_exception_handler
 from common.concurrency import ConcurrentChange
+from editorial.services import actor_merge, system_merge
 from tests import test_api_support as support
 from transfers.choices import TransferStatus
-from transfers.editorial import system_merge
 from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import StatusEvent, System, Transfer
 

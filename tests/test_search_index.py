@@ -21,13 +21,13 @@ from django.urls import reverse
 
 from actors.factories import ActorFactory
 from actors.models import Actor
-from actors.services import actor_merge
 from common import search as search_seam
+from editorial.services import actor_merge, system_merge
 from transfers import search_index
-from transfers.editorial import system_merge, transfer_restore
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
 from transfers.filters import TRANSFER_SEARCH
 from transfers.models import Citation, Transfer, TransferIntermediary
+from transfers.restore import transfer_restore
 from transfers.services import transfer_set_intermediaries
 
 from . import test_api_support as support

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from common.management.commands.demo_setup import SEED_FIXTURE
+from transfers.management.commands.demo_setup import SEED_FIXTURE
 from transfers.models import Transfer
 
 

@@ -7,13 +7,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from common.admin import CuratedModelAdmin, merge_action, year_list_filter
+from common.admin import CuratedModelAdmin, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 
 from . import services
 from .audit import ERROR, run_audit
-from .editorial import RESTORE_PERMISSIONS, system_merge, transfer_restore
 from .models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
+from .restore import RESTORE_PERMISSIONS, transfer_restore
 
 
 @admin.register(System)
@@ -25,9 +25,7 @@ class SystemAdmin(CuratedModelAdmin):
     prepopulated_fields = {"slug": ["designation"]}
     autocomplete_fields = ["origin"]
     readonly_fields = ["created", "updated"]
-    actions = [merge_action(system_merge, "systems")]
-    # The survivor takes over the duplicate's transfers.
-    merge_rewrites = ("transfers.change_transfer",)
+    # The merge action is added by editorial.admin.
 
 
 class StatusEventForm(PartialDateFormMixin, forms.ModelForm):

@@ -11,9 +11,9 @@ from common.api.fields import as_id
 from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
-from ..editorial import RESTORE_PERMISSIONS, transfer_restore
 from ..filters import CitationFilterSet, StatusEventFilterSet, SystemFilterSet, TransferFilterSet
 from ..models import UNDATED_LAST, Citation, StatusEvent, System, Transfer
+from ..restore import RESTORE_PERMISSIONS, transfer_restore
 from .representation import TransferRows
 from .serializers import (
     CitationSerializer,

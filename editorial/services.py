@@ -1,19 +1,19 @@
-"""Writes that span several models, starting from an actor."""
+"""Merging duplicate records: an actor into an actor, a system into a
+system. Each is one transaction that moves everything pointing at the
+duplicate to the survivor, keeps the duplicate's names as aliases and leaves
+a MergeRecord, so the duplicate's id and slug redirect (editorial.merge has
+the steps both share)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from common.merge import (
-    absorb_names,
-    check_mergeable,
-    fill_blanks,
-    lock_pair,
-    retire,
-    save_with_reason,
-)
+from actors.models import Actor
+from common.history import save_with_reason
+from transfers import search_index
+from transfers.models import System, Transfer, TransferIntermediary
 
-from .models import Actor
+from .merge import absorb_names, check_mergeable, fill_blanks, lock_pair, retire
 
 
 @transaction.atomic
@@ -25,9 +25,6 @@ def actor_merge(*, keep: Actor, duplicate: Actor, user=None) -> Actor:
     Refused (ValidationError, nothing written) where a transfer would end up
     with the same actor on both sides, or as party and intermediary at once.
     """
-    from transfers import search_index
-    from transfers.models import System, Transfer, TransferIntermediary
-
     check_mergeable(keep, duplicate)
     keep, duplicate = lock_pair(keep, duplicate)
     reason = (
@@ -94,4 +91,28 @@ def actor_merge(*, keep: Actor, duplicate: Actor, user=None) -> Actor:
         keep.wikidata_id = wikidata_id
         save_with_reason(keep, reason)
         search_index.refresh_for_actor(keep.pk)
+    return keep
+
+
+@transaction.atomic
+def system_merge(*, keep: System, duplicate: System, user=None) -> System:
+    """Merge `duplicate` into `keep`: its transfers move to `keep`, its
+    designation and aliases become aliases, and its id and slug redirect."""
+    check_mergeable(keep, duplicate)
+    keep, duplicate = lock_pair(keep, duplicate)
+    reason = (
+        f"Merged system {duplicate} (#{duplicate.pk}, {duplicate.slug}) into {keep} (#{keep.pk})"
+    )
+    # The transfers' search documents are refreshed once, at the end.
+    with search_index.batched():
+        for transfer in (
+            Transfer.objects.select_for_update().filter(system=duplicate).order_by("pk")
+        ):
+            transfer.system = keep
+            save_with_reason(transfer, reason)
+        absorb_names(keep, duplicate, name_field="designation")
+        fill_blanks(keep, duplicate, ["nato_reporting_name", "origin_id"])
+        retire(duplicate, keep, user=user, reason=reason)
+        save_with_reason(keep, reason)
+        search_index.refresh_for_system(keep.pk)
     return keep

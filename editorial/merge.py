@@ -3,7 +3,8 @@
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
-from .concurrency import ConcurrentChange
+from common.concurrency import ConcurrentChange
+
 from .models import MergeRecord
 
 
@@ -57,11 +58,6 @@ def fill_blanks(keep, duplicate, fields):
             if keep.description
             else duplicate.description
         )
-
-
-def save_with_reason(instance, reason, **kwargs):
-    instance._change_reason = reason
-    instance.save(**kwargs)
 
 
 def retire(duplicate, keep, *, user, reason):

@@ -1,5 +1,6 @@
-"""Editorial writes: merging duplicate systems (the actor twin is
-actors.services.actor_merge) and restoring a deleted transfer."""
+"""Restoring a deleted transfer, with the parts deleted along with it.
+(Merges live in the editorial app; this stays with the transfer, whose
+admin page and API action call it.)"""
 
 import datetime
 
@@ -7,42 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from common.concurrency import ConcurrentChange
-from common.merge import (
-    absorb_names,
-    check_mergeable,
-    fill_blanks,
-    lock_pair,
-    retire,
-    save_with_reason,
-)
+from common.history import save_with_reason
 
 from . import search_index
-from .models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
-
-
-@transaction.atomic
-def system_merge(*, keep: System, duplicate: System, user=None) -> System:
-    """Merge `duplicate` into `keep`: its transfers move to `keep`, its
-    designation and aliases become aliases, and its id and slug redirect."""
-    check_mergeable(keep, duplicate)
-    keep, duplicate = lock_pair(keep, duplicate)
-    reason = (
-        f"Merged system {duplicate} (#{duplicate.pk}, {duplicate.slug}) into {keep} (#{keep.pk})"
-    )
-    # The transfers' search documents are refreshed once, at the end.
-    with search_index.batched():
-        for transfer in (
-            Transfer.objects.select_for_update().filter(system=duplicate).order_by("pk")
-        ):
-            transfer.system = keep
-            save_with_reason(transfer, reason)
-        absorb_names(keep, duplicate, name_field="designation")
-        fill_blanks(keep, duplicate, ["nato_reporting_name", "origin_id"])
-        retire(duplicate, keep, user=user, reason=reason)
-        save_with_reason(keep, reason)
-        search_index.refresh_for_system(keep.pk)
-    return keep
-
+from .models import Citation, Delivery, StatusEvent, Transfer, TransferIntermediary
 
 # Parts deleted with their transfer go in the same transaction; a margin
 # covers slow cascades without reaching parts an editor removed earlier.
