@@ -28,8 +28,8 @@ from sources.models import Citation
 from transfers import search_index
 from transfers.editorial import system_merge, transfer_restore
 from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
-from transfers.filters import TRANSFER_SEARCH
 from transfers.models import Transfer, TransferIntermediary
+from transfers.search import TRANSFER_SEARCH
 from transfers.services import transfer_set_intermediaries
 
 from . import test_api_support as support

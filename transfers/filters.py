@@ -12,43 +12,11 @@ from common.api.filters import (
     YearFilter,
     ordering_filter,
 )
-from common.search import SearchSpec
 from sources.models import Citation, Source
 
 from .choices import SystemCategory, TransferStatus, TransferType
 from .models import StatusEvent, System, Transfer, TransferIntermediary
-
-SYSTEM_SEARCH = SearchSpec(
-    fields={
-        "designation": "A",
-        "slug": "A",
-        "aliases": "A",
-        "nato_reporting_name": "A",
-        "description": "C",
-    }
-)
-
-TRANSFER_SEARCH = SearchSpec(
-    fields={
-        "slug": "A",
-        "supplier__name": "A",
-        "supplier__aliases": "B",
-        "recipient__name": "A",
-        "recipient__aliases": "B",
-        "system__designation": "A",
-        "system__aliases": "B",
-        "system__nato_reporting_name": "B",
-        "notes": "C",
-    },
-    many={
-        "intermediaries__name": "B",
-        "intermediaries__aliases": "B",
-        "citations__quote": "D",
-    },
-    # Stored per transfer and GIN-indexed on PostgreSQL; transfers.search_index
-    # keeps it up to date.
-    document_field="search_document",
-)
+from .search import SYSTEM_SEARCH, TRANSFER_SEARCH
 
 
 def _actor_filters(role, field_name, what, method=None):

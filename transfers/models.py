@@ -165,7 +165,7 @@ class Transfer(TimeStampedModel):
     end_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     notes = models.TextField(blank=True, validators=[validate_text])
     # Derived, for full-text search on PostgreSQL (GIN-indexed there; NULL on
-    # SQLite): the weighted vector of transfers.filters.TRANSFER_SEARCH, kept
+    # SQLite): the weighted vector of transfers.search.TRANSFER_SEARCH, kept
     # up to date by transfers.search_index. Not part of the record, so not in
     # its history or in fixtures.
     search_document = SearchVectorField(null=True, editable=False, serialize=False)

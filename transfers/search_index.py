@@ -27,8 +27,8 @@ from actors.models import Actor
 from common.search import rebuild_documents, refresh_documents
 from sources.models import Citation
 
-from .filters import TRANSFER_SEARCH
 from .models import System, Transfer, TransferIntermediary
+from .search import TRANSFER_SEARCH
 
 SPEC = TRANSFER_SEARCH
 # What each model contributes to a transfer's document, read off the spec.

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Recompute every transfer's and citation's stored search document (PostgreSQL), "
         "one id range at a time. Needed only after writes that bypass the application, "
-        "or a change to what search covers (transfers.filters.TRANSFER_SEARCH, "
+        "or a change to what search covers (transfers.search.TRANSFER_SEARCH, "
         "sources.filters.CITATION_SEARCH)."
     )
 
