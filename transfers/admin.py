@@ -14,7 +14,15 @@ from sources.models import Citation
 from . import services
 from .audit import ERROR, run_audit
 from .editorial import RESTORE_PERMISSIONS, system_merge, transfer_restore
-from .models import Delivery, StatusEvent, System, Transfer, TransferIntermediary
+from .models import (
+    TRANSFER_PARTIES,
+    Delivery,
+    StatusEvent,
+    System,
+    Transfer,
+    TransferIntermediary,
+    parties_via,
+)
 
 
 @admin.register(System)
@@ -142,7 +150,7 @@ class TransferAdmin(CuratedModelAdmin):
         "supplier__kind",
         "recipient__kind",
     ]
-    list_select_related = ["supplier", "recipient", "system"]
+    list_select_related = TRANSFER_PARTIES
     search_fields = [
         "slug",
         "notes",
@@ -281,7 +289,7 @@ class StatusEventAdmin(CuratedModelAdmin):
     form = StatusEventForm
     list_display = ["__str__", "transfer", "status", "date"]
     list_filter = ["status", year_list_filter("date")]
-    list_select_related = ["transfer__supplier", "transfer__recipient", "transfer__system"]
+    list_select_related = parties_via("transfer")
     search_fields = [
         "transfer__slug",
         "transfer__supplier__name",

@@ -75,10 +75,20 @@ class System(TimeStampedModel):
         return (self.slug,)
 
 
-# The default order of transfers: by start date, undated ones last. A
+# The default order of transfers (Transfer.Meta.ordering, so the API, the
+# admin and every unordered query agree): by start date, undated ones last. A
 # COALESCE rather than NULLS LAST, so that one index serves both the order
 # and keyset (cursor) pagination over it, which needs a key that is never NULL.
 UNDATED_LAST = Coalesce("start_date", Value(datetime.date.max))
+
+# A transfer is named by its supplier, recipient and system (its __str__):
+# whatever lists transfers, or records that name their transfer, joins these.
+TRANSFER_PARTIES = ("supplier", "recipient", "system")
+
+
+def parties_via(relation: str) -> list[str]:
+    """TRANSFER_PARTIES as reached from a record pointing at a transfer."""
+    return [f"{relation}__{name}" for name in TRANSFER_PARTIES]
 
 
 FLOW_COLUMNS = ["status", "start_date", "end_date", "quantity"]
@@ -106,7 +116,7 @@ class TransferQuerySet(models.QuerySet):
         return self.select_for_update().defer("search_document").filter(pk=pk).first()
 
     def with_parties(self):
-        return self.select_related("supplier", "recipient", "system")
+        return self.select_related(*TRANSFER_PARTIES)
 
 
 class Transfer(TimeStampedModel):
@@ -174,7 +184,7 @@ class Transfer(TimeStampedModel):
     history = History(excluded_fields=HISTORY_EXCLUDED)
 
     class Meta:
-        ordering = ["start_date", "id"]
+        ordering = [UNDATED_LAST, "id"]
         indexes = [
             # Covering the columns flows filter and sum on, so that counting
             # and aggregating flows reads the index alone (PostgreSQL; SQLite
@@ -430,6 +440,12 @@ class TransferIntermediary(models.Model):
 CHRONOLOGICAL_ORDER = (F("date").asc(nulls_first=True), "id")
 
 
+class StatusEventQuerySet(models.QuerySet):
+    def with_parties(self):
+        """With the transfer each event names (its __str__ shows the parties)."""
+        return self.select_related(*parties_via("transfer"))
+
+
 class StatusEvent(TimeStampedModel):
     """A change in a transfer's status (requested, reported, confirmed,
     cancelled, ...), dated as precisely as the evidence allows."""
@@ -442,6 +458,7 @@ class StatusEvent(TimeStampedModel):
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     note = models.TextField(blank=True, validators=[validate_text])
 
+    objects = StatusEventQuerySet.as_manager()
     history = History()
 
     class Meta:
