@@ -396,7 +396,12 @@ class Transfer(TimeStampedModel):
 
 
 class TransferIntermediary(models.Model):
-    """An actor a transfer passed through on its way, in order."""
+    """An actor a transfer passed through on its way, in order.
+
+    That a stop is neither the supplier nor the recipient, nor listed twice,
+    is a rule over the transfer and all its stops, so it is checked where
+    they are written together: transfers.services.validate_intermediaries.
+    """
 
     transfer = models.ForeignKey(
         Transfer, on_delete=models.CASCADE, related_name="intermediary_links"
@@ -421,17 +426,6 @@ class TransferIntermediary(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.actor}"
-
-    def clean(self):
-        # The inline form hands over an unsaved transfer, so read the cached
-        # object rather than querying by id.
-        transfer = self._state.fields_cache.get("transfer")
-        if transfer is None and self.transfer_id:
-            transfer = self.transfer
-        if transfer is not None and self.actor_id in (transfer.supplier_id, transfer.recipient_id):
-            raise ValidationError(
-                {"actor": "The supplier or recipient cannot also be an intermediary."}
-            )
 
 
 # Undated events sort first: an event nobody could date is taken to precede
