@@ -63,10 +63,13 @@ class ChangeReasonAdminMixin:
             fieldsets.append(("History", {"fields": [self.change_reason_field]}))
         return fieldsets
 
-    def save_model(self, request, obj, form, change):
+    def set_change_reason(self, obj, form):
         reason = form.cleaned_data.get(self.change_reason_field)
         if reason:
             obj._change_reason = reason
+
+    def save_model(self, request, obj, form, change):
+        self.set_change_reason(obj, form)
         super().save_model(request, obj, form, change)
 
 

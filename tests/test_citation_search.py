@@ -19,7 +19,7 @@ from common import search as search_seam
 from sources.factories import SourceFactory
 from transfers import citation_search_index
 from transfers.factories import CitationFactory, TransferFactory
-from transfers.filters import CITATION_SEARCH
+from transfers.search import CITATION_SEARCH
 from transfers.models import Citation
 
 from . import test_api_support as support

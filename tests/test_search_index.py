@@ -25,9 +25,9 @@ from common import search as search_seam
 from editorial.services import actor_merge, system_merge
 from transfers import search_index
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
-from transfers.filters import TRANSFER_SEARCH
 from transfers.models import Citation, Transfer, TransferIntermediary
 from transfers.restore import transfer_restore
+from transfers.search import TRANSFER_SEARCH
 from transfers.services import transfer_set_intermediaries
 
 from . import test_api_support as support

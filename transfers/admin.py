@@ -12,7 +12,16 @@ from common.forms import PartialDateFormField, PartialDateFormMixin
 
 from . import services
 from .audit import ERROR, run_audit
-from .models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
+from .models import (
+    TRANSFER_PARTIES,
+    Citation,
+    Delivery,
+    StatusEvent,
+    System,
+    Transfer,
+    TransferIntermediary,
+    parties_via,
+)
 from .restore import RESTORE_PERMISSIONS, transfer_restore
 
 
@@ -38,8 +47,41 @@ class StatusEventForm(PartialDateFormMixin, forms.ModelForm):
         widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 50})}
 
 
+# Where IntermediaryFormSet leaves the stops an editor submitted, for
+# TransferAdmin.save_model: Django saves the transfer before it hands over
+# the inline formsets, and the service writes a transfer with its stops.
+SUBMITTED_STOPS = "_admin_submitted_intermediaries"
+
+
+class IntermediaryFormSet(forms.BaseInlineFormSet):
+    """The transfer's stops, checked against the transfer as submitted with
+    the services' rule, so a refusal is a form error rather than a 500."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
+        kept.sort(key=lambda form: form.cleaned_data["position"])
+        actors = [form.cleaned_data["actor"] for form in kept]
+        try:
+            services.validate_intermediaries(self.instance, actors)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+        # Stops left as they were are not rewritten (nor their history).
+        if any(form.has_changed() for form in self.forms) or any(
+            self.can_delete and self._should_delete_form(form) for form in self.forms
+        ):
+            setattr(self.instance, SUBMITTED_STOPS, actors)
+
+
 class IntermediaryInline(admin.TabularInline):
     model = TransferIntermediary
+    formset = IntermediaryFormSet
     extra = 0
     autocomplete_fields = ["actor"]
 
@@ -47,16 +89,20 @@ class IntermediaryInline(admin.TabularInline):
 class StatusHistoryFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        kept = [
+        deleted = [
+            form for form in self.forms if self.can_delete and self._should_delete_form(form)
+        ]
+        added = [
             form
             for form in self.forms
-            if form.has_changed() or form.instance.pk
-            if not (self.can_delete and self._should_delete_form(form))
+            if form.has_changed() and form.instance.pk is None and form not in deleted
         ]
-        if not kept:
-            raise forms.ValidationError(
-                "A transfer needs at least one status event: its current status is the latest one."
-            )
+        if not services.keeps_a_status_event(
+            self.instance.pk,
+            deleting=[form.instance.pk for form in deleted if form.instance.pk],
+            adding=len(added),
+        ):
+            raise forms.ValidationError(services.NEEDS_A_STATUS_EVENT)
 
 
 class StatusEventInline(admin.TabularInline):
@@ -139,7 +185,7 @@ class TransferAdmin(CuratedModelAdmin):
         "supplier__kind",
         "recipient__kind",
     ]
-    list_select_related = ["supplier", "recipient", "system"]
+    list_select_related = TRANSFER_PARTIES
     search_fields = [
         "slug",
         "notes",
@@ -251,6 +297,36 @@ class TransferAdmin(CuratedModelAdmin):
         self.message_user(request, f"Restored “{transfer}” with its history.", messages.SUCCESS)
         return redirect(reverse("admin:transfers_transfer_change", args=[transfer.pk]))
 
+    def save_model(self, request, obj, form, change):
+        """Through the services, as the API writes, with the stops the editor
+        changed (if any); the history's reason and user are set first, as the
+        base classes set them before their `obj.save()`."""
+        self.set_change_reason(obj, form)
+        obj._history_user = request.user
+        services.transfer_save(obj, intermediaries=obj.__dict__.pop(SUBMITTED_STOPS, None))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is TransferIntermediary:
+            # Written with the transfer in save_model; saving without commit
+            # only lists what changed, for the admin's change message.
+            formset.save(commit=False)
+        elif formset.model is StatusEvent:
+            events = formset.save(commit=False)
+            services.status_history_change(
+                form.instance, save=events, delete=formset.deleted_objects
+            )
+        else:
+            formset.save()
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except ValidationError as error:
+            # Reverting to parties that are now among the stops: refused by
+            # the service, with nothing written.
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.path)
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_total=Count("citations"))
 
@@ -278,7 +354,7 @@ class StatusEventAdmin(CuratedModelAdmin):
     form = StatusEventForm
     list_display = ["__str__", "transfer", "status", "date"]
     list_filter = ["status", year_list_filter("date")]
-    list_select_related = ["transfer__supplier", "transfer__recipient", "transfer__system"]
+    list_select_related = parties_via("transfer")
     search_fields = [
         "transfer__slug",
         "transfer__supplier__name",
@@ -290,6 +366,17 @@ class StatusEventAdmin(CuratedModelAdmin):
     fields = ["transfer", "status", "when", "note"]
     inlines = [StatusEventCitationInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An event stays with its transfer (services.status_event_update):
+        # moving one would leave the first transfer's status behind.
+        return ["transfer"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Through the services, as the API writes (see TransferAdmin.save_model)."""
+        self.set_change_reason(obj, form)
+        obj._history_user = request.user
+        services.status_history_change(obj.transfer, save=[obj])
+
     def get_deleted_objects(self, objs, request):
         """Deleting every event of a transfer is refused, on the delete page and
         in the bulk action alike: a transfer's status is its latest event."""
@@ -297,14 +384,9 @@ class StatusEventAdmin(CuratedModelAdmin):
         chosen = {}
         for event in objs:
             chosen.setdefault(event.transfer_id, set()).add(event.pk)
-        remaining = (
-            StatusEvent.objects.filter(transfer_id__in=chosen)
-            .values("transfer_id")
-            .annotate(total=Count("id"))
-        )
-        for row in remaining:
-            if row["total"] <= len(chosen[row["transfer_id"]]):
-                transfer = Transfer.objects.get(pk=row["transfer_id"])
+        for transfer_id, event_ids in sorted(chosen.items()):
+            if not services.keeps_a_status_event(transfer_id, deleting=event_ids):
+                transfer = Transfer.objects.get(pk=transfer_id)
                 protected = [
                     *protected,
                     f"the status history of {transfer}: a transfer keeps at least one "

@@ -39,7 +39,7 @@ class Finding:
 
 
 def _transfers():
-    return Transfer.objects.select_related("supplier", "recipient", "system").order_by("id")
+    return Transfer.objects.with_parties().order_by("id")
 
 
 def transfers_without_citation():
@@ -70,11 +70,7 @@ def transfers_without_status_event():
 
 def status_events_without_citation():
     cited = Citation.objects.filter(status_event=OuterRef("pk"))
-    events = (
-        StatusEvent.objects.filter(~Exists(cited))
-        .select_related("transfer__supplier", "transfer__recipient", "transfer__system")
-        .order_by("id")
-    )
+    events = StatusEvent.objects.with_parties().filter(~Exists(cited)).order_by("id")
     for event in events:
         yield Finding(
             ERROR,

@@ -1,7 +1,7 @@
 """Keeping the citations' stored search documents true (PostgreSQL).
 
 A citation's document (`Citation.search_document`, GIN-indexed on
-PostgreSQL) is the weighted vector of transfers.filters.CITATION_SEARCH.
+PostgreSQL) is the weighted vector of transfers.search.CITATION_SEARCH.
 That spec reads the citation's own fields only, so saving the citation is
 the only write that can change it: a signal refreshes it then, in one
 UPDATE. Writes that bypass `save()` (the demo data's bulk inserts) call
@@ -13,8 +13,8 @@ from django.db.models.signals import post_save
 
 from common.search import rebuild_documents, refresh_documents, stores_documents
 
-from .filters import CITATION_SEARCH
 from .models import Citation
+from .search import CITATION_SEARCH
 
 FIELDS = CITATION_SEARCH.own_fields()
 

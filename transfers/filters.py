@@ -12,43 +12,11 @@ from common.api.filters import (
     ordering_filter,
     reference_filters,
 )
-from common.search import SearchSpec
 from sources.models import Source
 
 from .choices import Stance, SystemCategory, TransferStatus, TransferType
 from .models import Citation, StatusEvent, System, Transfer, TransferIntermediary
-
-SYSTEM_SEARCH = SearchSpec(
-    fields={
-        "designation": "A",
-        "slug": "A",
-        "aliases": "A",
-        "nato_reporting_name": "A",
-        "description": "C",
-    }
-)
-
-TRANSFER_SEARCH = SearchSpec(
-    fields={
-        "slug": "A",
-        "supplier__name": "A",
-        "supplier__aliases": "B",
-        "recipient__name": "A",
-        "recipient__aliases": "B",
-        "system__designation": "A",
-        "system__aliases": "B",
-        "system__nato_reporting_name": "B",
-        "notes": "C",
-    },
-    many={
-        "intermediaries__name": "B",
-        "intermediaries__aliases": "B",
-        "citations__quote": "D",
-    },
-    # Stored per transfer and GIN-indexed on PostgreSQL; transfers.search_index
-    # keeps it up to date.
-    document_field="search_document",
-)
+from .search import CITATION_SEARCH, SYSTEM_SEARCH, TRANSFER_SEARCH
 
 
 def _actor_filters(role, field_name, what, method=None):
@@ -244,13 +212,6 @@ class StatusEventFilterSet(ApiFilterSet):
     class Meta:
         model = StatusEvent
         fields = []
-
-
-# Stored per citation (GIN-indexed on PostgreSQL), kept true by
-# transfers.citation_search_index.
-CITATION_SEARCH = SearchSpec(
-    fields={"quote": "A", "location": "C", "note": "C"}, document_field="search_document"
-)
 
 
 class CitationFilterSet(ApiFilterSet):

@@ -76,10 +76,20 @@ class System(TimeStampedModel):
         return (self.slug,)
 
 
-# The default order of transfers: by start date, undated ones last. A
+# The default order of transfers (Transfer.Meta.ordering, so the API, the
+# admin and every unordered query agree): by start date, undated ones last. A
 # COALESCE rather than NULLS LAST, so that one index serves both the order
 # and keyset (cursor) pagination over it, which needs a key that is never NULL.
 UNDATED_LAST = Coalesce("start_date", Value(datetime.date.max))
+
+# A transfer is named by its supplier, recipient and system (its __str__):
+# whatever lists transfers, or records that name their transfer, joins these.
+TRANSFER_PARTIES = ("supplier", "recipient", "system")
+
+
+def parties_via(relation: str) -> list[str]:
+    """TRANSFER_PARTIES as reached from a record pointing at a transfer."""
+    return [f"{relation}__{name}" for name in TRANSFER_PARTIES]
 
 
 FLOW_COLUMNS = ["status", "start_date", "end_date", "quantity"]
@@ -107,7 +117,7 @@ class TransferQuerySet(models.QuerySet):
         return self.select_for_update().defer("search_document").filter(pk=pk).first()
 
     def with_parties(self):
-        return self.select_related("supplier", "recipient", "system")
+        return self.select_related(*TRANSFER_PARTIES)
 
 
 class Transfer(TimeStampedModel):
@@ -166,7 +176,7 @@ class Transfer(TimeStampedModel):
     end_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     notes = models.TextField(blank=True, validators=[validate_text])
     # Derived, for full-text search on PostgreSQL (GIN-indexed there; NULL on
-    # SQLite): the weighted vector of transfers.filters.TRANSFER_SEARCH, kept
+    # SQLite): the weighted vector of transfers.search.TRANSFER_SEARCH, kept
     # up to date by transfers.search_index. Not part of the record, so not in
     # its history or in fixtures.
     search_document = SearchVectorField(null=True, editable=False, serialize=False)
@@ -175,7 +185,7 @@ class Transfer(TimeStampedModel):
     history = History(excluded_fields=HISTORY_EXCLUDED)
 
     class Meta:
-        ordering = ["start_date", "id"]
+        ordering = [UNDATED_LAST, "id"]
         indexes = [
             # Covering the columns flows filter and sum on, so that counting
             # and aggregating flows reads the index alone (PostgreSQL; SQLite
@@ -395,7 +405,12 @@ class Transfer(TimeStampedModel):
 
 
 class TransferIntermediary(models.Model):
-    """An actor a transfer passed through on its way, in order."""
+    """An actor a transfer passed through on its way, in order.
+
+    That a stop is neither the supplier nor the recipient, nor listed twice,
+    is a rule over the transfer and all its stops, so it is checked where
+    they are written together: transfers.services.validate_intermediaries.
+    """
 
     transfer = models.ForeignKey(
         Transfer, on_delete=models.CASCADE, related_name="intermediary_links"
@@ -421,22 +436,17 @@ class TransferIntermediary(models.Model):
     def __str__(self):
         return f"{self.position}. {self.actor}"
 
-    def clean(self):
-        # The inline form hands over an unsaved transfer, so read the cached
-        # object rather than querying by id.
-        transfer = self._state.fields_cache.get("transfer")
-        if transfer is None and self.transfer_id:
-            transfer = self.transfer
-        if transfer is not None and self.actor_id in (transfer.supplier_id, transfer.recipient_id):
-            raise ValidationError(
-                {"actor": "The supplier or recipient cannot also be an intermediary."}
-            )
-
 
 # Undated events sort first: an event nobody could date is taken to precede
 # the dated ones, and among equals the one entered first wins. Meta cannot
 # see class attributes, so the order lives here for both.
 CHRONOLOGICAL_ORDER = (F("date").asc(nulls_first=True), "id")
+
+
+class StatusEventQuerySet(models.QuerySet):
+    def with_parties(self):
+        """With the transfer each event names (its __str__ shows the parties)."""
+        return self.select_related(*parties_via("transfer"))
 
 
 class StatusEvent(TimeStampedModel):
@@ -451,6 +461,7 @@ class StatusEvent(TimeStampedModel):
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     note = models.TextField(blank=True, validators=[validate_text])
 
+    objects = StatusEventQuerySet.as_manager()
     history = History()
 
     class Meta:
@@ -591,7 +602,7 @@ class Citation(TimeStampedModel):
     )
     note = models.TextField(blank=True, validators=[validate_text])
     # Derived, for full-text search on PostgreSQL (GIN-indexed there; NULL on
-    # SQLite): the weighted vector of transfers.filters.CITATION_SEARCH, kept up
+    # SQLite): the weighted vector of transfers.search.CITATION_SEARCH, kept up
     # to date by transfers.search_index. Not part of the record, so not in its
     # history or in fixtures.
     search_document = SearchVectorField(null=True, editable=False, serialize=False)

@@ -26,8 +26,8 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from actors.models import Actor
 from common.search import rebuild_documents, refresh_documents
 
-from .filters import TRANSFER_SEARCH
 from .models import Citation, System, Transfer, TransferIntermediary
+from .search import TRANSFER_SEARCH
 
 SPEC = TRANSFER_SEARCH
 # What each model contributes to a transfer's document, read off the spec.

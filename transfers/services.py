@@ -3,7 +3,12 @@ and first status event, and changes to the status history.
 
 Each function validates with the models' own rules (`full_clean()`), raises
 Django's ValidationError keyed by field, and runs in one transaction. The
-admin and the API both go through the models; the API goes through here.
+API (its serializers) and the admin (`save_model` / `save_related`) both
+write through here, so the rules that span models are written once, here:
+an intermediary is neither party nor listed twice (`validate_intermediaries`),
+and a transfer keeps at least one status event (`keeps_a_status_event`).
+The admin's forms call the same two functions to show a refusal as a form
+error before anything is written.
 """
 
 from django.core.exceptions import ValidationError
@@ -15,7 +20,9 @@ from .choices import TransferStatus
 from .models import StatusEvent, Transfer, TransferIntermediary
 
 
-def _validate_intermediaries(transfer: Transfer, actors) -> None:
+def validate_intermediaries(transfer: Transfer, actors) -> None:
+    """Refuse `actors` as the transfer's stops if one is its supplier or
+    recipient, or is listed twice."""
     errors = []
     seen = set()
     for actor in actors:
@@ -34,7 +41,7 @@ def _validate_intermediaries(transfer: Transfer, actors) -> None:
 def transfer_set_intermediaries(transfer: Transfer, actors) -> None:
     """Make `actors`, in this order, the transfer's intermediaries."""
     actors = list(actors)
-    _validate_intermediaries(transfer, actors)
+    validate_intermediaries(transfer, actors)
     with search_index.batched():
         transfer.intermediary_links.all().delete()
         links = [
@@ -50,6 +57,31 @@ def transfer_set_intermediaries(transfer: Transfer, actors) -> None:
 
 
 @transaction.atomic
+def transfer_save(transfer: Transfer, *, intermediaries=None) -> Transfer:
+    """Validate and write `transfer`, new or changed, and, if given, make
+    `intermediaries` its stops in this order. Without them an existing
+    transfer keeps its stops, which must not be its new supplier or recipient.
+    """
+    transfer.full_clean()
+    if intermediaries is None:
+        # A new supplier or recipient must not be one of the current stops.
+        stops = (
+            [link.actor for link in transfer.intermediary_links.select_related("actor")]
+            if transfer.pk is not None
+            else []
+        )
+        validate_intermediaries(transfer, stops)
+        transfer.save()
+    else:
+        intermediaries = list(intermediaries)
+        validate_intermediaries(transfer, intermediaries)
+        with search_index.batched():
+            transfer.save()
+            transfer_set_intermediaries(transfer, intermediaries)
+    return transfer
+
+
+@transaction.atomic
 def transfer_create(*, intermediaries=(), initial_status=None, **fields) -> Transfer:
     """A new transfer, its intermediaries and its first status event.
 
@@ -57,12 +89,7 @@ def transfer_create(*, intermediaries=(), initial_status=None, **fields) -> Tran
     without one: `initial_status` (a dict of status, date, date_precision,
     note) becomes the first event, by default an undated "reported".
     """
-    transfer = Transfer(**fields)
-    transfer.full_clean()
-    _validate_intermediaries(transfer, intermediaries)
-    with search_index.batched():
-        transfer.save()
-        transfer_set_intermediaries(transfer, intermediaries)
+    transfer = transfer_save(Transfer(**fields), intermediaries=intermediaries)
     event = StatusEvent(
         transfer=transfer, **(initial_status or {"status": TransferStatus.REPORTED})
     )
@@ -82,19 +109,26 @@ def transfer_update(transfer: Transfer, *, intermediaries=None, **fields) -> Tra
     """
     for name, value in fields.items():
         setattr(transfer, name, value)
-    transfer.full_clean()
-    if intermediaries is None:
-        # A new supplier or recipient must not be one of the current stops.
-        intermediaries = [
-            link.actor for link in transfer.intermediary_links.select_related("actor")
-        ]
-        _validate_intermediaries(transfer, intermediaries)
-        transfer.save()
-    else:
-        with search_index.batched():
-            transfer.save()
-            transfer_set_intermediaries(transfer, intermediaries)
-    return transfer
+    return transfer_save(transfer, intermediaries=intermediaries)
+
+
+# The admin's word for a status history left empty (the API's, for deleting
+# the last event, is in status_event_delete).
+NEEDS_A_STATUS_EVENT = (
+    "A transfer needs at least one status event: its current status is the latest one."
+)
+
+
+def keeps_a_status_event(transfer_id, *, deleting=(), adding: int = 0) -> bool:
+    """Whether the transfer still has a status event once the events with
+    ids in `deleting` are gone and `adding` new ones are written: a
+    transfer's status is its latest event, so it keeps at least one."""
+    stored = (
+        StatusEvent.objects.filter(transfer_id=transfer_id).exclude(pk__in=list(deleting)).count()
+        if transfer_id is not None
+        else 0
+    )
+    return stored + adding > 0
 
 
 @transaction.atomic
@@ -129,9 +163,29 @@ def status_event_delete(event: StatusEvent) -> None:
     remove the last two events.
     """
     event.lock_transfer()
-    others = StatusEvent.objects.filter(transfer_id=event.transfer_id).exclude(pk=event.pk)
-    if not others.exists():
+    if not keeps_a_status_event(event.transfer_id, deleting=[event.pk]):
         raise ValidationError(
             "This is the transfer's only status event; add the right one before deleting it."
         )
     event.delete()
+
+
+@transaction.atomic
+def status_history_change(transfer: Transfer, *, save=(), delete=()) -> None:
+    """Change a transfer's status history in one write, as the admin's
+    status-history rows do: `save` new or changed events, `delete` others.
+
+    Refused if the transfer would be left without an event, checked under
+    the transfer's lock (see status_event_delete).
+    """
+    save, delete = list(save), list(delete)
+    Transfer.objects.lock(transfer.pk)
+    added = sum(1 for event in save if event.pk is None)
+    if not keeps_a_status_event(transfer.pk, deleting=[e.pk for e in delete], adding=added):
+        raise ValidationError(NEEDS_A_STATUS_EVENT)
+    for event in delete:
+        event.delete()
+    for event in save:
+        event.transfer = transfer
+        event.full_clean()
+        event.save()

@@ -12,11 +12,15 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.concurrency import ConcurrentChange
+
+from .fields import PartialDateField
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +73,49 @@ def _lost_race(exc) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) in LOST_RACE_SQLSTATES
 
 
+def model_errors_to_api(exc: DjangoValidationError, serializer=None) -> exceptions.ValidationError:
+    """A model's ValidationError as a DRF one, keyed by the API's field names
+    (those of `serializer`, where there is one).
+
+    A partial date is one API field for two model fields, so an error on the
+    precision is reported on the date; `__all__` becomes `non_field_errors`.
+    """
+    if serializer is None:
+        return exceptions.ValidationError(detail=as_serializer_error(exc))
+    renames = {}
+    for name, field in serializer.fields.items():
+        if isinstance(field, PartialDateField):
+            renames[field.date_field] = name
+            renames[field.precision_field] = name
+        elif field.source and field.source != "*" and field.source != name:
+            renames[field.source] = name
+    renames["__all__"] = api_settings.NON_FIELD_ERRORS_KEY
+    if not hasattr(exc, "error_dict"):
+        return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+    detail = {}
+    for key, errors in exc.message_dict.items():
+        detail.setdefault(renames.get(key, key), []).extend(errors)
+    return exceptions.ValidationError(detail)
+
+
+def _view_serializer(context):
+    """A serializer of the view that failed: a model rule broken in a write
+    (serializer, service or model) is reported under the field names the
+    client sent. None for views without one."""
+    view = context.get("view")
+    if not isinstance(view, GenericAPIView) or view.serializer_class is None:
+        return None
+    return view.get_serializer()
+
+
 def api_exception_handler(exc, context):
+    # ConcurrentChange is a ValidationError too: checked first.
     if isinstance(exc, ConcurrentChange):
         exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
+        # The one place model errors become API errors: serializers and
+        # services raise Django's ValidationError and leave this to the handler.
+        exc = model_errors_to_api(exc, _view_serializer(context))
     elif isinstance(exc, ProtectedError | RestrictedError):
         return Response(_protected_detail(exc), status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, OperationalError) and _lost_race(exc):

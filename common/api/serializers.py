@@ -4,18 +4,13 @@
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import APIException
 from rest_framework.reverse import reverse
-from rest_framework.settings import api_settings
 
-from common.concurrency import ConcurrentChange
 from common.dates import DatePrecision, parse_partial_date
 
-from .exceptions import Conflict
 from .fields import DetailUrlField, PartialDateField, PrecisionField
 
 
@@ -120,34 +115,11 @@ class BriefSerializer(ApiModelSerializer):
     (id, url, display and, where the model has them, slug and name)."""
 
 
-def model_errors_to_api(serializer, exc: DjangoValidationError) -> APIException:
-    """A model's ValidationError as a DRF one, keyed by the API's field names
-    (or a 409 Conflict, if the write lost a race with another).
-
-    A partial date is one API field for two model fields, so an error on the
-    precision is reported on the date; `__all__` becomes `non_field_errors`.
-    """
-    if isinstance(exc, ConcurrentChange):
-        return Conflict(" ".join(exc.messages))
-    renames = {}
-    for name, field in serializer.fields.items():
-        if isinstance(field, PartialDateField):
-            renames[field.date_field] = name
-            renames[field.precision_field] = name
-        elif field.source and field.source != "*" and field.source != name:
-            renames[field.source] = name
-    renames["__all__"] = api_settings.NON_FIELD_ERRORS_KEY
-    if not hasattr(exc, "error_dict"):
-        return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
-    detail = {}
-    for key, errors in exc.message_dict.items():
-        detail.setdefault(renames.get(key, key), []).extend(errors)
-    return serializers.ValidationError(detail)
-
-
 class FullCleanModelSerializer(ApiModelSerializer):
     """Creates and updates through `full_clean()` then `save()`, so the same
-    rules guard the admin and the API and a broken rule is a 400, not a 500."""
+    rules guard the admin and the API. A broken rule raises Django's
+    ValidationError, which the API's exception handler (common.api.exceptions)
+    turns into a 400 keyed by this serializer's field names, not a 500."""
 
     def create(self, validated_data):
         instance = self.Meta.model(**validated_data)
@@ -161,8 +133,5 @@ class FullCleanModelSerializer(ApiModelSerializer):
         return instance
 
     def clean_and_save(self, instance):
-        try:
-            instance.full_clean()
-        except DjangoValidationError as exc:
-            raise model_errors_to_api(self, exc) from None
+        instance.full_clean()
         instance.save()

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +15,6 @@ from common.api.serializers import (
     FullCleanModelSerializer,
     RejectUnknownFieldsMixin,
     filtered_list_url,
-    model_errors_to_api,
 )
 from sources.api.serializers import SourceBriefSerializer
 from sources.models import Source
@@ -236,22 +234,16 @@ class TransferSerializer(FullCleanModelSerializer):
         return TransferRows.for_request(self.context["request"]).of(instance)
 
     def create(self, validated_data):
-        try:
-            return services.transfer_create(
-                intermediaries=validated_data.pop("intermediaries", []), **validated_data
-            )
-        except DjangoValidationError as exc:
-            raise model_errors_to_api(self, exc) from None
+        return services.transfer_create(
+            intermediaries=validated_data.pop("intermediaries", []), **validated_data
+        )
 
     def update(self, instance, validated_data):
-        try:
-            return services.transfer_update(
-                instance,
-                intermediaries=validated_data.pop("intermediaries", None),
-                **validated_data,
-            )
-        except DjangoValidationError as exc:
-            raise model_errors_to_api(self, exc) from None
+        return services.transfer_update(
+            instance,
+            intermediaries=validated_data.pop("intermediaries", None),
+            **validated_data,
+        )
 
 
 class StatusEventSerializer(FullCleanModelSerializer):
@@ -282,16 +274,10 @@ class StatusEventSerializer(FullCleanModelSerializer):
         ]
 
     def create(self, validated_data):
-        try:
-            return services.status_event_create(**validated_data)
-        except DjangoValidationError as exc:
-            raise model_errors_to_api(self, exc) from None
+        return services.status_event_create(**validated_data)
 
     def update(self, instance, validated_data):
-        try:
-            return services.status_event_update(instance, **validated_data)
-        except DjangoValidationError as exc:
-            raise model_errors_to_api(self, exc) from None
+        return services.status_event_update(instance, **validated_data)
 
 
 class CitationSerializer(FullCleanModelSerializer):

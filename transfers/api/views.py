@@ -12,7 +12,7 @@ from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
 from ..filters import CitationFilterSet, StatusEventFilterSet, SystemFilterSet, TransferFilterSet
-from ..models import UNDATED_LAST, Citation, StatusEvent, System, Transfer
+from ..models import Citation, StatusEvent, System, Transfer
 from ..restore import RESTORE_PERMISSIONS, transfer_restore
 from .representation import TransferRows
 from .serializers import (
@@ -42,12 +42,9 @@ class TransferViewSet(ApiModelViewSet):
 
     # Reads go through TransferRows (four queries of plain rows), writes
     # through TransferSerializer, so no prefetching here. The search document
-    # is searched in the database, never shown: not worth fetching.
-    queryset = (
-        Transfer.objects.select_related("supplier", "recipient", "system")
-        .order_by(UNDATED_LAST, "id")
-        .defer("search_document")
-    )
+    # is searched in the database, never shown: not worth fetching. The order
+    # is the model's (Transfer.Meta.ordering: undated last, then id).
+    queryset = Transfer.objects.with_parties().defer("search_document")
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
 
@@ -96,9 +93,9 @@ class StatusEventViewSet(ApiModelViewSet):
     event cannot move to another transfer, and a transfer's only event
     cannot be deleted (409)."""
 
-    queryset = StatusEvent.objects.select_related(
-        "transfer__supplier", "transfer__recipient", "transfer__system"
-    ).order_by("transfer_id", *StatusEvent.CHRONOLOGICAL)
+    queryset = StatusEvent.objects.with_parties().order_by(
+        "transfer_id", *StatusEvent.CHRONOLOGICAL
+    )
     serializer_class = StatusEventSerializer
     filterset_class = StatusEventFilterSet
     slug_field = None

@@ -10,7 +10,7 @@ def fill_documents(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     from common.search import rebuild_documents
-    from transfers.filters import TRANSFER_SEARCH
+    from transfers.search import TRANSFER_SEARCH
 
     # An empty table (a new database) builds no query at all, so later
     # changes to the spec cannot break this migration there.

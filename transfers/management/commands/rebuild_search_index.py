@@ -10,8 +10,8 @@ class Command(BaseCommand):
     help = (
         "Recompute every transfer's and citation's stored search document (PostgreSQL), "
         "one id range at a time. Needed only after writes that bypass the application, "
-        "or a change to what search covers (transfers.filters.TRANSFER_SEARCH, "
-        "transfers.filters.CITATION_SEARCH)."
+        "or a change to what search covers (transfers.search.TRANSFER_SEARCH, "
+        "transfers.search.CITATION_SEARCH)."
     )
 
     def add_arguments(self, parser):
