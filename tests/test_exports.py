@@ -419,6 +419,25 @@ def test_trade_register_of_edge_cases_is_as_specified():
     assert of_second["Source titles"] == "'+cmd|' /C calc'!A0"
 
 
+def test_trade_register_lists_every_url_and_dates_each_at_its_own_precision():
+    """Cases the seed and the edge cases above leave out: several cited
+    sources with URLs, and an end date less precise than the start."""
+    transfer = TransferFactory(
+        start_date=datetime.date(2010, 6, 1),
+        start_date_precision=DatePrecision.MONTH,
+        end_date=datetime.date(2012, 1, 1),
+        end_date_precision=DatePrecision.YEAR,
+    )
+    for url in ("https://example.org/a", "", "https://example.org/b"):
+        CitationFactory(transfer=transfer, source=SourceFactory(url=url))
+
+    new = "".join(register.write_csv(register.trade_register(Transfer.objects.all())))
+    assert new == expected_register(Transfer.objects.all())
+    [row] = csv.DictReader(io.StringIO(new))
+    assert (row["Start date"], row["End date"]) == ("2010-06", "2012")
+    assert row["Source URLs"] == "https://example.org/a; https://example.org/b"
+
+
 # --- JSON Lines -------------------------------------------------------------------
 
 
