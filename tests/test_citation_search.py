@@ -19,8 +19,8 @@ from common import search as search_seam
 from sources.factories import SourceFactory
 from transfers import citation_search_index
 from transfers.factories import CitationFactory, TransferFactory
-from transfers.search import CITATION_SEARCH
 from transfers.models import Citation
+from transfers.search import CITATION_SEARCH
 
 from . import test_api_support as support
 from .test_api_support import API
