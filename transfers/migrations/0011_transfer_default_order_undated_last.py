@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transfers', '0009_history_deletions_index'),
+        ('transfers', '0010_citation_from_sources'),
     ]
 
     operations = [
