@@ -407,13 +407,7 @@ class StatusEventAdmin(CuratedModelAdmin):
 class CitationAdmin(CuratedModelAdmin):
     list_display = ["short_quote", "source", "transfer", "status_event", "stance"]
     list_filter = ["stance", "source__kind", "source__reliability"]
-    list_select_related = [
-        "source",
-        "transfer__supplier",
-        "transfer__recipient",
-        "transfer__system",
-        "status_event",
-    ]
+    list_select_related = ["source", *parties_via("transfer"), "status_event"]
     search_fields = ["quote", "source__title", "source__publisher", "transfer__slug"]
     autocomplete_fields = ["source", "transfer", "status_event"]
     readonly_fields = ["created", "updated"]

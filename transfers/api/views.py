@@ -12,7 +12,7 @@ from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
 from ..filters import CitationFilterSet, StatusEventFilterSet, SystemFilterSet, TransferFilterSet
-from ..models import Citation, StatusEvent, System, Transfer
+from ..models import Citation, StatusEvent, System, Transfer, parties_via
 from ..restore import RESTORE_PERMISSIONS, transfer_restore
 from .representation import TransferRows
 from .serializers import (
@@ -124,11 +124,7 @@ class CitationViewSet(ApiModelViewSet):
     optionally, to the status event it supports. Address one by id."""
 
     queryset = Citation.objects.select_related(
-        "source",
-        "transfer__supplier",
-        "transfer__recipient",
-        "transfer__system",
-        "status_event",
+        "source", *parties_via("transfer"), "status_event"
     ).order_by("transfer_id", "id")
     serializer_class = CitationSerializer
     filterset_class = CitationFilterSet
