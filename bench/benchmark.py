@@ -7,15 +7,16 @@
 Each case is requested through the whole Django/DRF stack in-process
 (django.test.Client), and the same rows are fetched by a raw baseline:
 psycopg 3 directly, serialised with orjson. For the transfer list and
-detail the baseline builds the same JSON (same keys and nesting as
-TransferSerializer; tests/test_benchmark.py checks it equals the API's)
-with the same number of round trips: the count and the page (their SQL is
-compiled once, at start-up, from the view's own filtered queryset, so the
-filters, ordering and LIMIT are the API's), then intermediaries, status
-history and citations by `= ANY(ids)`. Flows and the actor profile are
-compared with the equivalent aggregate SQL; the CSV export with psycopg
-streaming the same columns (and the same per-chunk related reads) to
-csv.writer. Both CSV sides run in a subprocess that reports its own peak
+detail the baseline reads the same rows with the same number of round trips:
+the count and the page (their SQL is compiled once, at start-up, from the
+view's own filtered queryset, so the filters, ordering and LIMIT are the
+API's), then intermediaries, status history and citations by `= ANY(ids)`;
+it builds the JSON with the API's own TransferShape
+(transfers/api/representation.py), so the ratio is the cost of the ORM and
+the request cycle; tests/deploy/test_benchmark.py checks it equals the API's.
+Flows and the actor profile are compared with the equivalent aggregate
+SQL; the CSV export with psycopg streaming the same columns (and the same
+per-chunk related reads) to csv.writer. Both CSV sides run in a subprocess that reports its own peak
 RSS (VmHWM).
 
 Settings are production-like unless the environment says otherwise:

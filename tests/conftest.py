@@ -1,12 +1,16 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission, User
+from rest_framework.test import APIClient
 
 from actors.factories import ActorFactory
 from actors.models import ActorKind
 from common.dates import DatePrecision
 from transfers.choices import SystemCategory
 from transfers.factories import SystemFactory
+
+from .helpers import EDITED_MODELS, token_client
 
 
 @pytest.fixture
@@ -66,3 +70,26 @@ def _exports_in_process(settings):
     in the test's own process (the same bytes: the child runs the same code);
     test_export_child_process runs them in a child, on committed data."""
     settings.EXPORTS_IN_CHILD_PROCESS = False
+
+
+@pytest.fixture
+def api_client():
+    """An anonymous client."""
+    return APIClient()
+
+
+@pytest.fixture
+def viewer(db):
+    """Logged in with a token, but with no model permissions."""
+    return token_client(User.objects.create_user("viewer"))
+
+
+@pytest.fixture
+def editor(db):
+    """Holds add/change/delete on every curated model."""
+    user = User.objects.create_user("editor")
+    codenames = [
+        f"{action}_{model}" for model in EDITED_MODELS for action in ("add", "change", "delete")
+    ]
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return token_client(user)

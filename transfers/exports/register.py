@@ -194,7 +194,7 @@ def _chunk_rows(
 
     Every cell that holds stored text goes through `spreadsheet_safe`; the
     others are digits, yes/no, dates, or words of our own vocabularies,
-    none of which starts a formula (tests/test_export_safety.py checks the
+    none of which starts a formula (tests/transfers/test_export_safety.py checks the
     vocabularies)."""
     rows: list[list[str]] = []
     append = rows.append

@@ -1,0 +1,129 @@
+"""A list page costs the same number of queries at any page size (no N+1).
+
+Each list is filled with records whose every relation the serializer shows
+is set, one more than the page holds (so the page needs its count query),
+then read at page sizes 1 and 100: the number must not move.
+"""
+
+import pytest
+
+from actors.factories import ActorFactory
+from sources.factories import SourceFactory
+from tests.helpers import API, documented_transfer
+from transfers.factories import CitationFactory, SystemFactory
+from transfers.models import StatusEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _actors(n):
+    parent = ActorFactory()
+    ActorFactory.create_batch(n, parent=parent, parent_relation="part_of")
+
+
+def _systems(n):
+    SystemFactory.create_batch(n)
+
+
+def _transfers(n):
+    for _ in range(n):
+        documented_transfer()
+
+
+def _status_events(n):
+    for _ in range(-(-n // 2)):
+        documented_transfer()
+
+
+def _sources(n):
+    original = SourceFactory()
+    SourceFactory.create_batch(n, copy_of=original)
+
+
+def _citations(n):
+    event = StatusEvent.objects.filter(pk=documented_transfer().status_events.last().pk).get()
+    CitationFactory.create_batch(n, transfer=event.transfer, status_event=event)
+
+
+# endpoint: (how to fill it, queries per page): a capped COUNT and one SELECT
+# with its joins, plus, for transfers, one query each for intermediaries
+# (with their actors), status events and citations (with their sources).
+LISTS = {
+    "actors": (_actors, 2),
+    "systems": (_systems, 2),
+    # intermediaries (with their actors), status history, citations (with sources)
+    "transfers": (_transfers, 5),
+    "status-events": (_status_events, 2),
+    "sources": (_sources, 2),
+    "citations": (_citations, 2),
+}
+
+
+@pytest.mark.parametrize("n", [1, 100])
+@pytest.mark.parametrize("endpoint", LISTS)
+def test_list_query_count_is_flat(api_client, django_assert_num_queries, endpoint, n):
+    fill, queries = LISTS[endpoint]
+    fill(n + 1)
+    with django_assert_num_queries(queries):
+        response = api_client.get(f"{API}/{endpoint}/", {"page_size": n})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == n
+    assert response.json()["count"] >= n + 1
+
+
+@pytest.mark.parametrize("endpoint", LISTS)
+def test_a_page_that_is_the_last_needs_no_count(api_client, django_assert_num_queries, endpoint):
+    fill, queries = LISTS[endpoint]
+    fill(3)
+    total = api_client.get(f"{API}/{endpoint}/").json()["count"]
+    with django_assert_num_queries(queries - 1):
+        response = api_client.get(f"{API}/{endpoint}/", {"page_size": total})
+    assert response.json()["count"] == total
+    assert response.json()["count_is_exact"] is True
+
+
+def test_filtered_and_searched_transfer_list_stays_flat(api_client, django_assert_num_queries):
+    for _ in range(31):
+        documented_transfer()
+    params = {"page_size": 30, "status": "confirmed", "year_from": 2010, "search": "State"}
+    with django_assert_num_queries(5):
+        response = api_client.get(f"{API}/transfers/", params)
+    assert len(response.json()["results"]) == 30
+
+
+@pytest.mark.parametrize("endpoint", ["actors", "transfers", "sources"])
+def test_detail_reads_in_a_fixed_number_of_queries(
+    api_client, django_assert_max_num_queries, endpoint
+):
+    _transfers(3)
+    _sources(3)
+    record = api_client.get(f"{API}/{endpoint}/", {"page_size": 1}).json()["results"][0]
+    with django_assert_max_num_queries(4):
+        assert api_client.get(record["url"]).status_code == 200
+
+
+def test_slug_and_id_filters_cost_no_lookup_queries(api_client, django_assert_num_queries):
+    transfers = [documented_transfer() for _ in range(3)]
+    first = transfers[0]
+    params = {
+        "page_size": 1,
+        "supplier": first.supplier.slug,
+        "recipient_id": first.recipient_id,
+        "system": first.system.slug,
+        "party": first.supplier.slug,
+    }
+    with django_assert_num_queries(4):  # a lone, last page: no count either
+        response = api_client.get(f"{API}/transfers/", params)
+    assert [item["id"] for item in response.json()["results"]] == [first.pk]
+
+
+def test_a_filter_naming_no_record_is_a_400_when_nothing_matches(api_client):
+    transfer = documented_transfer()
+    response = api_client.get(f"{API}/transfers/", {"supplier": "no-such-actor"})
+    assert response.status_code == 400
+    assert response.json()["supplier"] == ["There is no actor with the slug 'no-such-actor'."]
+    response = api_client.get(f"{API}/transfers/", {"system_id": 987654})
+    assert response.json()["system_id"] == ["There is no system with the id '987654'."]
+    # Beside a slug that matches, an unknown one narrows nothing and is let be.
+    both = {"supplier": [transfer.supplier.slug, "no-such-actor"]}
+    assert api_client.get(f"{API}/transfers/", both).json()["count"] == 1

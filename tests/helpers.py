@@ -1,0 +1,56 @@
+"""Helpers the tests share that are not fixtures (those are in conftest.py)."""
+
+import datetime
+
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from actors.factories import ActorFactory
+from common.dates import DatePrecision
+from sources.factories import SourceFactory
+from transfers.choices import TransferStatus
+from transfers.factories import CitationFactory, StatusEventFactory, TransferFactory
+from transfers.models import TransferIntermediary
+
+API = "/api/v1"
+
+
+EDITED_MODELS = ["actor", "system", "transfer", "statusevent", "delivery", "source", "citation"]
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    _instance, key = AuthToken.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def documented_transfer(**overrides):
+    """A transfer with an intermediary, a status history and two citations."""
+    transfer = TransferFactory(**overrides)
+    TransferIntermediary.objects.create(transfer=transfer, actor=ActorFactory(), position=1)
+    StatusEventFactory(
+        transfer=transfer,
+        status=TransferStatus.REPORTED,
+        date=datetime.date(2015, 1, 1),
+        date_precision=DatePrecision.YEAR,
+    )
+    confirmed = StatusEventFactory(
+        transfer=transfer,
+        status=TransferStatus.CONFIRMED,
+        date=datetime.date(2016, 5, 1),
+        date_precision=DatePrecision.MONTH,
+    )
+    CitationFactory(transfer=transfer, source=SourceFactory())
+    CitationFactory(transfer=transfer, status_event=confirmed, source=SourceFactory())
+    transfer.refresh_from_db()
+    return transfer
+
+
+def results(response):
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def slugs(response):
+    return [item["slug"] for item in results(response)]

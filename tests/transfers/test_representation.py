@@ -1,0 +1,172 @@
+"""TransferRows (the one way a transfer is shown) says what the models say,
+for every transfer: the seed's, generated ones (with intermediaries and
+deliveries) and ones with a value, an end date and an uncited event.
+
+The reference is read independently of the rows: model instances through the
+ORM, their `__str__`, links reversed by DRF, and DRF's own formatting of a
+decimal and a timestamp."""
+
+import decimal
+
+import pytest
+from django.core.management import call_command
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+from rest_framework.test import APIRequestFactory
+
+from common.dates import format_partial_date
+from tests.helpers import documented_transfer
+from transfers.api.representation import TransferRows
+from transfers.api.serializers import TransferSerializer
+from transfers.demo_data import generate
+from transfers.models import StatusEvent, Transfer
+
+pytestmark = pytest.mark.django_db
+
+
+def _link(request, name, pk):
+    return reverse(f"api:{name}-detail", kwargs={"pk": pk}, request=request)
+
+
+def _brief(request, name, record, *, label):
+    return {
+        "id": record.pk,
+        "url": _link(request, name, record.pk),
+        "slug": record.slug,
+        "name": label,
+        "display": str(record),
+    }
+
+
+def _source(request, source):
+    return {
+        "id": source.pk,
+        "url": _link(request, "source", source.pk),
+        "slug": source.slug,
+        "title": source.title,
+        "publisher": source.publisher,
+        "publication_date": source.publication_date_display,
+        "publication_date_precision": source.publication_date_precision or None,
+        "display": str(source),
+    }
+
+
+def _expected(transfer, request) -> dict:
+    """A transfer's JSON as its model instances and DRF's formatting give it."""
+    model = Transfer._meta
+    value_field = serializers.DecimalField(
+        max_digits=model.get_field("value").max_digits,
+        decimal_places=model.get_field("value").decimal_places,
+    )
+    timestamp = serializers.DateTimeField().to_representation
+    return {
+        "id": transfer.pk,
+        "url": _link(request, "transfer", transfer.pk),
+        "display": str(transfer),
+        "slug": transfer.slug,
+        "supplier": _brief(request, "actor", transfer.supplier, label=transfer.supplier.name),
+        "recipient": _brief(request, "actor", transfer.recipient, label=transfer.recipient.name),
+        "intermediaries": [
+            _brief(request, "actor", link.actor, label=link.actor.name)
+            for link in transfer.intermediary_links.order_by("position")
+        ],
+        "system": _brief(request, "system", transfer.system, label=transfer.system.designation),
+        "transfer_type": transfer.transfer_type,
+        "status": transfer.status,
+        "start_date": format_partial_date(transfer.start_date, transfer.start_date_precision),
+        "start_date_precision": transfer.start_date_precision or None,
+        "end_date": format_partial_date(transfer.end_date, transfer.end_date_precision),
+        "end_date_precision": transfer.end_date_precision or None,
+        "quantity": transfer.quantity,
+        "quantity_is_estimate": transfer.quantity_is_estimate,
+        "value": None if transfer.value is None else value_field.to_representation(transfer.value),
+        "value_currency": transfer.value_currency,
+        "condition": transfer.condition,
+        "notes": transfer.notes,
+        "status_history": [
+            {
+                "id": event.pk,
+                "url": _link(request, "statusevent", event.pk),
+                "status": event.status,
+                "date": event.date_display,
+                "date_precision": event.date_precision or None,
+                "note": event.note,
+            }
+            for event in transfer.status_events.all()
+        ],
+        "citations": [
+            {
+                "id": citation.pk,
+                "url": _link(request, "citation", citation.pk),
+                "source": _source(request, citation.source),
+                "quote": citation.quote,
+                "location": citation.location,
+                "stance": citation.stance,
+                "status_event": citation.status_event_id,
+                "note": citation.note,
+            }
+            for citation in transfer.citations.order_by("id")
+        ],
+        "created": timestamp(transfer.created),
+        "updated": timestamp(transfer.updated),
+    }
+
+
+def _assert_same(request):
+    transfers = list(Transfer.objects.with_parties().order_by("id"))
+    assert transfers, "nothing to compare"
+    rows = TransferRows.for_request(request)
+    built = rows.build(rows.columns(Transfer.objects.order_by("id")))
+    assert len(built) == len(transfers)
+    for ours, transfer in zip(built, transfers, strict=True):
+        expected = _expected(transfer, request)
+        assert ours == expected
+        assert list(ours) == list(expected)  # the same key order, too
+
+
+@pytest.fixture
+def request_():
+    return APIRequestFactory().get("/api/v1/transfers/", HTTP_HOST="testserver")
+
+
+def test_seed_transfers_read_the_same(request_):
+    call_command("loaddata", "fixtures/seed.json", verbosity=0)
+    _assert_same(request_)
+
+
+def test_generated_transfers_read_the_same(request_):
+    counts = generate(transfers=150, seed=11, batch_size=50)
+    assert counts["intermediaries"] > 0
+    _assert_same(request_)
+
+
+def test_values_end_dates_and_uncited_events_read_the_same(request_):
+    transfer = documented_transfer()
+    transfer.value, transfer.value_currency = decimal.Decimal("1234.5"), "USD"
+    transfer.end_date, transfer.end_date_precision = transfer.start_date, "year"
+    transfer.save()
+    StatusEvent.objects.create(transfer=transfer, status="cancelled", note="no date, no quote")
+    _assert_same(request_)
+    (built,) = TransferRows.for_request(request_).build(
+        TransferRows.columns(Transfer.objects.all())
+    )
+    assert built["value"] == "1234.50"
+
+
+def test_one_transfer_reads_as_in_the_list(request_):
+    documented_transfer()
+    transfer = Transfer.objects.with_parties().get()
+    rows = TransferRows.for_request(request_)
+    assert rows.of(transfer) == rows.build(rows.columns(Transfer.objects.all()))[0]
+
+
+def test_the_serializer_shows_a_transfer_as_the_rows_do(request_):
+    """TransferSerializer has no representation of its own: its fields are
+    the rows' (plus the write-only `initial_status`), and so is its output."""
+    documented_transfer()
+    transfer = Transfer.objects.with_parties().get()
+    serializer = TransferSerializer(transfer, context={"request": request_})
+    shown = TransferRows.for_request(request_).of(transfer)
+    assert serializer.data == shown
+    readable = [name for name, field in serializer.fields.items() if not field.write_only]
+    assert readable == list(shown)
