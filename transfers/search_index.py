@@ -30,11 +30,12 @@ from .models import Citation, System, Transfer, TransferIntermediary
 from .search import TRANSFER_SEARCH
 
 SPEC = TRANSFER_SEARCH
-# What each model contributes to a transfer's document, read off the spec.
-TRANSFER_FIELDS = SPEC.own_fields()
-ACTOR_FIELDS = SPEC.fields_under("supplier", "recipient", "intermediaries")
-SYSTEM_FIELDS = SPEC.fields_under("system")
-CITATION_FIELDS = SPEC.fields_under("citations")
+# What each model contributes to a transfer's document (the fields searched), read
+# off the spec.
+TRANSFER_SEARCHED = SPEC.own_fields()
+ACTOR_SEARCHED = SPEC.fields_under("supplier", "recipient", "intermediaries")
+SYSTEM_SEARCHED = SPEC.fields_under("system")
+CITATION_SEARCHED = SPEC.fields_under("citations")
 
 
 def _active(using) -> bool:
@@ -160,7 +161,7 @@ def _changed(instance, columns) -> bool:
 
 def _transfer_saved(sender, instance, created, raw, using, update_fields, **kwargs):
     # A status change (save(update_fields=["status", "updated"])) skips this.
-    if _active(using) and _touches(update_fields, TRANSFER_FIELDS):
+    if _active(using) and _touches(update_fields, TRANSFER_SEARCHED):
         refresh_transfer_ids([instance.pk], using=using)
 
 
@@ -178,7 +179,7 @@ def _deleting_transfers(origin) -> bool:
 
 # Actors and systems count for their names: what they contribute, and how to
 # refresh their transfers when it changes.
-NAMED = {Actor: (ACTOR_FIELDS, refresh_for_actor), System: (SYSTEM_FIELDS, refresh_for_system)}
+NAMED = {Actor: (ACTOR_SEARCHED, refresh_for_actor), System: (SYSTEM_SEARCHED, refresh_for_system)}
 
 
 def _named_before(sender, instance, raw, using, update_fields=None, **kwargs):
@@ -196,18 +197,18 @@ def _named_saved(sender, instance, created, raw, using, update_fields, **kwargs)
 
 
 # A citation counts for its quote and for the transfer it is about.
-CITATION_WATCHED = CITATION_FIELDS | {"transfer"}
-CITATION_COLUMNS = CITATION_FIELDS | {"transfer_id"}
+CITATION_WATCHED = CITATION_SEARCHED | {"transfer"}
+CITATION_SEARCHED_COLUMNS = CITATION_SEARCHED | {"transfer_id"}
 
 
 def _citation_before(sender, instance, raw, using, update_fields=None, **kwargs):
-    _remember(sender, instance, using, update_fields, CITATION_WATCHED, CITATION_COLUMNS)
+    _remember(sender, instance, using, update_fields, CITATION_WATCHED, CITATION_SEARCHED_COLUMNS)
 
 
 def _citation_saved(sender, instance, created, raw, using, update_fields, **kwargs):
     if not _active(using) or not _touches(update_fields, CITATION_WATCHED):
         return
-    if _changed(instance, CITATION_COLUMNS):
+    if _changed(instance, CITATION_SEARCHED_COLUMNS):
         # A citation moved to another transfer leaves the old one's document too.
         before = getattr(instance, "_search_before", None)
         old = before["transfer_id"] if before else None
