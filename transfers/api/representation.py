@@ -21,10 +21,12 @@ Rows are built without model instances or DRF fields: through DRF a page of
 100 transfers cost several milliseconds per transfer (a serializer per
 nested object, a URL reversal per link, a model instance per row).
 
-To add a field to the transfer's JSON: name it in `TRANSFER_FIELDS` (where it
-should appear), read its column in `TRANSFER_COLUMNS`, give its value in
-`TransferShape.transfer` at the same place, and declare its type for writes
-and the schema on TransferSerializer.
+To add a field to the transfer's JSON: name it in `TRANSFER_FIELDS` where it
+should appear (in `OWN_COLUMNS` if it is a column of the transfer's own,
+which then is read too), read any other column it needs in
+`TRANSFER_COLUMNS`, and give its value in `TransferShape.transfer` at the
+same place; TransferSerializer takes its type for writes and the schema from
+the model, or from a field declared on it.
 """
 
 import functools
@@ -41,16 +43,9 @@ from sources.models import Source
 
 from ..models import CHRONOLOGICAL_ORDER, Citation, StatusEvent, Transfer, TransferIntermediary
 
-#: A transfer's fields, in the order the API writes them.
-TRANSFER_FIELDS = (
-    "id",
-    "url",
-    "display",
-    "slug",
-    "supplier",
-    "recipient",
-    "intermediaries",
-    "system",
+#: The transfer's own columns that the API shows as they are stored but for
+#: formatting, in the order it writes them (both tuples below take them).
+OWN_COLUMNS = (
     "transfer_type",
     "status",
     "start_date",
@@ -63,6 +58,18 @@ TRANSFER_FIELDS = (
     "value_currency",
     "condition",
     "notes",
+)
+#: A transfer's fields, in the order the API writes them.
+TRANSFER_FIELDS = (
+    "id",
+    "url",
+    "display",
+    "slug",
+    "supplier",
+    "recipient",
+    "intermediaries",
+    "system",
+    *OWN_COLUMNS,
     "status_history",
     "citations",
     "created",
@@ -90,18 +97,7 @@ TRANSFER_COLUMNS = (
     "system_id",
     "system__slug",
     "system__designation",
-    "transfer_type",
-    "status",
-    "start_date",
-    "start_date_precision",
-    "end_date",
-    "end_date_precision",
-    "quantity",
-    "quantity_is_estimate",
-    "value",
-    "value_currency",
-    "condition",
-    "notes",
+    *OWN_COLUMNS,
     "created",
     "updated",
 )
