@@ -82,8 +82,25 @@ class System(TimeStampedModel):
 # and keyset (cursor) pagination over it, which needs a key that is never NULL.
 UNDATED_LAST = Coalesce("start_date", Value(datetime.date.max))
 
+
 # A transfer is named by its supplier, recipient and system (its __str__):
 # whatever lists transfers, or records that name their transfer, joins these.
+def quantity_constraints() -> list[models.CheckConstraint]:
+    """A number of items (a deal's or a year's deliveries) is unknown or at
+    least 0, and only a known number can be an estimate; each model that has
+    `quantity` and `quantity_is_estimate` takes these, named after it."""
+    return [
+        models.CheckConstraint(
+            condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+            name="%(app_label)s_%(class)s_quantity_not_negative",
+        ),
+        models.CheckConstraint(
+            condition=~Q(quantity__isnull=True, quantity_is_estimate=True),
+            name="%(app_label)s_%(class)s_estimate_needs_quantity",
+        ),
+    ]
+
+
 TRANSFER_PARTIES = ("supplier", "recipient", "system")
 
 
@@ -213,14 +230,7 @@ class Transfer(TimeStampedModel):
                 condition=~Q(supplier=F("recipient")),
                 name="%(app_label)s_%(class)s_supplier_not_recipient",
             ),
-            models.CheckConstraint(
-                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
-                name="%(app_label)s_%(class)s_quantity_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=~Q(quantity__isnull=True, quantity_is_estimate=True),
-                name="%(app_label)s_%(class)s_estimate_needs_quantity",
-            ),
+            *quantity_constraints(),
             models.CheckConstraint(
                 condition=(
                     Q(value__isnull=True, value_currency="")
@@ -551,14 +561,7 @@ class Delivery(models.Model):
                 condition=Q(year__gte=1900, year__lte=2200),
                 name="%(app_label)s_%(class)s_year_plausible",
             ),
-            models.CheckConstraint(
-                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
-                name="%(app_label)s_%(class)s_quantity_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=~Q(quantity__isnull=True, quantity_is_estimate=True),
-                name="%(app_label)s_%(class)s_estimate_needs_quantity",
-            ),
+            *quantity_constraints(),
         ]
 
     def __str__(self):
