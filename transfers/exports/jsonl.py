@@ -8,6 +8,7 @@ many transfers match.
 """
 
 from collections.abc import Callable, Iterator
+from itertools import islice
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,7 +16,7 @@ from django.db.models import QuerySet
 from common.api.renderers import dumps
 
 from ..api.representation import TransferRows, TransferShape
-from ..models import Transfer
+from .sql import in_id_order
 
 #: Transfers per chunk (rows, 3 queries per chunk).
 CHUNK_SIZE = 500
@@ -36,19 +37,10 @@ def write_jsonl(
     and materialise the whole result before the first row."""
     chunk_size = chunk_size or CHUNK_SIZE
     rows = TransferRows(shape)
-    queryset = rows.columns(
-        Transfer.objects.filter(pk__in=transfers.order_by().values("pk")).order_by("id")
-    )
+    queryset = rows.columns(in_id_order(transfers))
     with transaction.atomic(using=queryset.db, savepoint=False):
-        chunk = []
-        for row in queryset.iterator(chunk_size=chunk_size):
-            chunk.append(row)
-            if len(chunk) == chunk_size:
-                yield from _lines(rows.build(chunk))
-                if progress is not None:
-                    progress(len(chunk))
-                chunk = []
-        if chunk:
+        matching = queryset.iterator(chunk_size=chunk_size)
+        while chunk := list(islice(matching, chunk_size)):
             yield from _lines(rows.build(chunk))
             if progress is not None:
                 progress(len(chunk))

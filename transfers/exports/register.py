@@ -23,8 +23,8 @@ from common.dates import format_partial_date
 from sources.models import Source
 
 from ..choices import Condition, SystemCategory, TransferType
-from ..models import Citation, Delivery, Transfer, TransferIntermediary
-from .sql import of_transfers, one_of, raw_rows
+from ..models import Citation, Delivery, TransferIntermediary
+from .sql import in_id_order, of_transfers, one_of, raw_rows
 
 #: Transfers per chunk (tuples, 3 or 4 queries per chunk).
 CSV_CHUNK_SIZE = 2000
@@ -112,11 +112,7 @@ NO_DELIVERY = ["", "", "", ""]
 
 def register_queryset(transfers: QuerySet) -> QuerySet:
     """The matching transfers' register columns as tuples, in id order."""
-    return (
-        Transfer.objects.filter(pk__in=transfers.order_by().values("pk"))
-        .order_by("id")
-        .values_list(*REGISTER_COLUMNS)
-    )
+    return in_id_order(transfers).values_list(*REGISTER_COLUMNS)
 
 
 class _SourceLabels(dict):

@@ -5,6 +5,15 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Lookup, QuerySet
 
+from ..models import Transfer
+
+
+def in_id_order(transfers: QuerySet) -> QuerySet:
+    """The transfers that match `transfers` (filtered, perhaps searched), in id
+    order, as a plain queryset: `pk__in` drops whatever ranking, joins or
+    DISTINCT a filter added, so each transfer comes once."""
+    return Transfer.objects.filter(pk__in=transfers.order_by().values("pk")).order_by("id")
+
 
 class AnyOf(Lookup):
     """`lhs = ANY(%s)` with the list as one array parameter (PostgreSQL).
