@@ -81,15 +81,25 @@ SELECT i.transfer_id, a.id, a.slug, a.name
 FROM transfers_transferintermediary i JOIN actors_actor a ON a.id = i.actor_id
 WHERE i.transfer_id = ANY(%s) ORDER BY i.transfer_id, i.position"""
 STATUS_EVENTS_SQL = """
-SELECT e.transfer_id, e.id, e.status, e.date, e.date_precision, e.note
+SELECT e.transfer_id, e.id, e.stage, e.date, e.date_precision, e.date_is_inferred,
+       e.first_reported, e.first_reported_precision, e.computed_credibility,
+       e.credibility_override, e.credibility_override_reason, e.independent_sources, e.note
 FROM transfers_statusevent e
 WHERE e.transfer_id = ANY(%s) ORDER BY e.date ASC NULLS FIRST, e.id"""
 CITATIONS_SQL = """
 SELECT c.transfer_id, c.id, s.id, s.slug, s.title, s.document_key, s.publisher,
        s.publication_date, s.publication_date_precision,
-       c.quote, c.location, c.stance, c.status_event_id, c.note
+       c.quote, c.location, c.stance, c.attributed_to, a.id, a.slug, a.name,
+       c.status_event_id, c.note
 FROM sources_citation c JOIN sources_source s ON s.id = c.source_id
+LEFT JOIN actors_actor a ON a.id = c.attributed_to_actor_id
 WHERE c.transfer_id = ANY(%s) ORDER BY c.transfer_id, c.id"""
+RELAYS_SQL = """
+SELECT r.citation_id, s.id, s.slug, s.title, s.document_key, s.publisher,
+       s.publication_date, s.publication_date_precision
+FROM transfers_citationrelay r JOIN sources_citation c ON c.id = r.citation_id
+JOIN sources_source s ON s.id = r.source_id
+WHERE c.transfer_id = ANY(%s) ORDER BY r.citation_id, r.position"""
 
 
 def view_queryset(path: str, params: dict):
@@ -157,7 +167,7 @@ def page_columns():
 
 
 def transfer_records(cursor, rows) -> list[dict]:
-    """Transfer records for page rows (tuples of `page_columns()`): three more
+    """Transfer records for page rows (tuples of `page_columns()`): four more
     queries, for all the rows at once, built by the API's own TransferShape,
     so the baseline differs from the API in how it reads, not in what it
     writes."""
@@ -172,6 +182,7 @@ def transfer_records(cursor, rows) -> list[dict]:
         cursor.execute(INTERMEDIARIES_SQL, (ids,)).fetchall(),
         cursor.execute(STATUS_EVENTS_SQL, (ids,)).fetchall(),
         cursor.execute(CITATIONS_SQL, (ids,)).fetchall(),
+        cursor.execute(RELAYS_SQL, (ids,)).fetchall(),
     )
 
 
@@ -239,7 +250,7 @@ def baseline_detail(cursor, plan: DetailPlan) -> dict:
 FLOW_FILTERS = {
     "supplier": "s.slug = %s",
     "recipient": "r.slug = %s",
-    "status": "t.status = %s",
+    "stage": "t.stage = %s",
     # As the API's year_from: the transfer's dates overlap that year or later.
     "year_from": (
         "(t.end_date >= make_date(%s, 1, 1) "
@@ -359,7 +370,7 @@ def baseline_profile(cursor, slug: str) -> dict:
 CSV_MAIN_SQL = """
 SELECT t.id, s.name, r.name, y.designation, y.description, y.category, t.start_date,
        t.start_date_precision, t.end_date, t.end_date_precision, t.condition, t.transfer_type,
-       t.slug, t.quantity, t.quantity_is_estimate, t.status
+       t.slug, t.quantity, t.quantity_is_estimate, t.stage, t.credibility, t.independent_sources
 FROM transfers_transfer t JOIN actors_actor s ON s.id = t.supplier_id
 JOIN actors_actor r ON r.id = t.recipient_id JOIN transfers_system y ON y.id = t.system_id
 ORDER BY t.id"""
@@ -377,7 +388,7 @@ def baseline_csv(dsn: str, output: str, chunk_size: int = 2000) -> int:
         open(output, "w", encoding="utf-8", newline="") as handle,
     ):
         writer = csv.writer(handle)
-        writer.writerow(["columns"] * 25)
+        writer.writerow(["columns"] * 27)
         related = connection.cursor()
         with connection.transaction(), connection.cursor(name="register") as cursor:
             cursor.execute(CSV_MAIN_SQL)
@@ -632,7 +643,7 @@ def build_cases(client, subjects) -> list[Case]:
                 "list",
                 {
                     "supplier": subjects["supplier"],
-                    "status": "confirmed",
+                    "stage": "agreed",
                     "year_from": "1990",
                     "page_size": PAGE_SIZE,
                 },
@@ -779,7 +790,7 @@ TARGETS = [
     (
         "HTTP: full CSV and JSONL complete, byte for byte as export_transfers writes them",
         lambda r: (
-            r["http"]["http_csv"]["status"] == r["http"]["http_jsonl"]["status"] == 200
+            r["http"]["http_csv"]["stage"] == r["http"]["http_jsonl"]["stage"] == 200
             and r["http"]["csv_identical"]
             and r["http"]["jsonl_identical"]
         ),
@@ -794,7 +805,7 @@ TARGETS = [
     (
         "HTTP: the network (JSON) is a 200 and adds < 100 MB to the workers' peak RSS",
         lambda r: (
-            r["http"]["network"]["status"] == 200
+            r["http"]["network"]["stage"] == 200
             and r["http"]["worker_peak_rss_mb_network"] - r["http"]["worker_peak_rss_mb_idle"] < 100
         ),
     ),
@@ -802,7 +813,7 @@ TARGETS = [
         "bounded: every case < 500 ms (p95), deeper pages refused with 400",
         lambda r: all(
             v["project_p95_ms"] < 500
-            and (v["status"] == 400) == (v["case"] == "citation_page_deeper")
+            and (v["stage"] == 400) == (v["case"] == "citation_page_deeper")
             for v in _of(r, "bounded")
         ),
     ),
@@ -838,7 +849,7 @@ def fmt(value, spec=".1f"):
 def print_table(results):
     header = (
         f"{'case':<24} {'runs':>4} {'proj med':>9} {'proj p95':>9} {'base med':>9} "
-        f"{'base p95':>9} {'x med':>6} {'x p95':>6} {'queries':>7} {'bytes':>9} {'status':>6}"
+        f"{'base p95':>9} {'x med':>6} {'x p95':>6} {'queries':>7} {'bytes':>9} {'stage':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -850,7 +861,7 @@ def print_table(results):
             f"{fmt(r['project_p95_ms']):>9} {fmt(r.get('baseline_median_ms')):>9} "
             f"{fmt(r.get('baseline_p95_ms')):>9} {fmt(r.get('ratio_median')):>6} "
             f"{fmt(r.get('ratio_p95')):>6} {r['queries']:>7} {r['bytes']:>9} "
-            f"{r.get('status', 200):>6}"
+            f"{r.get('stage', 200):>6}"
         )
     if "csv" in results:
         r = results["csv"]
@@ -1003,7 +1014,7 @@ def measure_project_only(client, case, runs, seconds):
         "case": case.name,
         "group": case.group,
         "url": case.project,
-        "status": response.status_code,
+        "stage": response.status_code,
         "runs": len(times),
         "project_median_ms": statistics.median(times),
         "project_p95_ms": percentile(times, 0.95),
@@ -1019,7 +1030,7 @@ HTTP_LISTS = [
     f"{API}/transfers/?page_size=20",
     f"{API}/actors/?page_size=20",
     f"{API}/citations/?page_size=20",
-    f"{API}/transfers/?status=confirmed&page_size=20",
+    f"{API}/transfers/?stage=agreed&page_size=20",
 ]
 
 
@@ -1045,11 +1056,11 @@ def list_load(port, stop_at, stop_event, clients=2):
                 connection.request("GET", path, headers={"Accept": "application/json"})
                 response = connection.getresponse()
                 response.read()
-                status = response.status
+                stage = response.status
             except (OSError, http.client.HTTPException) as exc:
                 connection.close()
                 connection = http.client.HTTPConnection(harness.LOOPBACK, port, timeout=60)
-                status = type(exc).__name__
+                stage = type(exc).__name__
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 times.append(elapsed)
@@ -1080,7 +1091,7 @@ def worker_peak_rss_mb(server) -> float | None:
     peaks = []
     for child in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
         try:
-            status = Path(f"/proc/{child}/status").read_text()
+            stage = Path(f"/proc/{child}/status").read_text()
         except OSError:
             continue
         for line in status.splitlines():
@@ -1249,7 +1260,7 @@ def curl_figures(process, max_seconds) -> dict:
     out, _ = process.communicate(timeout=max_seconds + 60)
     status, size, seconds = out.split()
     return {
-        "status": int(status),
+        "stage": int(status),
         "bytes": int(size),
         "seconds": float(seconds),
         "curl_exit": process.returncode,

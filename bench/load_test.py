@@ -60,10 +60,10 @@ WRITE_SHARE = 0.10
 FILTERS = [
     {"supplier": "russia"},
     {"recipient": "iran"},
-    {"status": "confirmed"},
+    {"stage": "agreed"},
     {"party": "iran", "year_from": "2015"},
     {"category": "uav", "ordering": "-start_date"},
-    {"status": ["reported", "confirmed"], "page_size": "20"},
+    {"stage": ["under_discussion", "agreed"], "page_size": "20"},
 ]
 SEARCHES = ["shahed", "drone", "missile", "S-300", "IRGC", "Houthi"]
 
@@ -125,7 +125,7 @@ def race_requests(rng: random.Random, seed: Seed, marker: str, label: str):
             *event,
             {
                 "transfer": transfer,
-                "status": rng.choice(["reported", "confirmed", "requested"]),
+                "stage": rng.choice(["under_discussion", "agreed", "requested"]),
                 "date": (RACE_EPOCH + datetime.timedelta(days=next(RACE_DATES))).isoformat(),
                 "note": f"{marker} {label}",
             },
@@ -147,7 +147,7 @@ def write_request(rng: random.Random, seed: Seed, marker: str, label: str):
     if rng.random() < 0.5:
         body = {
             "transfer": rng.choice(seed.transfers),
-            "status": rng.choice(["reported", "confirmed", "requested"]),
+            "stage": rng.choice(["under_discussion", "agreed", "requested"]),
             "date": f"{rng.randint(2000, 2024)}",
             "note": f"{marker} {label}",
         }
@@ -160,7 +160,7 @@ def write_request(rng: random.Random, seed: Seed, marker: str, label: str):
         "transfer_type": "sale",
         "start_date": f"{rng.randint(1990, 2024)}",
         "notes": f"{marker} {label}",
-        "initial_status": {"status": "reported"},
+        "initial_stage": {"stage": "under_discussion"},
     }
     return "write: transfer", "/api/v1/transfers/", body
 
@@ -290,18 +290,18 @@ def invariant_violations(database_url) -> dict[str, list]:
         columns = [row[0] for row in one(HISTORY_COLUMNS_SQL)]
         stored = ", ".join(f"t.{name}" for name in columns)
         newest = ", ".join(f"h.{name}" for name in columns)
-        record = [name for name in columns if name not in ("id", "status", "created", "updated")]
+        record = [name for name in columns if name not in ("id", "stage", "created", "updated")]
         changed = " OR ".join(f"{name} IS DISTINCT FROM prev_{name}" for name in record)
-        previous = ", ".join(f"LAG({name}) OVER w AS prev_{name}" for name in [*record, "status"])
+        previous = ", ".join(f"LAG({name}) OVER w AS prev_{name}" for name in [*record, "stage"])
         return {
             "status is the latest event's": one(
                 f"""
-                SELECT t.id, t.status, latest.status FROM transfers_transfer t
+                SELECT t.id, t.stage, latest.stage FROM transfers_transfer t
                 JOIN LATERAL (
                     SELECT status FROM transfers_statusevent
                     WHERE transfer_id = t.id ORDER BY {LATEST_FIRST} LIMIT 1
                 ) latest ON true
-                WHERE t.status <> latest.status
+                WHERE t.stage <> latest.stage
                 """
             ).fetchall(),
             "newest history row is the stored row": one(
@@ -316,18 +316,18 @@ def invariant_violations(database_url) -> dict[str, list]:
             ).fetchall(),
             "each history row's status was the latest event's then": one(
                 f"""
-                SELECT h.id, h.history_id, h.status, latest.status
+                SELECT h.id, h.history_id, h.stage, latest.stage
                 FROM transfers_historicaltransfer h
                 JOIN LATERAL (
                     SELECT status FROM (
-                        SELECT DISTINCT ON (e.id) e.id, e.status, e.date, e.history_type
+                        SELECT DISTINCT ON (e.id) e.id, e.stage, e.date, e.history_type
                         FROM transfers_historicalstatusevent e
                         WHERE e.transfer_id = h.id AND e.history_date <= h.history_date
                         ORDER BY e.id, e.history_date DESC, e.history_id DESC
                     ) events_then
                     WHERE history_type <> '-' ORDER BY {LATEST_FIRST} LIMIT 1
                 ) latest ON true
-                WHERE h.history_type <> '-' AND h.status <> latest.status
+                WHERE h.history_type <> '-' AND h.stage <> latest.stage
                 """
             ).fetchall(),
             "no history row changes the status and another field": one(

@@ -361,7 +361,7 @@ SPECTACULAR_SETTINGS = {
         "StanceEnum": "transfers.choices.Stance",
         "SystemCategoryEnum": "transfers.choices.SystemCategory",
         "TransferTypeEnum": "transfers.choices.TransferType",
-        "TransferStatusEnum": "transfers.choices.TransferStatus",
+        "TransferStatusEnum": "transfers.choices.Stage",
         "ConditionEnum": "transfers.choices.Condition",
         "DatePrecisionEnum": "common.dates.DatePrecision",
     },

@@ -48,6 +48,10 @@ class Source(TimeStampedModel):
     publication_date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, blank=True
     )
+    publication_date_is_inferred = models.BooleanField(
+        default=False,
+        help_text="The date is inferred (e.g. from 'yesterday' and a caption), not printed.",
+    )
     url = models.URLField("URL", max_length=1000, blank=True, validators=[validate_single_line])
     kind = models.CharField(max_length=20, choices=SourceKind.choices, db_index=True)
     language = models.CharField(
@@ -103,6 +107,11 @@ class Source(TimeStampedModel):
                 condition=~Q(copy_of=models.F("id")),
                 name="%(app_label)s_%(class)s_not_copy_of_itself",
             ),
+            models.CheckConstraint(
+                condition=Q(publication_date_is_inferred=False)
+                | Q(publication_date__isnull=False),
+                name="%(app_label)s_%(class)s_inferred_date_needs_date",
+            ),
             models.UniqueConstraint(
                 fields=["document_key"],
                 condition=~Q(document_key=""),
@@ -142,6 +151,10 @@ class Source(TimeStampedModel):
 
     def clean(self):
         errors = clean_partial_date(self, "publication_date", "publication_date_precision")
+        if self.publication_date_is_inferred and self.publication_date is None:
+            errors["publication_date_is_inferred"] = (
+                "Only a date that is given can be marked as inferred."
+            )
         if self.copy_of_id:
             if self.copy_of_id == self.pk:
                 errors["copy_of"] = "A source cannot be a copy of itself."

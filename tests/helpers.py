@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
-from transfers.choices import TransferStatus
+from transfers.choices import Stage
 from transfers.factories import CitationFactory, StatusEventFactory, TransferFactory
 from transfers.models import TransferIntermediary
 
@@ -31,13 +31,13 @@ def documented_transfer(**overrides):
     TransferIntermediary.objects.create(transfer=transfer, actor=ActorFactory(), position=1)
     StatusEventFactory(
         transfer=transfer,
-        status=TransferStatus.REPORTED,
+        stage=Stage.UNDER_DISCUSSION,
         date=datetime.date(2015, 1, 1),
         date_precision=DatePrecision.YEAR,
     )
     confirmed = StatusEventFactory(
         transfer=transfer,
-        status=TransferStatus.CONFIRMED,
+        stage=Stage.AGREED,
         date=datetime.date(2016, 5, 1),
         date_precision=DatePrecision.MONTH,
     )

@@ -15,6 +15,7 @@ from .audit import ERROR, run_audit
 from .models import (
     TRANSFER_PARTIES,
     Citation,
+    CitationRelay,
     Delivery,
     StatusEvent,
     System,
@@ -43,8 +44,18 @@ class StatusEventForm(PartialDateFormMixin, forms.ModelForm):
 
     class Meta:
         model = StatusEvent
-        fields = ["status", "when", "note"]
-        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 50})}
+        fields = [
+            "stage",
+            "when",
+            "date_is_inferred",
+            "credibility_override",
+            "credibility_override_reason",
+            "note",
+        ]
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2, "cols": 50}),
+            "credibility_override_reason": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        }
 
 
 # Where IntermediaryFormSet leaves the stops an editor submitted, for
@@ -113,7 +124,12 @@ class StatusEventInline(admin.TabularInline):
     min_num = 1
     show_change_link = True
     verbose_name = "status event"
-    verbose_name_plural = "status history (the latest event is the current status)"
+    verbose_name_plural = "status history (the latest event is the current stage)"
+    readonly_fields = ["computed_credibility", "independent_sources", "first_reported_display"]
+
+    @admin.display(description="first reported")
+    def first_reported_display(self, obj):
+        return obj.first_reported_display or "—"
 
 
 class DeliveryInline(admin.TabularInline):
@@ -125,8 +141,17 @@ class TransferCitationInline(admin.StackedInline):
     model = Citation
     fk_name = "transfer"
     extra = 0
-    autocomplete_fields = ["source"]
-    fields = ["source", "status_event", "quote", "location", "stance", "note"]
+    autocomplete_fields = ["source", "attributed_to_actor"]
+    fields = [
+        "source",
+        "status_event",
+        "quote",
+        "location",
+        "stance",
+        "attributed_to",
+        "attributed_to_actor",
+        "note",
+    ]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -172,13 +197,16 @@ class TransferAdmin(CuratedModelAdmin):
         "supplier",
         "recipient",
         "system",
-        "status",
+        "stage",
+        "credibility",
         "transfer_type",
         "start_date_display",
         "citation_count",
     ]
     list_filter = [
-        "status",
+        "stage",
+        "credibility",
+        "reached_agreement",
         "transfer_type",
         "system__category",
         year_list_filter("start_date"),
@@ -198,9 +226,20 @@ class TransferAdmin(CuratedModelAdmin):
         "system__nato_reporting_name",
     ]
     autocomplete_fields = ["supplier", "recipient", "system"]
-    readonly_fields = ["status", "created", "updated"]
+    readonly_fields = [
+        "stage",
+        "credibility",
+        "independent_sources",
+        "reached_agreement",
+        "created",
+        "updated",
+    ]
     fieldsets = [
-        (None, {"fields": ["supplier", "recipient", "system", "transfer_type", "status"]}),
+        (None, {"fields": ["supplier", "recipient", "system", "transfer_type", "stage"]}),
+        (
+            "How sure (from the evidence of the current stage)",
+            {"fields": ["credibility", "independent_sources", "reached_agreement"]},
+        ),
         ("When", {"fields": ["start", "end"]}),
         (
             "How much",
@@ -343,8 +382,8 @@ class StatusEventCitationInline(admin.StackedInline):
     model = Citation
     fk_name = "status_event"
     extra = 1
-    autocomplete_fields = ["source"]
-    fields = ["source", "quote", "location", "stance", "note"]
+    autocomplete_fields = ["source", "attributed_to_actor"]
+    fields = ["source", "quote", "location", "stance", "attributed_to", "attributed_to_actor", "note"]
 
 
 @admin.register(StatusEvent)
@@ -352,8 +391,8 @@ class StatusEventAdmin(CuratedModelAdmin):
     """Mostly reached from a transfer's status history, to cite one event."""
 
     form = StatusEventForm
-    list_display = ["__str__", "transfer", "status", "date"]
-    list_filter = ["status", year_list_filter("date")]
+    list_display = ["__str__", "transfer", "stage", "date"]
+    list_filter = ["stage", year_list_filter("date")]
     list_select_related = parties_via("transfer")
     search_fields = [
         "transfer__slug",
@@ -363,13 +402,29 @@ class StatusEventAdmin(CuratedModelAdmin):
         "note",
     ]
     autocomplete_fields = ["transfer"]
-    fields = ["transfer", "status", "when", "note"]
+    fields = [
+        "transfer",
+        "stage",
+        "when",
+        "date_is_inferred",
+        "first_reported_display",
+        "computed_credibility",
+        "credibility_override",
+        "credibility_override_reason",
+        "independent_sources",
+        "note",
+    ]
     inlines = [StatusEventCitationInline]
 
     def get_readonly_fields(self, request, obj=None):
         # An event stays with its transfer (services.status_event_update):
-        # moving one would leave the first transfer's status behind.
-        return ["transfer"] if obj is not None else []
+        # moving one would leave the first transfer's stage behind.
+        derived = ["first_reported_display", "computed_credibility", "independent_sources"]
+        return ["transfer", *derived] if obj is not None else derived
+
+    @admin.display(description="first reported")
+    def first_reported_display(self, obj):
+        return obj.first_reported_display or "—"
 
     def save_model(self, request, obj, form, change):
         """Through the services, as the API writes (see TransferAdmin.save_model)."""
@@ -403,13 +458,46 @@ class StatusEventAdmin(CuratedModelAdmin):
                 services.status_event_delete(event)
 
 
+class RelayFormSet(forms.BaseInlineFormSet):
+    """The reports a citation relays, checked with the services' rule."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
+        kept.sort(key=lambda form: form.cleaned_data["position"])
+        try:
+            services.validate_relays(self.instance, [form.cleaned_data["source"] for form in kept])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+
+class CitationRelayInline(admin.TabularInline):
+    model = CitationRelay
+    formset = RelayFormSet
+    extra = 0
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "relayed reports (1 = the original, then towards this document)"
+
+
 @admin.register(Citation)
 class CitationAdmin(CuratedModelAdmin):
-    list_display = ["short_quote", "source", "transfer", "status_event", "stance"]
+    list_display = ["short_quote", "source", "transfer", "status_event", "stance", "attributed_to"]
     list_filter = ["stance", "source__kind", "source__reliability"]
     list_select_related = ["source", *parties_via("transfer"), "status_event"]
-    search_fields = ["quote", "source__title", "source__publisher", "transfer__slug"]
-    autocomplete_fields = ["source", "transfer", "status_event"]
+    search_fields = [
+        "quote",
+        "attributed_to",
+        "source__title",
+        "source__publisher",
+        "transfer__slug",
+    ]
+    autocomplete_fields = ["source", "transfer", "status_event", "attributed_to_actor"]
     readonly_fields = ["created", "updated"]
     fields = [
         "source",
@@ -418,10 +506,19 @@ class CitationAdmin(CuratedModelAdmin):
         "quote",
         "location",
         "stance",
+        "attributed_to",
+        "attributed_to_actor",
         "note",
         "created",
         "updated",
     ]
+    inlines = [CitationRelayInline]
+
+    def save_model(self, request, obj, form, change):
+        """Through the services, as the API writes; the relays follow in the inline."""
+        self.set_change_reason(obj, form)
+        obj._history_user = request.user
+        services.citation_save(obj)
 
     @admin.display(description="quote")
     def short_quote(self, obj):

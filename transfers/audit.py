@@ -13,16 +13,12 @@ from dataclasses import asdict, dataclass
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from actors.models import Actor
-from sources.choices import Reliability
 
-from .choices import Stance, TransferStatus
+from .choices import Stance
 from .models import Citation, StatusEvent, System, Transfer
 
 ERROR = "error"
 WARNING = "warning"
-
-# Grades that cannot carry a "confirmed" on their own.
-LOW_RELIABILITY = [Reliability.D, Reliability.E, Reliability.F]
 
 
 @dataclass(frozen=True)
@@ -64,7 +60,7 @@ def transfers_without_status_event():
             "transfer",
             transfer.pk,
             str(transfer),
-            "No status event: the status is not backed by any history.",
+            "No status event: the stage is not backed by any history.",
         )
 
 
@@ -86,14 +82,14 @@ def status_out_of_step():
     chronological = StatusEvent.objects.order_by(*StatusEvent.CHRONOLOGICAL)
     for transfer in _transfers().prefetch_related(Prefetch("status_events", chronological)):
         events = list(transfer.status_events.all())
-        if events and events[-1].status != transfer.status:
+        if events and events[-1].stage != transfer.stage:
             yield Finding(
                 ERROR,
                 "status_out_of_step",
                 "transfer",
                 transfer.pk,
                 str(transfer),
-                f"The status is {transfer.status} but the latest event says {events[-1].status}.",
+                f"The stage is {transfer.stage} but the latest event says {events[-1].stage}.",
             )
 
 
@@ -112,19 +108,39 @@ def citations_on_another_transfers_event():
         )
 
 
-def confirmed_on_low_reliability_only():
-    reliable = Citation.objects.filter(transfer=OuterRef("pk"), stance=Stance.SUPPORTS).exclude(
-        source__reliability__in=LOW_RELIABILITY
+def claims_on_one_root():
+    """Claims whose support, however many citations, goes back to one report."""
+    events = (
+        StatusEvent.objects.with_parties().filter(independent_sources=1).order_by("id")
     )
-    confirmed = _transfers().filter(status=TransferStatus.CONFIRMED).filter(~Exists(reliable))
-    for transfer in confirmed:
+    for event in events:
         yield Finding(
             WARNING,
-            "confirmed_on_low_reliability",
-            "transfer",
-            transfer.pk,
-            str(transfer),
-            "Confirmed, but only sources graded D, E or F support it.",
+            "claim_on_one_root",
+            "statusevent",
+            event.pk,
+            f"{event.transfer}: {event}",
+            "Every citation supporting this claim goes back to one report.",
+        )
+
+
+def credibility_overrides():
+    """Every editor's override of a computed credibility, with its reason, to
+    review. An override without a reason cannot be stored (a constraint)."""
+    events = (
+        StatusEvent.objects.with_parties()
+        .filter(credibility_override__isnull=False)
+        .order_by("id")
+    )
+    for event in events:
+        yield Finding(
+            WARNING,
+            "credibility_override",
+            "statusevent",
+            event.pk,
+            f"{event.transfer}: {event}",
+            f"Credibility {event.credibility_override} overrides the computed "
+            f"{event.computed_credibility}: {event.credibility_override_reason}",
         )
 
 
@@ -132,7 +148,7 @@ def contradicting_citations():
     contested = (
         _transfers()
         .annotate(
-            supporting=Count("citations", filter=Q(citations__stance=Stance.SUPPORTS)),
+            supporting=Count("citations", filter=~Q(citations__stance=Stance.CONTRADICTS)),
             contradicting=Count("citations", filter=Q(citations__stance=Stance.CONTRADICTS)),
         )
         .filter(supporting__gt=0, contradicting__gt=0)
@@ -235,7 +251,8 @@ CHECKS = [
     status_events_without_citation,
     status_out_of_step,
     citations_on_another_transfers_event,
-    confirmed_on_low_reliability_only,
+    claims_on_one_root,
+    credibility_overrides,
     contradicting_citations,
     unused_actors,
     unused_systems,

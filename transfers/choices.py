@@ -28,13 +28,59 @@ class TransferType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class TransferStatus(models.TextChoices):
+class Stage(models.TextChoices):
+    """How far a deal got, in lifecycle order: a stage, not a degree of
+    certainty (that is a claim's credibility)."""
+
     REQUESTED = "requested", "Requested"
-    REPORTED = "reported", "Reported"
-    CONFIRMED = "confirmed", "Confirmed"
+    OFFERED = "offered", "Offered"
+    UNDER_DISCUSSION = "under_discussion", "Under discussion"
+    AGREED = "agreed", "Agreed (order, contract or decision to supply)"
+    DELIVERING = "delivering", "Delivering"
+    DELIVERED = "delivered", "Delivered"
+    OBSERVED_IN_POSSESSION = "observed_in_possession", "Observed in possession"
+    SUSPENDED = "suspended", "Suspended"
     CANCELLED = "cancelled", "Cancelled"
-    DENIED = "denied", "Denied"
+    DENIED = "denied", "Denied by the supplier"
     INTERDICTED = "interdicted", "Interdicted"
+
+
+# A transfer that reached one of these stages is counted by default in flows,
+# the network, profiles and the register (as SIPRI counts orders and
+# deliveries): an agreement, its execution, materiel seen with the recipient,
+# or a shipment stopped on its way (which was sent, so supplied).
+AGREED_OR_LATER = frozenset(
+    {
+        Stage.AGREED,
+        Stage.DELIVERING,
+        Stage.DELIVERED,
+        Stage.OBSERVED_IN_POSSESSION,
+        Stage.INTERDICTED,
+    }
+)
+
+# How the statuses before the split became stages (migration 0012): a
+# "reported" deal is only known to have been discussed, a "confirmed" one to
+# have been agreed; how sure we are is now the credibility, from evidence.
+STAGE_OF_OLD_STATUS = {
+    "requested": "requested",
+    "reported": "under_discussion",
+    "confirmed": "agreed",
+    "cancelled": "cancelled",
+    "denied": "denied",
+    "interdicted": "interdicted",
+}
+
+
+class Credibility(models.IntegerChoices):
+    """A claim's credibility on the Admiralty scale's second axis."""
+
+    CONFIRMED = 1, "1 – Confirmed by independent sources"
+    PROBABLY_TRUE = 2, "2 – Probably true"
+    POSSIBLY_TRUE = 3, "3 – Possibly true"
+    DOUBTFUL = 4, "4 – Doubtful"
+    IMPROBABLE = 5, "5 – Improbable"
+    CANNOT_BE_JUDGED = 6, "6 – Cannot be judged"
 
 
 class Condition(models.TextChoices):
@@ -46,5 +92,9 @@ class Condition(models.TextChoices):
 
 
 class Stance(models.TextChoices):
+    """What a citation does to its claim. A hedge ("may have", "reportedly",
+    "officials never confirmed") supports it less than a plain statement."""
+
     SUPPORTS = "supports", "Supports"
+    SUPPORTS_HEDGED = "supports_hedged", "Supports with a hedge"
     CONTRADICTS = "contradicts", "Contradicts"

@@ -22,7 +22,7 @@ from sources.choices import Reliability, SourceKind
 from sources.models import Source
 
 from . import citation_search_index, search_index
-from .choices import Condition, Stance, SystemCategory, TransferStatus, TransferType
+from .choices import Condition, Stance, SystemCategory, Stage, TransferType
 from .models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
 
 # Written in this order, so that every row's references are already there.
@@ -32,14 +32,14 @@ DERIVED = {"search_document"}
 
 # Status paths a deal plausibly takes; the last step is its current status.
 STATUS_PATHS = [
-    (TransferStatus.REPORTED,),
-    (TransferStatus.REPORTED, TransferStatus.CONFIRMED),
-    (TransferStatus.REQUESTED, TransferStatus.REPORTED, TransferStatus.CONFIRMED),
-    (TransferStatus.REQUESTED,),
-    (TransferStatus.REPORTED, TransferStatus.CANCELLED),
-    (TransferStatus.REPORTED, TransferStatus.CANCELLED, TransferStatus.CONFIRMED),
-    (TransferStatus.REPORTED, TransferStatus.DENIED),
-    (TransferStatus.REPORTED, TransferStatus.INTERDICTED),
+    (Stage.UNDER_DISCUSSION,),
+    (Stage.UNDER_DISCUSSION, Stage.AGREED),
+    (Stage.REQUESTED, Stage.UNDER_DISCUSSION, Stage.AGREED),
+    (Stage.REQUESTED,),
+    (Stage.UNDER_DISCUSSION, Stage.CANCELLED),
+    (Stage.UNDER_DISCUSSION, Stage.CANCELLED, Stage.AGREED),
+    (Stage.UNDER_DISCUSSION, Stage.DENIED),
+    (Stage.UNDER_DISCUSSION, Stage.INTERDICTED),
 ]
 PRECISIONS = ["year", "year", "month", "day"]
 # Share of transfers routed through an intermediary, as with the seed's Syria → Hezbollah.
@@ -279,7 +279,7 @@ def _add_transfer(
             "updated": now,
             "slug": f"{prefix}-transfer-{index}",
             "transfer_type": rng.choice(TransferType.values),
-            "status": path[-1],
+            "stage": path[-1],
             "quantity": quantity,
             "quantity_is_estimate": quantity is not None and rng.random() < 0.3,
             "value": None,
@@ -303,7 +303,7 @@ def _add_transfer(
                 {"transfer_id": transfer_id, "actor_id": via, "position": 1}
             )
             counts["intermediaries"] += 1
-    if quantity is not None and path[-1] == TransferStatus.CONFIRMED:
+    if quantity is not None and path[-1] == Stage.AGREED:
         # Confirmed deals with a known number arrive over one to three years.
         years = rng.randint(1, 3)
         for offset in range(years):
@@ -326,7 +326,7 @@ def _add_transfer(
             {
                 "created": now,
                 "updated": now,
-                "status": status,
+                "stage": status,
                 "date": date,
                 "date_precision": precision,
                 "note": "",

@@ -6,7 +6,7 @@ from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
 
-from .choices import Stance, SystemCategory, TransferStatus, TransferType
+from .choices import Stance, SystemCategory, Stage, TransferType
 from .models import Citation, Delivery, StatusEvent, System, Transfer
 
 
@@ -29,7 +29,7 @@ class TransferFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(ActorFactory)
     system = factory.SubFactory(SystemFactory)
     transfer_type = TransferType.SALE
-    status = TransferStatus.REPORTED
+    stage = Stage.UNDER_DISCUSSION
     start_date = datetime.date(2016, 1, 1)
     start_date_precision = DatePrecision.YEAR
 
@@ -39,7 +39,7 @@ class StatusEventFactory(factory.django.DjangoModelFactory):
         model = StatusEvent
 
     transfer = factory.SubFactory(TransferFactory)
-    status = TransferStatus.REPORTED
+    stage = Stage.UNDER_DISCUSSION
     date = factory.Sequence(lambda n: datetime.date(2000 + n % 25, 1, 1))
     date_precision = DatePrecision.YEAR
 

@@ -1,5 +1,6 @@
 import datetime
 
+import django_filters
 from django.db.models import Q
 
 from actors.models import Actor
@@ -8,13 +9,14 @@ from common.api.filters import (
     ChoicesFilter,
     IdFilter,
     SearchFilter,
+    StrictBooleanFilter,
     YearFilter,
     ordering_filter,
     reference_filters,
 )
 from sources.models import Source
 
-from .choices import Stance, SystemCategory, TransferStatus, TransferType
+from .choices import Credibility, Stage, Stance, SystemCategory, TransferType
 from .models import Citation, StatusEvent, System, Transfer, TransferIntermediary
 from .search import CITATION_SEARCH, SYSTEM_SEARCH, TRANSFER_SEARCH
 
@@ -92,10 +94,33 @@ class TransferFilterSet(ApiFilterSet):
         label="Category",
         help_text="Category of the transferred system; repeat for several.",
     )
-    status = ChoicesFilter(
-        choices=TransferStatus.choices,
-        label="Status",
-        help_text="Current status (that of the latest status event); repeat for several.",
+    stage = ChoicesFilter(
+        choices=Stage.choices,
+        label="Stage",
+        help_text="Current stage (that of the latest status event); repeat for several.",
+    )
+    reached_agreement = StrictBooleanFilter(
+        label="Reached agreement",
+        help_text=(
+            "`true`: transfers with an event at agreed or a later stage of supply (agreed, "
+            "delivering, delivered, observed in possession, interdicted); `false`: the others."
+        ),
+    )
+    credibility = ChoicesFilter(
+        choices=Credibility.choices,
+        label="Credibility",
+        help_text="Credibility of the current stage (1–6); repeat for several.",
+    )
+    min_credibility = django_filters.TypedChoiceFilter(
+        field_name="credibility",
+        lookup_expr="lte",
+        choices=[(str(value), str(value)) for value in Credibility.values],
+        coerce=int,
+        label="Minimum credibility",
+        help_text=(
+            "Transfers whose current stage is at least this credible: 3 keeps 1 (confirmed), "
+            "2 (probably true) and 3 (possibly true)."
+        ),
     )
     transfer_type = ChoicesFilter(
         choices=TransferType.choices,
@@ -140,7 +165,7 @@ class TransferFilterSet(ApiFilterSet):
             "supplier__name": "supplier",
             "recipient__name": "recipient",
             "system__designation": "system",
-            "status": "status",
+            "stage": "stage",
             "quantity": "quantity",
             "value": "value",
             "created": "created",
@@ -184,8 +209,30 @@ class TransferFilterSet(ApiFilterSet):
 
 
 class AnalyticsFilterSet(TransferFilterSet):
-    """The transfer list's filters, without `ordering`: analytics and exports
-    have their own fixed order."""
+    """The transfer list's filters, without `ordering` (analytics and exports
+    have their own fixed order), counting by default only the transfers that
+    reached agreement, as SIPRI counts only orders and deliveries:
+    `all_stages=true` counts every stage."""
+
+    all_stages = StrictBooleanFilter(
+        method="filter_all_stages",
+        label="All stages",
+        help_text=(
+            "`true`: count transfers at every stage. By default only those that reached "
+            "agreement (agreed, delivering, delivered, observed in possession, interdicted)."
+        ),
+    )
+
+    def filter_all_stages(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, where its absence counts too
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        every_stage = self.form.cleaned_data.get("all_stages")
+        chosen = self.form.cleaned_data.get("reached_agreement") not in (None, "")
+        if not every_stage and not chosen:
+            queryset = queryset.filter(reached_agreement=True)
+        return queryset
 
 
 AnalyticsFilterSet.base_filters.pop("ordering")
@@ -199,11 +246,25 @@ class StatusEventFilterSet(ApiFilterSet):
         slug_help="Events of this transfer; repeat for several.",
         id_help="Events of the transfer with this id; repeat for several.",
     )
-    status = ChoicesFilter(
-        choices=TransferStatus.choices,
-        label="Status",
-        help_text="Events recording this status; repeat for several.",
+    stage = ChoicesFilter(
+        choices=Stage.choices,
+        label="Stage",
+        help_text="Events recording this stage; repeat for several.",
     )
+    min_credibility = django_filters.TypedChoiceFilter(
+        method="filter_min_credibility",
+        choices=[(str(value), str(value)) for value in Credibility.values],
+        coerce=int,
+        label="Minimum credibility",
+        help_text="Events at least this credible (1 is the most): 3 keeps 1, 2 and 3.",
+    )
+
+    def filter_min_credibility(self, queryset, name, value):
+        # An event's credibility is its override, else the computed one.
+        return queryset.filter(
+            Q(credibility_override__lte=value)
+            | Q(credibility_override__isnull=True, computed_credibility__lte=value)
+        )
     ordering = ordering_filter(
         {"date": "date", "created": "created", "updated": "updated", "id": "id"},
         default="transfer, date (undated first), id",

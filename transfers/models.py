@@ -25,7 +25,7 @@ from common.slugs import SlugNotOnlyDigits, addressable_slug, slug_not_only_digi
 from common.validators import validate_single_line, validate_text
 from sources.models import Source
 
-from .choices import Condition, Stance, SystemCategory, TransferStatus, TransferType
+from .choices import Condition, Credibility, Stage, Stance, SystemCategory, TransferType
 
 
 class SystemQuerySet(models.QuerySet):
@@ -109,10 +109,16 @@ def parties_via(relation: str) -> list[str]:
     return [f"{relation}__{name}" for name in TRANSFER_PARTIES]
 
 
-FLOW_COLUMNS = ["status", "start_date", "end_date", "quantity"]
+FLOW_COLUMNS = ["stage", "reached_agreement", "credibility", "start_date", "end_date", "quantity"]
 
-# Derived for search, not part of the record (see Transfer.search_document).
-HISTORY_EXCLUDED = ["search_document"]
+# Stages are stored by name; the longest ("observed_in_possession") fits.
+STAGE_LENGTH = 25
+
+# Derived, not part of the record: the search document, and what the evidence
+# says (transfers.evidence recomputes it whenever the evidence changes, which
+# is no editor's change and would bury the edits in the history).
+EVIDENCE_DERIVED = ["reached_agreement", "credibility", "independent_sources"]
+HISTORY_EXCLUDED = ["search_document", *EVIDENCE_DERIVED]
 # Tries at a generated slug before giving up (each retry follows a commit
 # that took the one tried, so a handful of concurrent creates need a handful).
 SLUG_ATTEMPTS = 20
@@ -141,8 +147,10 @@ class Transfer(TimeStampedModel):
     """A deal or flow of arms from a supplier to a recipient.
 
     The deal is kept apart from its deliveries (per-year numbers delivered),
-    and its status is the latest of its status events: the history is kept,
-    so a deal cancelled one year and revived later keeps both facts.
+    and its stage is the latest of its status events: the history is kept,
+    so a deal cancelled one year and revived later keeps both facts. How
+    sure we can be is the credibility of that latest event, from its
+    evidence (transfers.evidence).
     """
 
     slug = models.SlugField(
@@ -166,13 +174,33 @@ class Transfer(TimeStampedModel):
     transfer_type = models.CharField(
         max_length=20, choices=TransferType.choices, default=TransferType.SALE, db_index=True
     )
-    status = models.CharField(
-        max_length=12,
-        choices=TransferStatus.choices,
-        default=TransferStatus.REPORTED,
+    stage = models.CharField(
+        max_length=STAGE_LENGTH,
+        choices=Stage.choices,
+        default=Stage.UNDER_DISCUSSION,
         db_index=True,
         editable=False,
-        help_text="The status of the latest status event.",
+        help_text="The stage of the latest status event.",
+    )
+    reached_agreement = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=(
+            "Whether some status event is at agreed or a later stage of supply (agreed, "
+            "delivering, delivered, observed in possession, interdicted)."
+        ),
+    )
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices,
+        default=Credibility.CANNOT_BE_JUDGED,
+        db_index=True,
+        editable=False,
+        help_text="The credibility of the current stage's claim (its latest status event).",
+    )
+    independent_sources = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="Independent roots of the evidence supporting the current stage.",
     )
     quantity = models.PositiveIntegerField(
         null=True, blank=True, help_text="Number of items; leave empty if unknown (not zero)."
@@ -239,8 +267,8 @@ class Transfer(TimeStampedModel):
                 name="%(app_label)s_%(class)s_value_with_currency",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=TransferStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
+                condition=Q(stage__in=Stage.values),
+                name="%(app_label)s_%(class)s_stage_valid",
             ),
             models.CheckConstraint(
                 condition=Q(transfer_type__in=TransferType.values),
@@ -262,14 +290,14 @@ class Transfer(TimeStampedModel):
 
     def __str__(self):
         return self.describe(
-            self.supplier.name, self.recipient.name, self.system.designation, self.status
+            self.supplier.name, self.recipient.name, self.system.designation, self.stage
         )
 
     @staticmethod
-    def describe(supplier: str, recipient: str, designation: str, status: str) -> str:
+    def describe(supplier: str, recipient: str, designation: str, stage: str) -> str:
         """A transfer as a person would name it, from its parties' names (the
         API's rows build it without model instances)."""
-        return f"{supplier} → {recipient}: {designation} ({status})"
+        return f"{supplier} → {recipient}: {designation} ({stage})"
 
     def natural_key(self):
         return (self.slug,)
@@ -315,8 +343,8 @@ class Transfer(TimeStampedModel):
     def save(self, *args, **kwargs):
         """Write the transfer, keeping its history true to what is stored.
 
-        `status` is derived: whatever this object holds (a stale copy, a
-        version reverted to in the admin), an existing transfer's status is
+        `stage` is derived: whatever this object holds (a stale copy, a
+        version reverted to in the admin), an existing transfer's stage is
         recomputed from its events under the row lock. With `update_fields`
         the other fields are taken from the stored row, so the history row
         (a snapshot of this object) is the row as it now stands.
@@ -331,14 +359,17 @@ class Transfer(TimeStampedModel):
                 self._save_with_generated_slug(*args, **kwargs)
 
     def _follow_stored(self, stored, update_fields):
+        # What the evidence says is the stored row's, whatever this object holds.
+        for name in EVIDENCE_DERIVED:
+            setattr(self, name, getattr(stored, name))
         if update_fields is not None:
             written = {self._meta.get_field(name).attname for name in update_fields}
             for field in self._meta.concrete_fields:
                 if field.attname not in written and field.attname not in HISTORY_EXCLUDED:
                     setattr(self, field.attname, getattr(stored, field.attname))
-        self.status = self.derived_status(default=stored.status)
-        if update_fields is not None and self.status != stored.status:
-            return [*update_fields, "status"]
+        self.stage = self.derived_stage(default=stored.stage)
+        if update_fields is not None and self.stage != stored.stage:
+            return [*update_fields, "stage"]
         return update_fields
 
     def _save_with_generated_slug(self, *args, **kwargs):
@@ -379,14 +410,14 @@ class Transfer(TimeStampedModel):
     def latest_status_event(self):
         return self._events_in_order().last()
 
-    def derived_status(self, *, default):
-        """The status of the latest event as stored, or `default` if there is none."""
-        latest = self._events_in_order().values_list("status", flat=True).last()
+    def derived_stage(self, *, default):
+        """The stage of the latest event as stored, or `default` if there is none."""
+        latest = self._events_in_order().values_list("stage", flat=True).last()
         return default if latest is None else latest
 
-    def refresh_status(self, *, locked: bool = False):
-        """Make the stored status the status of the latest event (kept if
-        there is none), and this object's status and `updated` follow it.
+    def refresh_stage(self, *, locked: bool = False):
+        """Make the stored stage the stage of the latest event (kept if
+        there is none), and this object's stage and `updated` follow it.
 
         Reads and writes the locked stored row, not this object, which may
         be older than the row: the history row written is what is stored.
@@ -401,17 +432,17 @@ class Transfer(TimeStampedModel):
                 raise ConcurrentChange(
                     f"Transfer #{self.pk} was deleted by another write meanwhile."
                 )
-            status = stored.derived_status(default=stored.status)
-            if status != stored.status:
-                stored.status = status
+            stage = stored.derived_stage(default=stored.stage)
+            if stage != stored.stage:
+                stored.stage = stage
                 for attribute in ("_change_reason", "_history_user"):
                     if hasattr(self, attribute):
                         setattr(stored, attribute, getattr(self, attribute))
-                # Model.save(), not update(): the change of status belongs in
+                # Model.save(), not update(): the change of stage belongs in
                 # the history. Not Transfer.save(), which would lock the row
-                # and derive its status a second time.
-                models.Model.save(stored, update_fields=["status", "updated"])
-            self.status, self.updated = stored.status, stored.updated
+                # and derive its stage a second time.
+                models.Model.save(stored, update_fields=["stage", "updated"])
+            self.stage, self.updated = stored.stage, stored.updated
 
 
 class TransferIntermediary(models.Model):
@@ -460,40 +491,118 @@ class StatusEventQuerySet(models.QuerySet):
 
 
 class StatusEvent(TimeStampedModel):
-    """A change in a transfer's status (requested, reported, confirmed,
-    cancelled, ...), dated as precisely as the evidence allows."""
+    """A claim that a transfer reached a stage (requested, agreed, delivered,
+    cancelled, ...): when it happened, as precisely as the evidence allows,
+    and how sure we can be of it.
+
+    `date` is when it happened (empty when no text says); when it was first
+    reported is derived from its earliest citation's source. Its credibility
+    is computed from its citations by transfers.evidence; an editor may
+    override it, with a reason, and the override is kept in the history.
+    """
 
     CHRONOLOGICAL = CHRONOLOGICAL_ORDER
 
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="status_events")
-    status = models.CharField(max_length=12, choices=TransferStatus.choices, db_index=True)
-    date = models.DateField(null=True, blank=True)
+    stage = models.CharField(max_length=STAGE_LENGTH, choices=Stage.choices, db_index=True)
+    date = models.DateField(
+        null=True, blank=True, help_text="When it happened; leave empty if no source says."
+    )
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    date_is_inferred = models.BooleanField(
+        default=False,
+        help_text="The date is inferred (e.g. from 'yesterday' and the article's date), not stated.",
+    )
+    credibility_override = models.PositiveSmallIntegerField(
+        choices=Credibility.choices,
+        null=True,
+        blank=True,
+        help_text="An editor's judgement replacing the computed credibility; give the reason.",
+    )
+    credibility_override_reason = models.TextField(blank=True, validators=[validate_text])
     note = models.TextField(blank=True, validators=[validate_text])
+    # Derived from the citations by transfers.evidence (not in fixtures).
+    computed_credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices,
+        default=Credibility.CANNOT_BE_JUDGED,
+        editable=False,
+        help_text="The credibility the rule gives this claim's evidence.",
+    )
+    independent_sources = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="Independent roots among the citations supporting this claim.",
+    )
+    first_reported = models.DateField(
+        null=True, blank=True, editable=False, help_text="The earliest citation's source date."
+    )
+    first_reported_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, editable=False
+    )
 
     objects = StatusEventQuerySet.as_manager()
-    history = History()
+    history = History(
+        excluded_fields=[
+            "computed_credibility",
+            "independent_sources",
+            "first_reported",
+            "first_reported_precision",
+        ]
+    )
 
     class Meta:
         ordering = list(CHRONOLOGICAL_ORDER)
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=TransferStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
+                condition=Q(stage__in=Stage.values),
+                name="%(app_label)s_%(class)s_stage_valid",
             ),
             *partial_date_constraints("transfers_statusevent", "date", "date_precision"),
+            models.CheckConstraint(
+                condition=Q(credibility_override__isnull=True)
+                | Q(credibility_override__gte=1, credibility_override__lte=6),
+                name="%(app_label)s_%(class)s_credibility_override_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility_override__isnull=True, credibility_override_reason="")
+                | Q(credibility_override__isnull=False) & ~Q(credibility_override_reason=""),
+                name="%(app_label)s_%(class)s_override_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_is_inferred=False) | Q(date__isnull=False),
+                name="%(app_label)s_%(class)s_inferred_date_needs_date",
+            ),
         ]
 
     def __str__(self):
         when = format_partial_date(self.date, self.date_precision) or "undated"
-        return f"{self.get_status_display()} ({when})"
+        return f"{self.get_stage_display()} ({when})"
 
     @property
     def date_display(self):
         return format_partial_date(self.date, self.date_precision)
 
+    @property
+    def first_reported_display(self):
+        return format_partial_date(self.first_reported, self.first_reported_precision)
+
+    @property
+    def credibility(self):
+        """The editor's override if there is one, else the computed credibility."""
+        return self.credibility_override or self.computed_credibility
+
     def clean(self):
         errors = clean_partial_date(self, "date", "date_precision")
+        if self.credibility_override is not None and not self.credibility_override_reason.strip():
+            errors["credibility_override_reason"] = (
+                "Say why the computed credibility is overridden."
+            )
+        if self.credibility_override is None and self.credibility_override_reason.strip():
+            errors["credibility_override"] = (
+                "A reason needs an override; choose the credibility or clear the reason."
+            )
+        if self.date_is_inferred and self.date is None:
+            errors["date_is_inferred"] = "Only a date that is given can be marked as inferred."
         if errors:
             raise ValidationError(errors)
 
@@ -501,13 +610,13 @@ class StatusEvent(TimeStampedModel):
         with transaction.atomic():
             transfer = self.lock_transfer()
             super().save(*args, **kwargs)
-            self._refresh_status(transfer)
+            self._refresh_stage(transfer)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             transfer = self.lock_transfer()
             result = super().delete(*args, **kwargs)
-            self._refresh_status(transfer)
+            self._refresh_stage(transfer)
         return result
 
     def lock_transfer(self):
@@ -529,12 +638,17 @@ class StatusEvent(TimeStampedModel):
             )
         return transfer
 
-    def _refresh_status(self, transfer):
-        transfer.refresh_status(locked=True)
+    def _refresh_stage(self, transfer):
+        from . import evidence  # it imports these models
+
+        transfer.refresh_stage(locked=True)
+        evidence.refresh([transfer.pk], using=self._state.db or "default")
+        transfer.refresh_from_db(fields=[*evidence.TRANSFER_DERIVED, "updated"])
         # The transfer object this event holds (often the caller's) follows.
         cached = self._state.fields_cache.get("transfer")
         if cached is not None and cached is not transfer:
-            cached.status, cached.updated = transfer.status, transfer.updated
+            for name in ("stage", "updated", *evidence.TRANSFER_DERIVED):
+                setattr(cached, name, getattr(transfer, name))
 
 
 class Delivery(models.Model):
@@ -577,8 +691,15 @@ class Delivery(models.Model):
 
 class Citation(TimeStampedModel):
     """Evidence for a claim: a verbatim quote from a Source, tied to the
-    transfer it is about and, where it supports a change of status, to that
-    status event."""
+    transfer it is about and, where it bears on a stage, to that status event.
+
+    The quote is the document in hand's; the claim is often someone else's.
+    `attributed_to` is whom the text gives it to ("Ukrainian intelligence",
+    "an unnamed Israeli major"), and `relays` the earlier reports it passes
+    on, from the original to this document: the first of them (or else this
+    document) is the claim's root, and two citations are independent only if
+    their roots differ (transfers.evidence).
+    """
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="citations")
@@ -601,7 +722,24 @@ class Citation(TimeStampedModel):
         validators=[validate_single_line],
     )
     stance = models.CharField(
-        max_length=12, choices=Stance.choices, default=Stance.SUPPORTS, db_index=True
+        max_length=16, choices=Stance.choices, default=Stance.SUPPORTS, db_index=True
+    )
+    attributed_to = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=(
+            "Whom the text attributes the claim to (a person, office or agency, as named "
+            "there); leave empty if the document asserts it itself."
+        ),
+        validators=[validate_single_line],
+    )
+    attributed_to_actor = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributed_citations",
+        help_text="The actor the claim is attributed to, where there is one.",
     )
     note = models.TextField(blank=True, validators=[validate_text])
     # Derived, for full-text search on PostgreSQL (GIN-indexed there; NULL on
@@ -655,3 +793,45 @@ class Citation(TimeStampedModel):
         # A citation entered on a status event is about that event's transfer.
         if self.status_event_id and not self.transfer_id:
             self.transfer_id = self.status_event.transfer_id
+
+
+class CitationRelay(models.Model):
+    """An earlier report a citation passes on: "Iran's Fars said …", "CNN
+    and The Wall Street Journal reported …". In order: position 1 is the
+    original report, the last one the report the document in hand took it
+    from. A report the database has no text or address for is a Source all
+    the same (its publisher and date, as the text gives them)."""
+
+    citation = models.ForeignKey(Citation, on_delete=models.CASCADE, related_name="relays")
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text="1 for the original report, then towards the document in hand."
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="relayed_in")
+    note = models.TextField(blank=True, validators=[validate_text])
+
+    history = History()
+
+    class Meta:
+        ordering = ["citation_id", "position"]
+        verbose_name = "relayed report"
+        verbose_name_plural = "relayed reports"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citation", "position"], name="%(app_label)s_%(class)s_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["citation", "source"], name="%(app_label)s_%(class)s_unique_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="%(app_label)s_%(class)s_position_from_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.source}"
+
+    def clean(self):
+        if self.citation_id and self.source_id and self.citation.source_id == self.source_id:
+            raise ValidationError(
+                {"source": "This is the citation's own document; a relay is an earlier report."}
+            )

@@ -64,6 +64,6 @@ def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
             for record in deleted_parts:
                 if not model.objects.filter(pk=record.id).exists():
                     save_with_reason(record.instance, reason, force_insert=True)
-        transfer.refresh_status()
+        transfer.refresh_stage()
         search_index.refresh_transfer_ids([transfer.pk])
     return transfer

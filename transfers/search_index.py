@@ -160,7 +160,7 @@ def _changed(instance, columns) -> bool:
 
 
 def _transfer_saved(sender, instance, created, raw, using, update_fields, **kwargs):
-    # A status change (save(update_fields=["status", "updated"])) skips this.
+    # A status change (save(update_fields=["stage", "updated"])) skips this.
     if _active(using) and _touches(update_fields, TRANSFER_SEARCHED):
         refresh_transfer_ids([instance.pk], using=using)
 

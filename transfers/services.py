@@ -16,8 +16,8 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from . import search_index
-from .choices import TransferStatus
-from .models import StatusEvent, Transfer, TransferIntermediary
+from .choices import Stage
+from .models import Citation, CitationRelay, StatusEvent, Transfer, TransferIntermediary
 
 
 def validate_intermediaries(transfer: Transfer, actors) -> None:
@@ -82,21 +82,21 @@ def transfer_save(transfer: Transfer, *, intermediaries=None) -> Transfer:
 
 
 @transaction.atomic
-def transfer_create(*, intermediaries=(), initial_status=None, **fields) -> Transfer:
+def transfer_create(*, intermediaries=(), initial_stage=None, **fields) -> Transfer:
     """A new transfer, its intermediaries and its first status event.
 
     The status is derived from the status history, so a transfer is never
-    without one: `initial_status` (a dict of status, date, date_precision,
-    note) becomes the first event, by default an undated "reported".
+    without one: `initial_stage` (a dict of status, date, date_precision,
+    note) becomes the first event, by default an undated "under_discussion".
     """
     transfer = transfer_save(Transfer(**fields), intermediaries=intermediaries)
     event = StatusEvent(
-        transfer=transfer, **(initial_status or {"status": TransferStatus.REPORTED})
+        transfer=transfer, **(initial_stage or {"stage": Stage.UNDER_DISCUSSION})
     )
     try:
         event.full_clean()
     except ValidationError as exc:
-        raise ValidationError({"initial_status": exc.messages}) from None
+        raise ValidationError({"initial_stage": exc.messages}) from None
     event.save()
     return transfer
 
@@ -189,3 +189,49 @@ def status_history_change(transfer: Transfer, *, save=(), delete=()) -> None:
         event.transfer = transfer
         event.full_clean()
         event.save()
+
+
+def validate_relays(citation: Citation, sources) -> None:
+    """Refuse `sources` as the reports `citation` relays if one is its own
+    document, or is listed twice."""
+    errors = []
+    seen = set()
+    for source in sources:
+        if source.pk == citation.source_id:
+            errors.append(f"{source} is the citation's own document, not an earlier report.")
+        if source.pk in seen:
+            errors.append(f"{source} is listed twice.")
+        seen.add(source.pk)
+    if errors:
+        raise ValidationError({"relays": errors})
+
+
+@transaction.atomic
+def citation_save(citation: Citation, *, relays=None) -> Citation:
+    """Validate and write `citation` and, if given, make `relays` (sources,
+    from the original report on) the reports it passes on, in this order.
+    Its claim's evidence is recomputed (transfers.evidence, by signals)."""
+    citation.full_clean()
+    if relays is not None:
+        relays = list(relays)
+        validate_relays(citation, relays)
+    elif citation.pk is not None:
+        validate_relays(citation, [relay.source for relay in citation.relays.all()])
+    citation.save()
+    if relays is not None:
+        citation_set_relays(citation, relays)
+    return citation
+
+
+@transaction.atomic
+def citation_set_relays(citation: Citation, sources) -> None:
+    """Make `sources`, in this order, the reports `citation` relays."""
+    sources = list(sources)
+    validate_relays(citation, sources)
+    citation.relays.all().delete()
+    relays = [
+        CitationRelay(citation=citation, source=source, position=position)
+        for position, source in enumerate(sources, start=1)
+    ]
+    for relay in relays:
+        relay.save()

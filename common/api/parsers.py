@@ -6,7 +6,7 @@ RecursionError, so a 500). orjson stops at 1,024 levels with an error; a
 body that deep is still more than Python code that walks it recursively
 (a repr in a log line, say) can take, so past MAX_DEPTH levels the body is
 refused too. The deepest body this API reads nests three levels (a
-transfer, its `initial_status`, or a list of brief objects).
+transfer, its `initial_stage`, or a list of brief objects).
 """
 
 import orjson

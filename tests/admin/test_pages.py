@@ -79,7 +79,7 @@ def test_search_finds_by_names_and_aliases(admin_client, curated, model, term):
 @pytest.mark.parametrize(
     ("model", "params"),
     [
-        ("transfers.transfer", {"status__exact": "reported", "start_date_year": "2016"}),
+        ("transfers.transfer", {"stage__exact": "under_discussion", "start_date_year": "2016"}),
         ("transfers.transfer", {"system__category__exact": "air_defence"}),
         ("actors.actor", {"kind__exact": "state_organ"}),
         ("sources.source", {"kind__exact": "news"}),
@@ -127,10 +127,10 @@ def _transfer_form(supplier, recipient, system, **extra):
         "notes": "",
         **_management_forms(),
         "status_events-TOTAL_FORMS": "2",
-        "status_events-0-status": "reported",
+        "status_events-0-stage": "under_discussion",
         "status_events-0-when": "2007",
         "status_events-0-note": "",
-        "status_events-1-status": "cancelled",
+        "status_events-1-stage": "cancelled",
         "status_events-1-when": "2010-09-22",
         "status_events-1-note": "",
     }
@@ -146,7 +146,7 @@ def test_editor_enters_a_transfer_with_its_status_history(admin_client, russia, 
     transfer = Transfer.objects.get()
     assert transfer.slug == "russia-iran-s-300-2007"
     assert transfer.start_date_display == "2007-12"
-    assert transfer.status == "cancelled"
+    assert transfer.stage == "cancelled"
     assert [event.date_display for event in transfer.status_events.all()] == ["2007", "2010-09-22"]
 
 
@@ -157,7 +157,7 @@ def test_editor_cites_a_status_event_from_its_page(admin_client, russia, iran, s
         _url("transfers.statusevent", "change", event.pk),
         {
             "transfer": event.transfer.pk,
-            "status": event.status,
+            "stage": event.stage,
             "when": event.date_display,
             "note": "",
             "citations-TOTAL_FORMS": "1",

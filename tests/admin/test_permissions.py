@@ -89,12 +89,12 @@ MODELS = {
             "recipient": "@recipient",
             "system": "@system",
             "transfer_type": "sale",
-            "status_events-0-status": "reported",
+            "status_events-0-stage": "under_discussion",
         },
     ),
     "transfers.statusevent": ModelSpec(
         change=("note", "Edited by the matrix."),
-        add={"transfer": "@transfer", "status": "cancelled", "when": "2020"},
+        add={"transfer": "@transfer", "stage": "cancelled", "when": "2020"},
     ),
     "sources.source": ModelSpec(
         change=("notes", "Edited by the matrix."),

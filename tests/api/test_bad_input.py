@@ -75,8 +75,8 @@ WRONG_TYPES = [
     ("supplier", True),
     ("start_date", 2016),
     ("notes", {"a": 1}),
-    ("initial_status", "confirmed"),
-    ("initial_status", {"status": "lost"}),
+    ("initial_stage", "agreed"),
+    ("initial_stage", {"stage": "lost"}),
 ]
 
 
@@ -98,9 +98,9 @@ def test_unknown_fields_are_a_400_naming_each(editor, russia, iran, s300):
 
 
 def test_an_unknown_field_in_a_nested_object_is_named_too(editor, russia, iran, s300):
-    body = transfer_body(initial_status={"status": "confirmed", "when": "2016"})
+    body = transfer_body(initial_stage={"stage": "agreed", "when": "2016"})
     error = assert_json_error(editor.post(f"{API}/transfers/", body, format="json"))
-    assert error == {"initial_status": {"when": ["Unknown field: this record has no such field."]}}
+    assert error == {"initial_stage": {"when": ["Unknown field: this record has no such field."]}}
 
 
 def test_an_unknown_field_in_a_patch_changes_nothing(editor):
@@ -260,7 +260,7 @@ def test_a_body_of_an_unreadable_type_is_a_415(editor):
         f"{API}/transfers/?supplier=%c3%28",
         f"{API}/transfers/?search=%ed%a0%80",
         f"{API}/actors/%ff%fe/",
-        f"{API}/transfers/?status=%00",
+        f"{API}/transfers/?stage=%00",
         f"{API}/citations/?search=a%00b",
     ],
 )
@@ -322,7 +322,7 @@ def test_sql_in_filters_and_ordering_is_a_plain_value(api_client):
         {"supplier": SQL},
         {"search": SQL},
         {"ordering": "id; DROP TABLE transfers_transfer"},
-        {"status": "confirmed' OR '1'='1"},
+        {"stage": "confirmed' OR '1'='1"},
     ):
         response = api_client.get(f"{API}/transfers/", query)
         assert response.status_code in (200, 400), (query, response.content)
@@ -339,7 +339,7 @@ def test_a_transfer_whose_last_part_fails_to_save_leaves_nothing(editor, russia,
 
     ActorFactory(slug="belarus")
     before = snapshot()
-    body = transfer_body(intermediaries=["belarus"], initial_status={"status": "confirmed"})
+    body = transfer_body(intermediaries=["belarus"], initial_stage={"stage": "agreed"})
     with mock.patch.object(StatusEvent, "save", side_effect=IntegrityError("disk full")):
         response = editor.post(f"{API}/transfers/", body, format="json")
     assert_json_error(response, 409)

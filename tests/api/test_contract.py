@@ -220,8 +220,8 @@ def test_the_schema_separates_read_and_write_shapes(api_client):
         "string",
         "object",
     }
-    assert "initial_status" in schemas["TransferRequest"]["properties"]
-    assert "status" not in schemas["TransferRequest"]["properties"]
+    assert "initial_stage" in schemas["TransferRequest"]["properties"]
+    assert "stage" not in schemas["TransferRequest"]["properties"]
     assert {"tokenAuth", "cookieAuth"} <= set(components["securitySchemes"])
 
 
@@ -334,7 +334,7 @@ ODD_TRANSFER_BODIES = [
     {"supplier": "russia\u0000", "recipient": "iran", "system": "s-300"},
     {"supplier": 99999999999999999999999, "recipient": "iran", "system": "s-300"},
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "intermediaries": [None]},
-    {"supplier": "russia", "recipient": "iran", "system": "s-300", "initial_status": "confirmed"},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "initial_stage": "agreed"},
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "start_date": "0000"},
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "start_date": "2016-02-30"},
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "quantity": 10**20},

@@ -61,7 +61,7 @@ ORDERINGS = [
     {"ordering": "quantity"},
     {"ordering": "-quantity,supplier"},
     {"ordering": "supplier,-id"},
-    {"status": "reported", "ordering": "-updated"},
+    {"stage": "under_discussion", "ordering": "-updated"},
 ]
 
 

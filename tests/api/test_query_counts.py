@@ -85,7 +85,7 @@ def test_a_page_that_is_the_last_needs_no_count(api_client, django_assert_num_qu
 def test_filtered_and_searched_transfer_list_stays_flat(api_client, django_assert_num_queries):
     for _ in range(31):
         documented_transfer()
-    params = {"page_size": 30, "status": "confirmed", "year_from": 2010, "search": "State"}
+    params = {"page_size": 30, "stage": "agreed", "year_from": 2010, "search": "State"}
     with django_assert_num_queries(5):
         response = api_client.get(f"{API}/transfers/", params)
     assert len(response.json()["results"]) == 30

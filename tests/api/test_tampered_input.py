@@ -240,7 +240,7 @@ def test_ordinary_nesting_is_still_read(editor, russia, iran, s300):
         "supplier": {"id": russia.pk},
         "recipient": "iran",
         "system": "s-300",
-        "initial_status": {"status": "reported"},
+        "initial_stage": {"stage": "under_discussion"},
     }
     response = editor.post(f"{API}/transfers/", body, format="json")
     assert response.status_code == 201, response.content

@@ -50,7 +50,7 @@ def create_body(endpoint):
         "supplier": supplier.slug,
         "recipient": recipient.slug,
         "system": system.slug,
-        "initial_status": {"status": "reported"},
+        "initial_stage": {"stage": "under_discussion"},
     }
 
 

@@ -48,7 +48,7 @@ def counted(function):
     [
         ({"page_size": 100}, None),
         ({"page_size": 3, "page": 2}, None),
-        ({"supplier": "russia", "status": "requested", "page_size": 3}, None),
+        ({"supplier": "russia", "stage": "requested", "page_size": 3}, None),
         ({"search": "Shahed", "page_size": 5}, None),
         # More matches than are ranked: the default order.
         ({"search": "Shahed", "page_size": 1}, 1),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _documented(russia, iran, s300):
     transfer = TransferFactory(supplier=russia, recipient=iran, system=s300, quantity=4)
-    event = StatusEventFactory(transfer=transfer, status="confirmed")
+    event = StatusEventFactory(transfer=transfer, stage="agreed")
     CitationFactory(transfer=transfer, status_event=event)
     return transfer
 
@@ -88,7 +88,7 @@ def test_an_editor_restores_a_deleted_transfer(editor, api_client, viewer, russi
     response = editor.post(f"{API}/transfers/{transfer_id}/restore/")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["id"], body["status"], body["quantity"]) == (transfer_id, "confirmed", 4)
+    assert (body["id"], body["stage"], body["quantity"]) == (transfer_id, "agreed", 4)
     assert len(body["status_history"]) == 1 and len(body["citations"]) == 1
     again = editor.post(f"{API}/transfers/{transfer_id}/restore/")
     assert again.status_code == 409

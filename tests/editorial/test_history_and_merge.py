@@ -33,11 +33,11 @@ def test_every_save_and_delete_is_recorded_field_by_field(russia, iran, s300):
 
 
 def test_a_new_status_event_shows_in_the_transfers_history():
-    transfer = TransferFactory(status="reported")
-    StatusEventFactory(transfer=transfer, status="cancelled")
+    transfer = TransferFactory(stage="under_discussion")
+    StatusEventFactory(transfer=transfer, stage="cancelled")
     latest = transfer.history.latest()
-    assert latest.status == "cancelled"
-    assert latest.prev_record.status == "reported"
+    assert latest.stage == "cancelled"
+    assert latest.prev_record.stage == "under_discussion"
 
 
 def test_a_fixture_load_is_recorded(tmp_path, russia):
@@ -104,7 +104,7 @@ def test_an_editor_reverts_to_an_earlier_version(admin_client, russia):
 
 def test_a_deleted_transfer_is_restored_from_its_history(admin_client, russia, iran, s300):
     transfer = TransferFactory(supplier=russia, recipient=iran, system=s300, quantity=4)
-    event = StatusEventFactory(transfer=transfer, status="confirmed")
+    event = StatusEventFactory(transfer=transfer, stage="agreed")
     citation = CitationFactory(transfer=transfer, status_event=event)
     transfer_id, slug = transfer.pk, transfer.slug
     transfer.delete()
@@ -116,7 +116,7 @@ def test_a_deleted_transfer_is_restored_from_its_history(admin_client, russia, i
     assert response.status_code == 302
 
     restored = Transfer.objects.get(pk=transfer_id)
-    assert (restored.slug, restored.quantity, restored.status) == (slug, 4, "confirmed")
+    assert (restored.slug, restored.quantity, restored.stage) == (slug, 4, "agreed")
     assert list(restored.status_events.values_list("pk", flat=True)) == [event.pk]
     assert Citation.objects.get(pk=citation.pk).status_event_id == event.pk
     assert restored.history.latest().history_change_reason.startswith("Restored transfer")

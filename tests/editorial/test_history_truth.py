@@ -7,35 +7,35 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.helpers import API
-from transfers.choices import TransferStatus
+from transfers.choices import Stage
 from transfers.factories import StatusEventFactory, TransferFactory
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_history_api_shows_changes_of_the_derived_status(api_client):
+def test_the_history_api_shows_changes_of_the_derived_stage(api_client):
     transfer = TransferFactory()
-    for status in ("reported", "requested", "confirmed"):
-        StatusEventFactory(transfer=transfer, status=status)
+    for status in ("under_discussion", "requested", "agreed"):
+        StatusEventFactory(transfer=transfer, stage=status)
 
     versions = api_client.get(f"{API}/transfers/{transfer.pk}/history/").json()["results"]
 
     changes = [version["changes"] for version in versions if version["type"] == "changed"]
     assert changes == [
-        [{"field": "status", "old": "requested", "new": "confirmed"}],
-        [{"field": "status", "old": "reported", "new": "requested"}],
+        [{"field": "stage", "old": "requested", "new": "agreed"}],
+        [{"field": "stage", "old": "under_discussion", "new": "requested"}],
     ]
 
 
 def _transfer_that_went_from_requested_to_confirmed():
     transfer = TransferFactory(quantity=4)
-    StatusEventFactory(transfer=transfer, status=TransferStatus.REQUESTED)
+    StatusEventFactory(transfer=transfer, stage=Stage.REQUESTED)
     requested = transfer.history.latest()
-    assert requested.status == TransferStatus.REQUESTED
-    StatusEventFactory(transfer=transfer, status=TransferStatus.CONFIRMED)
+    assert requested.stage == Stage.REQUESTED
+    StatusEventFactory(transfer=transfer, stage=Stage.AGREED)
     transfer.refresh_from_db()
-    assert transfer.status == TransferStatus.CONFIRMED
+    assert transfer.stage == Stage.AGREED
     return transfer, requested
 
 
@@ -66,9 +66,9 @@ def test_an_admin_revert_keeps_the_status_of_the_latest_event(admin_client):
 
     assert response.status_code == 302, response.content.decode()[:2000]
     transfer.refresh_from_db()
-    assert (transfer.quantity, transfer.status) == (4, TransferStatus.CONFIRMED)
+    assert (transfer.quantity, transfer.stage) == (4, Stage.AGREED)
     newest = transfer.history.latest()
-    assert (newest.quantity, newest.status) == (4, TransferStatus.CONFIRMED)
+    assert (newest.quantity, newest.stage) == (4, Stage.AGREED)
 
 
 def test_a_revert_through_the_model_keeps_the_status_of_the_latest_event():
@@ -77,8 +77,8 @@ def test_a_revert_through_the_model_keeps_the_status_of_the_latest_event():
     requested.instance.save()  # django-simple-history's documented revert
 
     transfer.refresh_from_db()
-    assert transfer.status == TransferStatus.CONFIRMED
-    assert transfer.history.latest().status == TransferStatus.CONFIRMED
+    assert transfer.stage == Stage.AGREED
+    assert transfer.history.latest().stage == Stage.AGREED
 
 
 def test_a_partial_save_of_a_stale_copy_records_the_stored_row():
@@ -102,11 +102,11 @@ def test_a_status_refresh_from_a_stale_copy_records_the_stored_row():
     transfer.quantity = 9
     transfer.save()
 
-    StatusEventFactory(transfer=stale, status=TransferStatus.CONFIRMED)
+    StatusEventFactory(transfer=stale, stage=Stage.AGREED)
 
     newest = Transfer.history.filter(id=transfer.pk).latest()
-    assert (newest.status, newest.quantity) == (TransferStatus.CONFIRMED, 9)
-    assert stale.status == TransferStatus.CONFIRMED
+    assert (newest.stage, newest.quantity) == (Stage.AGREED, 9)
+    assert stale.stage == Stage.AGREED
 
 
 def _queries_to_create_one_more(russia, iran, s300, year_2016):

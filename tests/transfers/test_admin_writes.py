@@ -136,10 +136,10 @@ def test_a_status_event_stays_with_its_transfer_in_the_admin(admin_client, with_
     url = reverse("admin:transfers_statusevent_change", args=[event.pk])
     data = form_data(admin_client.get(url).content.decode(), "statusevent_form")
     assert "transfer" not in data
-    data.update({"transfer": [str(other.pk)], "status": ["cancelled"]})
+    data.update({"transfer": [str(other.pk)], "stage": ["cancelled"]})
     assert admin_client.post(url, data).status_code == 302
     event.refresh_from_db()
     transfer.refresh_from_db()
     assert event.transfer == transfer
     # The change went through the model's status rule: the transfer follows it.
-    assert transfer.status == "cancelled" == StatusEvent.objects.get(pk=event.pk).status
+    assert transfer.stage == "cancelled" == StatusEvent.objects.get(pk=event.pk).stage

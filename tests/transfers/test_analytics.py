@@ -63,7 +63,7 @@ def test_flows_per_year_group_by_start_year(api_client, seed):
 
 
 def test_flows_honour_the_transfer_list_filters(api_client, seed):
-    params = {"supplier": "russia", "status": "reported", "page_size": 500}
+    params = {"supplier": "russia", "stage": "under_discussion", "page_size": 500}
     rows = results(api_client.get(FLOWS, params))
     listed = results(api_client.get(f"{API}/transfers/", params))
     narrowed = Transfer.objects.filter(pk__in=[t["id"] for t in listed]).select_related(
@@ -85,7 +85,7 @@ def test_flows_count_unknown_quantities_apart(api_client):
 
 @pytest.mark.parametrize(
     "params",
-    [{"status": "bogus"}, {"year_from": "abc"}, {"supplier": "no-such-actor"}, {"per_year": "x"}],
+    [{"stage": "bogus"}, {"year_from": "abc"}, {"supplier": "no-such-actor"}, {"per_year": "x"}],
 )
 def test_flows_reject_a_bad_filter_with_400(api_client, params):
     response = api_client.get(FLOWS, params)
@@ -141,7 +141,7 @@ def test_network_json_has_actors_as_nodes_and_transfers_as_edges(api_client, see
     edge = body["edges"][0]
     transfer = Transfer.objects.select_related("system").get(pk=edge["id"])
     assert (edge["source"], edge["target"]) == (transfer.supplier_id, transfer.recipient_id)
-    assert (edge["status"], edge["system"]) == (transfer.status, transfer.system.slug)
+    assert (edge["stage"], edge["system"]) == (transfer.stage, transfer.system.slug)
     assert edge["start_year"] == (transfer.start_date.year if transfer.start_date else None)
 
 
@@ -169,7 +169,7 @@ def test_network_files_open_in_networkx(api_client, seed, tmp_path, fmt, reader)
     edges = graph.get_edge_data(source, target)
     edges = edges.values() if graph.is_multigraph() else [edges]
     assert transfer.slug in {data["transfer"] for data in edges}
-    assert {data["status"] for data in edges} >= {transfer.status}
+    assert {data["stage"] for data in edges} >= {transfer.stage}
     name = graph.nodes[source].get("name") or graph.nodes[source].get("label")
     assert name == transfer.supplier.name
 
@@ -276,10 +276,10 @@ def test_profile_by_id_equals_profile_by_slug(api_client, seed):
 
 def test_profile_honours_the_filters(api_client, seed):
     everything = api_client.get(profile_url("russia")).json()
-    narrowed = api_client.get(profile_url("russia"), {"status": "requested"}).json()
+    narrowed = api_client.get(profile_url("russia"), {"stage": "requested"}).json()
     assert (
         narrowed["supplied"]["transfers"]
-        == Transfer.objects.filter(supplier__slug="russia", status="requested").count()
+        == Transfer.objects.filter(supplier__slug="russia", stage="requested").count()
     )
     assert 0 < narrowed["supplied"]["transfers"] < everything["supplied"]["transfers"]
 

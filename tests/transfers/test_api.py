@@ -6,7 +6,7 @@ from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
 from tests.helpers import API, documented_transfer, results
-from transfers.choices import SystemCategory, TransferStatus, TransferType
+from transfers.choices import SystemCategory, Stage, TransferType
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import StatusEvent, Transfer, TransferIntermediary
 
@@ -44,7 +44,7 @@ def test_transfer_shows_parties_and_system_as_brief_objects(api_client, russia, 
     intermediary = transfer.intermediary_links.get().actor
     assert [i["slug"] for i in body["intermediaries"]] == [intermediary.slug]
     assert body["transfer_type"] == "sale"
-    assert body["display"] == "Russia → Iran: S-300 (confirmed)"
+    assert body["display"] == "Russia → Iran: S-300 (agreed)"
 
 
 def test_dates_carry_their_precision_so_a_year_is_not_a_day(api_client):
@@ -69,10 +69,10 @@ def test_an_undated_transfer_has_null_dates_and_precisions(api_client):
 def test_transfer_shows_its_status_history_and_citations(api_client):
     transfer = documented_transfer()
     body = api_client.get(f"{TRANSFERS}{transfer.pk}/").json()
-    assert body["status"] == "confirmed"
-    assert [(e["status"], e["date"], e["date_precision"]) for e in body["status_history"]] == [
-        ("reported", "2015", "year"),
-        ("confirmed", "2016-05", "month"),
+    assert body["stage"] == "agreed"
+    assert [(e["stage"], e["date"], e["date_precision"]) for e in body["status_history"]] == [
+        ("under_discussion", "2015", "year"),
+        ("agreed", "2016-05", "month"),
     ]
     citation = transfer.citations.order_by("id").last()
     shown = body["citations"][-1]
@@ -95,7 +95,7 @@ def three_transfers(russia, iran, irgc, s300):
     shahed = SystemFactory(slug="shahed-136", designation="Shahed-136", category="uav")
     howitzer = SystemFactory(slug="d-30", designation="D-30", category="artillery")
     s300_deal = TransferFactory(supplier=russia, recipient=iran, system=s300)
-    StatusEventFactory(transfer=s300_deal, status=TransferStatus.CONFIRMED)
+    StatusEventFactory(transfer=s300_deal, stage=Stage.AGREED)
     drones = TransferFactory(
         supplier=iran,
         recipient=irgc,
@@ -115,7 +115,7 @@ def three_transfers(russia, iran, irgc, s300):
         start_date_precision="",
         transfer_type=TransferType.LICENSED_PRODUCTION,
     )
-    StatusEventFactory(transfer=guns, status=TransferStatus.CANCELLED)
+    StatusEventFactory(transfer=guns, stage=Stage.CANCELLED)
     return {"s300": s300_deal.pk, "drones": drones.pk, "guns": guns.pk}
 
 
@@ -131,9 +131,9 @@ def three_transfers(russia, iran, irgc, s300):
         ({"system": "shahed-136"}, ["drones"]),
         ({"category": "air_defence"}, ["s300"]),
         ({"category": ["uav", "artillery"]}, ["drones", "guns"]),
-        ({"status": "confirmed"}, ["s300"]),
-        ({"status": ["confirmed", "cancelled"]}, ["s300", "guns"]),
-        ({"status": "reported"}, ["drones"]),
+        ({"stage": "agreed"}, ["s300"]),
+        ({"stage": ["agreed", "cancelled"]}, ["s300", "guns"]),
+        ({"stage": "under_discussion"}, ["drones"]),
         ({"transfer_type": "aid"}, ["drones"]),
         ({"year_from": 2016, "year_to": 2016}, ["s300"]),
         ({"year_from": 2021}, ["drones"]),
@@ -199,7 +199,7 @@ def test_undated_transfers_sort_last_whichever_the_direction(api_client, three_t
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"status": "rumoured"}, "status"),
+        ({"stage": "rumoured"}, "stage"),
         ({"category": "spaceships"}, "category"),
         ({"supplier": "atlantis"}, "supplier"),
         ({"supplier_id": "russia"}, "supplier_id"),
@@ -237,14 +237,14 @@ def test_editor_creates_a_transfer_from_slugs_with_its_first_status(editor, russ
             "quantity": 4,
             "value": "800000000.00",
             "value_currency": "usd",
-            "initial_status": {"status": "confirmed", "date": "2016-05-03", "note": "TASS"},
+            "initial_stage": {"stage": "agreed", "date": "2016-05-03", "note": "TASS"},
         },
         format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["slug"] == "russia-iran-s-300-2016"
-    assert body["status"] == "confirmed"
+    assert body["stage"] == "agreed"
     assert [i["slug"] for i in body["intermediaries"]] == ["syria", "belarus"]
     assert (body["start_date"], body["start_date_precision"]) == ("2016", "year")
     assert (body["end_date"], body["end_date_precision"]) == ("2016-11", "month")
@@ -260,13 +260,13 @@ def test_editor_creates_a_transfer_from_slugs_with_its_first_status(editor, russ
     assert transfer.status_events.get().note == "TASS"
 
 
-def test_a_new_transfer_without_initial_status_starts_reported(editor, russia, iran, s300):
+def test_a_new_transfer_without_initial_stage_starts_reported(editor, russia, iran, s300):
     response = editor.post(
         TRANSFERS, {"supplier": "russia", "recipient": "iran", "system": "s-300"}, format="json"
     )
     assert response.status_code == 201, response.json()
-    assert response.json()["status"] == "reported"
-    assert [e["status"] for e in response.json()["status_history"]] == ["reported"]
+    assert response.json()["stage"] == "under_discussion"
+    assert [e["stage"] for e in response.json()["status_history"]] == ["under_discussion"]
 
 
 VALID = {"supplier": "russia", "recipient": "iran", "system": "s-300"}
@@ -290,7 +290,7 @@ VALID = {"supplier": "russia", "recipient": "iran", "system": "s-300"}
         ({**VALID, "system": "atlantis-9"}, "system", "There is no system with the slug"),
         ({**VALID, "intermediaries": ["russia"]}, "intermediaries", "supplier or recipient"),
         ({**VALID, "intermediaries": "syria"}, "intermediaries", "Expected a list"),
-        ({**VALID, "initial_status": {"status": "rumoured"}}, "initial_status", "valid choice"),
+        ({**VALID, "initial_stage": {"stage": "rumoured"}}, "initial_stage", "valid choice"),
         ({**VALID, "transfer_type": "theft"}, "transfer_type", "valid choice"),
     ],
 )
@@ -360,39 +360,39 @@ def test_status_cannot_be_written_on_the_transfer(editor):
     transfer = documented_transfer()
     response = editor.patch(
         f"{TRANSFERS}{transfer.pk}/",
-        {"initial_status": {"status": "cancelled"}},
+        {"initial_stage": {"stage": "cancelled"}},
         format="json",
     )
     assert response.status_code == 400
-    assert "status-events" in response.json()["initial_status"][0]
+    assert "status-events" in response.json()["initial_stage"][0]
     # A read-only `status` in the body is ignored, as DRF does for read-only fields.
-    editor.patch(f"{TRANSFERS}{transfer.pk}/", {"status": "cancelled"}, format="json")
+    editor.patch(f"{TRANSFERS}{transfer.pk}/", {"stage": "cancelled"}, format="json")
     transfer.refresh_from_db()
-    assert transfer.status == "confirmed"
+    assert transfer.stage == "agreed"
 
 
 def test_adding_a_status_event_changes_the_transfers_status(editor):
     transfer = documented_transfer()
     response = editor.post(
         EVENTS,
-        {"transfer": transfer.slug, "status": "cancelled", "date": "2017-02", "note": "Deal off."},
+        {"transfer": transfer.slug, "stage": "cancelled", "date": "2017-02", "note": "Deal off."},
         format="json",
     )
     assert response.status_code == 201, response.json()
     assert response.json()["transfer"]["slug"] == transfer.slug
     assert (response.json()["date"], response.json()["date_precision"]) == ("2017-02", "month")
     body = editor.get(f"{TRANSFERS}{transfer.pk}/").json()
-    assert body["status"] == "cancelled"
-    assert [e["status"] for e in body["status_history"]][-1] == "cancelled"
+    assert body["stage"] == "cancelled"
+    assert [e["stage"] for e in body["status_history"]][-1] == "cancelled"
 
 
 def test_an_event_dated_earlier_does_not_become_the_status(editor):
     transfer = documented_transfer()
     editor.post(
-        EVENTS, {"transfer": transfer.pk, "status": "requested", "date": "2010"}, format="json"
+        EVENTS, {"transfer": transfer.pk, "stage": "requested", "date": "2010"}, format="json"
     )
     transfer.refresh_from_db()
-    assert transfer.status == "confirmed"
+    assert transfer.stage == "agreed"
 
 
 def test_deleting_the_latest_event_falls_back_and_the_last_one_cannot_go(editor):
@@ -400,7 +400,7 @@ def test_deleting_the_latest_event_falls_back_and_the_last_one_cannot_go(editor)
     first, latest = transfer.status_events.order_by(*StatusEvent.CHRONOLOGICAL)
     assert editor.delete(f"{EVENTS}{latest.pk}/").status_code == 204
     transfer.refresh_from_db()
-    assert transfer.status == "reported"
+    assert transfer.stage == "under_discussion"
     response = editor.delete(f"{EVENTS}{first.pk}/")
     assert response.status_code == 409
     assert "only status event" in response.json()["detail"]
@@ -418,10 +418,10 @@ def test_an_event_cannot_move_to_another_transfer(editor):
 def test_editing_an_events_status_updates_the_transfer(editor):
     transfer = documented_transfer()
     latest = transfer.status_events.order_by(*StatusEvent.CHRONOLOGICAL).last()
-    response = editor.patch(f"{EVENTS}{latest.pk}/", {"status": "denied"}, format="json")
+    response = editor.patch(f"{EVENTS}{latest.pk}/", {"stage": "denied"}, format="json")
     assert response.status_code == 200, response.json()
     transfer.refresh_from_db()
-    assert transfer.status == "denied"
+    assert transfer.stage == "denied"
 
 
 def test_status_events_filter_by_transfer(api_client):
@@ -429,12 +429,12 @@ def test_status_events_filter_by_transfer(api_client):
     listed = results(api_client.get(EVENTS, {"transfer": transfer.slug}))
     assert {e["transfer"]["id"] for e in listed} == {transfer.pk}
     assert len(results(api_client.get(EVENTS, {"transfer_id": other.pk}))) == 2
-    assert len(results(api_client.get(EVENTS, {"status": "confirmed"}))) == 2
+    assert len(results(api_client.get(EVENTS, {"stage": "agreed"}))) == 2
 
 
 def test_a_viewer_cannot_change_the_status(viewer):
     transfer = documented_transfer()
-    response = viewer.post(EVENTS, {"transfer": transfer.pk, "status": "cancelled"}, format="json")
+    response = viewer.post(EVENTS, {"transfer": transfer.pk, "stage": "cancelled"}, format="json")
     assert response.status_code == 403
     assert transfer.status_events.count() == 2
 

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -10,14 +11,14 @@ from sources.factories import SourceFactory
 from transfers.audit import normalise_name, run_audit
 from transfers.choices import Stance
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
-from transfers.models import Transfer
+from transfers.models import CitationRelay, StatusEvent, Transfer
 
 pytestmark = pytest.mark.django_db
 
 
 def _cited_transfer(**kwargs):
     transfer = TransferFactory(**kwargs)
-    event = StatusEventFactory(transfer=transfer, status=transfer.status)
+    event = StatusEventFactory(transfer=transfer, stage=transfer.stage)
     CitationFactory(transfer=transfer, status_event=event)
     return transfer
 
@@ -53,17 +54,37 @@ def test_a_transfer_without_history_is_an_error():
 
 def test_a_stored_status_out_of_step_with_history_is_an_error():
     transfer = _cited_transfer()
-    Transfer.objects.filter(pk=transfer.pk).update(status="cancelled")
+    Transfer.objects.filter(pk=transfer.pk).update(stage="cancelled")
     assert ("status_out_of_step", "transfer", transfer.pk) in _checks(run_audit(), "error")
 
 
-def test_confirmed_on_weak_sources_only_is_a_warning():
-    weak = _cited_transfer(status="confirmed")
-    weak.citations.update(source=SourceFactory(reliability=Reliability.E))
-    strong = _cited_transfer(status="confirmed")
+def test_a_claim_resting_on_one_root_is_a_warning():
+    """Two citations, but the second relays the first's report: one root."""
+    single = _cited_transfer()
+    event = single.status_events.get()
+    original = single.citations.get().source
+    relaying = CitationFactory(transfer=single, status_event=event)
+    CitationRelay.objects.create(citation=relaying, source=original, position=1)
+    double = _cited_transfer()
+    CitationFactory(transfer=double, status_event=double.status_events.get())
     findings = _checks(run_audit(), "warning")
-    assert ("confirmed_on_low_reliability", "transfer", weak.pk) in findings
-    assert ("confirmed_on_low_reliability", "transfer", strong.pk) not in findings
+    assert ("claim_on_one_root", "statusevent", event.pk) in findings
+    assert ("claim_on_one_root", "statusevent", double.status_events.get().pk) not in findings
+
+
+def test_overrides_are_listed_with_their_reason():
+    transfer = _cited_transfer()
+    event = transfer.status_events.get()
+    assert ("credibility_override", "statusevent", event.pk) not in _checks(run_audit())
+    event.credibility_override = 1
+    event.credibility_override_reason = "Seen in satellite imagery."
+    event.full_clean()
+    event.save()
+    [finding] = [f for f in run_audit() if f.check == "credibility_override"]
+    assert finding.object_id == event.pk
+    assert finding.message.endswith("Seen in satellite imagery.")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatusEvent.objects.filter(pk=event.pk).update(credibility_override_reason="")
 
 
 def test_contradicting_citations_are_flagged():
@@ -123,4 +144,5 @@ def test_command_passes_with_warnings_only(capsys):
     call_command("audit_data")
     out = capsys.readouterr().out
     assert f"actor_without_transfers  actor #{unused.pk}" in out
-    assert out.strip().endswith("0 errors, 1 warnings.")
+    # The one claim rests on one report, and the actor is unused.
+    assert out.strip().endswith("0 errors, 2 warnings.")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def _snapshot():
     return list(
         Transfer.objects.order_by("slug").values_list(
-            "slug", "supplier__slug", "recipient__slug", "system__slug", "status", "start_date"
+            "slug", "supplier__slug", "recipient__slug", "system__slug", "stage", "start_date"
         )
     )
 
@@ -28,14 +28,14 @@ def test_generated_data_is_valid_and_cited():
         link.full_clean()
     for delivery in Delivery.objects.select_related("transfer"):
         delivery.full_clean()
-        assert delivery.transfer.status == "confirmed"
+        assert delivery.transfer.stage == "agreed"
         assert delivery.year > delivery.transfer.start_date.year
     assert counts["status_events"] == StatusEvent.objects.count() >= 60
     assert counts["citations"] == Citation.objects.count()
     assert [f for f in run_audit() if f.severity == ERROR] == []
     for transfer in Transfer.objects.select_related("supplier", "recipient", "system")[:20]:
         transfer.full_clean()
-        assert transfer.status == transfer.latest_status_event().status
+        assert transfer.stage == transfer.latest_status_event().stage
     assert Transfer.history.count() == 200
     assert TransferIntermediary.history.count() == counts["intermediaries"]
     assert StatusEvent.history.count() == counts["status_events"]
@@ -53,7 +53,7 @@ def test_generation_is_reproducible_for_a_seed():
 def test_new_rows_after_generation_get_fresh_ids():
     generate(transfers=5, seed=4)
     transfer = Transfer.objects.first()
-    event = StatusEvent.objects.create(transfer=transfer, status="confirmed")
+    event = StatusEvent.objects.create(transfer=transfer, stage="agreed")
     assert event.pk > max(StatusEvent.objects.exclude(pk=event.pk).values_list("pk", flat=True))
 
 

@@ -19,7 +19,7 @@ from common.dates import DatePrecision
 from sources.factories import SourceFactory
 from sources.models import Source
 from tests.helpers import API
-from transfers.choices import TransferStatus, TransferType
+from transfers.choices import Stage, TransferType
 from transfers.exports import register as register_export
 from transfers.factories import CitationFactory, SystemFactory, TransferFactory
 from transfers.models import System, Transfer, TransferIntermediary
@@ -95,7 +95,7 @@ def test_cells_we_write_from_our_own_vocabularies_never_start_a_formula():
         *register_export.TRADE_REGISTER_COLUMNS,
         *register_export.CATEGORY_LABELS.values(),
         *register_export.SIPRI_CONDITION_TEXT.values(),
-        *TransferStatus.values,
+        *Stage.values,
         *TransferType.values,
         *DatePrecision.values,
         *SystemCategory.values,

@@ -74,7 +74,7 @@ REGISTER_HEADER = [
     "Deal id",
     "Numbers ordered",
     "Numbers ordered is estimate",
-    "Our status",
+    "Our stage",
     "Transfer type",
     "Intermediaries",
     "Start date",
@@ -139,7 +139,7 @@ def expected_rows(transfer) -> list[dict]:
         "Deal id": transfer.slug,
         "Numbers ordered": ordered[0],
         "Numbers ordered is estimate": ordered[1],
-        "Our status": transfer.status,
+        "Our stage": transfer.stage,
         "Transfer type": transfer.transfer_type,
         "Intermediaries": "; ".join(link.actor.name for link in links),
         "Start date": partial_date(transfer.start_date, transfer.start_date_precision),
@@ -252,7 +252,7 @@ def test_trade_register_row_fields(api_client):
     assert first["Delivery year is estimate"] == "yes"
     assert second["Numbers delivered is estimate"] == "yes"
     assert first["Deal id"] == transfer.slug
-    assert first["Our status"] == "confirmed"
+    assert first["Our stage"] == "agreed"
     assert first["Transfer type"] == "licensed_production"
     assert first["Intermediaries"] == transfer.intermediary_links.get().actor.name
     assert first["Start date precision"] == "year"
@@ -278,8 +278,8 @@ def test_source_urls_are_listed_once_each(api_client):
 
 
 def test_trade_register_honours_the_filters(api_client, seed):
-    rows = csv_rows(api_client.get(CSV_URL, {"supplier": "russia", "status": "requested"}))
-    narrowed = Transfer.objects.filter(supplier__slug="russia", status="requested")
+    rows = csv_rows(api_client.get(CSV_URL, {"supplier": "russia", "stage": "requested"}))
+    narrowed = Transfer.objects.filter(supplier__slug="russia", stage="requested")
     assert rows and len(rows) == expected_row_count(narrowed)
     assert len({r["Deal id"] for r in rows}) < Transfer.objects.count()
     assert {r["Supplier"] for r in rows} == {"Russia"}
@@ -287,9 +287,9 @@ def test_trade_register_honours_the_filters(api_client, seed):
 
 @pytest.mark.parametrize("url", [CSV_URL, JSONL_URL])
 def test_an_export_rejects_a_bad_filter_with_a_json_400(api_client, url):
-    response = api_client.get(url, {"status": "bogus"})
+    response = api_client.get(url, {"stage": "bogus"})
     assert response.status_code == 400
-    assert "status" in response.json()
+    assert "stage" in response.json()
 
 
 @pytest.mark.parametrize("n,chunks", [(1, 1), (10, 1), (30, 3), (200, 20)])
@@ -481,12 +481,12 @@ def test_command_csv_to_stdout_matches_the_api(api_client, seed):
 
 def test_command_writes_a_file_with_filters(seed, tmp_path):
     target = tmp_path / "register.csv"
-    run_export("--format", "csv", "--output", str(target), "--status", "requested")
+    run_export("--format", "csv", "--output", str(target), "--stage", "requested")
     with target.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    narrowed = Transfer.objects.filter(status="requested")
+    narrowed = Transfer.objects.filter(stage="requested")
     assert len(rows) == expected_row_count(narrowed)
-    assert {r["Our status"] for r in rows} == {"requested"}
+    assert {r["Our stage"] for r in rows} == {"requested"}
 
 
 def test_command_jsonl_records_carry_urls_from_the_base_url(seed):
@@ -511,8 +511,8 @@ def test_command_graph_files_open_in_networkx(api_client, seed, tmp_path, fmt, r
 def test_command_refuses_a_bad_filter():
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="--status"):
-        run_export("--format", "csv", "--status", "bogus")
+    with pytest.raises(CommandError, match="--stage"):
+        run_export("--format", "csv", "--stage", "bogus")
 
 
 @pytest.mark.parametrize("url", [CSV_URL, JSONL_URL])

@@ -12,7 +12,7 @@ from actors.factories import ActorFactory
 from actors.models import Actor
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
-from transfers.choices import TransferStatus
+from transfers.choices import Stage
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import Citation, StatusEvent, Transfer
 
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def test_transfer_str_reads_like_an_editor_would_say_it(russia, iran, s300):
     transfer = TransferFactory(
-        supplier=russia, recipient=iran, system=s300, status=TransferStatus.CONFIRMED
+        supplier=russia, recipient=iran, system=s300, stage=Stage.AGREED
     )
-    assert str(transfer) == "Russia → Iran: S-300 (confirmed)"
+    assert str(transfer) == "Russia → Iran: S-300 (agreed)"
 
 
 def test_transfer_slug_is_generated_from_parties_system_and_year(russia, iran, s300):
@@ -137,7 +137,7 @@ def _insert_transfer(cursor, **overrides):
         "recipient_id": overrides.pop("recipient_id"),
         "system_id": overrides.pop("system_id"),
         "transfer_type": "sale",
-        "status": "reported",
+        "stage": "under_discussion",
         "quantity": 10,
         "quantity_is_estimate": False,
         "value": None,
@@ -165,7 +165,7 @@ BROKEN_TRANSFER_ROWS = {
     "estimate of an unknown quantity": {"quantity": None, "quantity_is_estimate": True},
     "value without currency": {"value": 1000},
     "negative value": {"value": -1, "value_currency": "USD"},
-    "unknown status": {"status": "rumoured"},
+    "unknown status": {"stage": "rumoured"},
     "unknown transfer type": {"transfer_type": "theft"},
     "date without precision": {"start_date_precision": ""},
     "precision without date": {"start_date": None},
@@ -230,56 +230,56 @@ def test_citation_without_quote_fails_in_the_database():
 def _event(transfer, status, year, precision=DatePrecision.YEAR):
     date = None if year is None else datetime.date(year, 1, 1)
     return StatusEvent.objects.create(
-        transfer=transfer, status=status, date=date, date_precision=precision if year else ""
+        transfer=transfer, stage=status, date=date, date_precision=precision if year else ""
     )
 
 
 def test_current_status_follows_the_latest_event():
-    transfer = TransferFactory(status=TransferStatus.REQUESTED)
-    _event(transfer, TransferStatus.REQUESTED, 2005)
-    _event(transfer, TransferStatus.CONFIRMED, 2016)
+    transfer = TransferFactory(stage=Stage.REQUESTED)
+    _event(transfer, Stage.REQUESTED, 2005)
+    _event(transfer, Stage.AGREED, 2016)
     transfer.refresh_from_db()
-    assert transfer.status == TransferStatus.CONFIRMED
+    assert transfer.stage == Stage.AGREED
 
 
 def test_an_event_entered_late_but_dated_earlier_does_not_become_current():
     transfer = TransferFactory()
-    _event(transfer, TransferStatus.CONFIRMED, 2016)
-    _event(transfer, TransferStatus.REQUESTED, 2005)
+    _event(transfer, Stage.AGREED, 2016)
+    _event(transfer, Stage.REQUESTED, 2005)
     transfer.refresh_from_db()
-    assert transfer.status == TransferStatus.CONFIRMED
+    assert transfer.stage == Stage.AGREED
 
 
 def test_a_cancelled_deal_revived_later_keeps_both_facts():
     transfer = TransferFactory()
-    _event(transfer, TransferStatus.REPORTED, 2007)
-    _event(transfer, TransferStatus.CANCELLED, 2010)
-    _event(transfer, TransferStatus.CONFIRMED, 2016)
+    _event(transfer, Stage.UNDER_DISCUSSION, 2007)
+    _event(transfer, Stage.CANCELLED, 2010)
+    _event(transfer, Stage.AGREED, 2016)
     transfer.refresh_from_db()
-    assert transfer.status == TransferStatus.CONFIRMED
-    assert list(transfer.status_events.values_list("status", flat=True)) == [
-        "reported",
+    assert transfer.stage == Stage.AGREED
+    assert list(transfer.status_events.values_list("stage", flat=True)) == [
+        "under_discussion",
         "cancelled",
-        "confirmed",
+        "agreed",
     ]
 
 
 def test_deleting_the_latest_event_falls_back_to_the_one_before():
     transfer = TransferFactory()
-    _event(transfer, TransferStatus.REPORTED, 2007)
-    latest = _event(transfer, TransferStatus.CANCELLED, 2010)
+    _event(transfer, Stage.UNDER_DISCUSSION, 2007)
+    latest = _event(transfer, Stage.CANCELLED, 2010)
     latest.delete()
     transfer.refresh_from_db()
-    assert transfer.status == TransferStatus.REPORTED
+    assert transfer.stage == Stage.UNDER_DISCUSSION
 
 
 def test_an_undated_event_counts_as_earlier_than_dated_ones():
     transfer = TransferFactory()
-    _event(transfer, TransferStatus.CONFIRMED, 2016)
-    _event(transfer, TransferStatus.REQUESTED, None)
+    _event(transfer, Stage.AGREED, 2016)
+    _event(transfer, Stage.REQUESTED, None)
     transfer.refresh_from_db()
-    assert transfer.status == TransferStatus.CONFIRMED
-    assert transfer.latest_status_event().status == TransferStatus.CONFIRMED
+    assert transfer.stage == Stage.AGREED
+    assert transfer.latest_status_event().stage == Stage.AGREED
 
 
 # --- protected deletes ---------------------------------------------------------

@@ -21,7 +21,7 @@ from common.concurrency import ConcurrentChange
 from editorial.services import actor_merge, system_merge
 from tests import helpers as support
 from tests.helpers import API
-from transfers.choices import TransferStatus
+from transfers.choices import Stage
 from transfers.factories import StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import StatusEvent, System, Transfer
 
@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-STATUSES = [TransferStatus.REPORTED, TransferStatus.REQUESTED, TransferStatus.CONFIRMED]
+STATUSES = [Stage.UNDER_DISCUSSION, Stage.REQUESTED, Stage.AGREED]
 
 
 def run_together(*calls):
@@ -81,8 +81,8 @@ def status_mismatches():
     wrong = []
     for transfer in Transfer.objects.all():
         latest = transfer.latest_status_event()
-        if latest is not None and latest.status != transfer.status:
-            wrong.append((transfer.pk, transfer.status, latest.status))
+        if latest is not None and latest.stage != transfer.stage:
+            wrong.append((transfer.pk, transfer.stage, latest.stage))
     return wrong
 
 
@@ -92,7 +92,7 @@ HISTORY_FIELDS = [
     "recipient_id",
     "system_id",
     "transfer_type",
-    "status",
+    "stage",
     "quantity",
     "quantity_is_estimate",
     "value",
@@ -122,7 +122,7 @@ def newest_version_lies(transfer_id):
 def _event_post(client, transfer_id, rng):
     body = {
         "transfer": transfer_id,
-        "status": rng.choice(STATUSES),
+        "stage": rng.choice(STATUSES),
         "date": str(rng.randint(2000, 2024)),
     }
     return lambda: client.post(f"{API}/status-events/", body, format="json")
@@ -140,11 +140,11 @@ def test_racing_event_writes_leave_the_status_of_the_latest_event(editor_client)
     for _trial in range(trials):
         transfer = TransferFactory()
         events = [
-            StatusEventFactory(transfer=transfer, status=rng.choice(STATUSES)) for _ in range(3)
+            StatusEventFactory(transfer=transfer, stage=rng.choice(STATUSES)) for _ in range(3)
         ]
         calls = [_event_post(editor_client, transfer.pk, rng) for _ in range(3)]
         for event in events[:2]:
-            body = {"status": rng.choice(STATUSES), "date": str(rng.randint(2000, 2024))}
+            body = {"stage": rng.choice(STATUSES), "date": str(rng.randint(2000, 2024))}
             calls.append(
                 lambda event=event, body=body: editor_client.patch(
                     f"{API}/status-events/{event.pk}/", body, format="json"
@@ -205,7 +205,7 @@ def test_a_quantity_patch_racing_an_event_post_leaves_a_true_history(editor_clie
     lies = {}
     for trial in range(30):
         transfer = TransferFactory(quantity=None)
-        StatusEventFactory(transfer=transfer, status=TransferStatus.REPORTED)
+        StatusEventFactory(transfer=transfer, stage=Stage.UNDER_DISCUSSION)
         patch, post = run_together(
             lambda transfer=transfer, trial=trial: editor_client.patch(
                 f"{API}/transfers/{transfer.pk}/", {"quantity": trial + 1}, format="json"
@@ -315,7 +315,7 @@ def test_concurrent_restores_restore_once(editor_client):
     answers = []
     for _trial in range(20):
         transfer = TransferFactory()
-        StatusEventFactory(transfer=transfer, status=TransferStatus.CONFIRMED)
+        StatusEventFactory(transfer=transfer, stage=Stage.AGREED)
         transfer_id = transfer.pk
         transfer.delete()
         responses = run_together(
@@ -339,7 +339,7 @@ def test_concurrent_restores_restore_once(editor_client):
         )
         assert restored.count() == 1
         assert StatusEvent.objects.filter(transfer_id=transfer_id).count() == 1
-        assert Transfer.objects.get(pk=transfer_id).status == TransferStatus.CONFIRMED
+        assert Transfer.objects.get(pk=transfer_id).stage == Stage.AGREED
 
 
 # --- section 9: generated slugs under concurrency ---------------------------------
@@ -403,20 +403,20 @@ def test_a_deadlock_that_postgresql_breaks_is_a_409_for_the_loser():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("status", "changes"), [(TransferStatus.REPORTED, False), (TransferStatus.CONFIRMED, True)]
+    ("stage", "changes"), [(Stage.UNDER_DISCUSSION, False), (Stage.AGREED, True)]
 )
-def test_an_event_write_locks_its_transfer_once(status, changes):
+def test_an_event_write_locks_its_transfer_once(stage, changes):
     """The event locks the transfer and the status is derived on that row:
     it used to be locked again to refresh the status, and a third time (with
     the status derived a second time) when the status changed."""
     from django.test.utils import CaptureQueriesContext
 
     transfer = TransferFactory()
-    StatusEventFactory(transfer=transfer, status=TransferStatus.REPORTED)
+    StatusEventFactory(transfer=transfer, stage=Stage.UNDER_DISCUSSION)
     with CaptureQueriesContext(connection) as queries:
-        StatusEventFactory(transfer=transfer, status=status)
+        StatusEventFactory(transfer=transfer, stage=stage)
     locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     assert len(locks) == 1, locks
     transfer.refresh_from_db()
-    assert transfer.status == status
-    assert transfer.history.filter(status=TransferStatus.CONFIRMED).exists() == changes
+    assert transfer.stage == stage
+    assert transfer.history.filter(stage=Stage.AGREED).exists() == changes

@@ -72,7 +72,7 @@ def _expected(transfer, request) -> dict:
         ],
         "system": _brief(request, "system", transfer.system, label=transfer.system.designation),
         "transfer_type": transfer.transfer_type,
-        "status": transfer.status,
+        "stage": transfer.stage,
         "start_date": format_partial_date(transfer.start_date, transfer.start_date_precision),
         "start_date_precision": transfer.start_date_precision or None,
         "end_date": format_partial_date(transfer.end_date, transfer.end_date_precision),
@@ -87,7 +87,7 @@ def _expected(transfer, request) -> dict:
             {
                 "id": event.pk,
                 "url": _link(request, "statusevent", event.pk),
-                "status": event.status,
+                "stage": event.stage,
                 "date": event.date_display,
                 "date_precision": event.date_precision or None,
                 "note": event.note,
@@ -145,7 +145,7 @@ def test_values_end_dates_and_uncited_events_read_the_same(request_):
     transfer.value, transfer.value_currency = decimal.Decimal("1234.5"), "USD"
     transfer.end_date, transfer.end_date_precision = transfer.start_date, "year"
     transfer.save()
-    StatusEvent.objects.create(transfer=transfer, status="cancelled", note="no date, no quote")
+    StatusEvent.objects.create(transfer=transfer, stage="cancelled", note="no date, no quote")
     _assert_same(request_)
     (built,) = TransferRows.for_request(request_).build(
         TransferRows.columns(Transfer.objects.all())
@@ -162,7 +162,7 @@ def test_one_transfer_reads_as_in_the_list(request_):
 
 def test_the_serializer_shows_a_transfer_as_the_rows_do(request_):
     """TransferSerializer has no representation of its own: its fields are
-    the rows' (plus the write-only `initial_status`), and so is its output."""
+    the rows' (plus the write-only `initial_stage`), and so is its output."""
     documented_transfer()
     transfer = Transfer.objects.with_parties().get()
     serializer = TransferSerializer(transfer, context={"request": request_})

@@ -187,9 +187,9 @@ class TestKeptTrue:
     def test_a_status_change_leaves_the_document_alone(self, documented):
         transfer = documented["first"]
         with CaptureQueriesContext(connection) as queries:
-            StatusEventFactory(transfer=transfer, status="cancelled")
+            StatusEventFactory(transfer=transfer, stage="cancelled")
         transfer.refresh_from_db()
-        assert transfer.status == "cancelled"
+        assert transfer.stage == "cancelled"
         assert transfer_updates(queries.captured_queries) == []
         assert_documents_fresh()
 
@@ -352,7 +352,7 @@ def seed(db):
     call_command("loaddata", str(SEED), verbosity=0)
 
 
-TERMS = ["S-300", "Iran", "Shahed OR Geran", "confirmed", '"rocket launchers"', "Iran -Russia"]
+TERMS = ["S-300", "Iran", "Shahed OR Geran", "agreed", '"rocket launchers"', "Iran -Russia"]
 
 
 @pytest.mark.postgres

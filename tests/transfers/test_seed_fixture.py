@@ -43,7 +43,7 @@ def seed(db):
 
 def events_of(slug):
     events = StatusEvent.objects.filter(transfer__slug=slug).order_by(*StatusEvent.CHRONOLOGICAL)
-    return [(event.status, event.date_display) for event in events]
+    return [(event.stage, event.date_display) for event in events]
 
 
 def intermediaries_of(transfer):
@@ -119,7 +119,7 @@ def test_every_transfer_and_every_status_event_is_cited(seed):
 def test_each_stored_status_is_the_status_of_the_latest_event(seed):
     # loaddata bypasses save(), so the fixture itself must carry the status.
     for transfer in Transfer.objects.all():
-        assert transfer.status == transfer.latest_status_event().status, transfer.slug
+        assert transfer.stage == transfer.latest_status_event().stage, transfer.slug
 
 
 def test_a_citation_on_a_status_event_is_about_that_events_transfer(seed):
@@ -202,11 +202,11 @@ def test_russia_iran_s300_keeps_its_cancellation_and_the_later_reports(seed):
     )
     assert events_of(transfer.slug) == [
         ("cancelled", "2010"),
-        ("reported", "2015-01"),
-        ("reported", "2016"),
+        ("under_discussion", "2015-01"),
+        ("under_discussion", "2016"),
     ]
     # "Finalised" in an unattributed 2016 article is reported, not confirmed.
-    assert transfer.status == "reported"
+    assert transfer.stage == "under_discussion"
     assert (transfer.value, transfer.value_currency) == (800_000_000, "USD")
 
 
@@ -215,7 +215,7 @@ def test_sa22_via_wagner_stays_reported_because_delivery_was_never_confirmed(see
     assert (transfer.supplier.slug, transfer.recipient.slug) == ("syria", "hezbollah")
     assert transfer.system.nato_reporting_name == "SA-22 Greyhound"
     assert intermediaries_of(transfer) == ["wagner"]
-    assert transfer.status == "reported"
+    assert transfer.stage == "under_discussion"
     assert transfer.citations.filter(
         quote__startswith="While officials never confirmed whether Wagner completed the delivery"
     ).exists()
@@ -238,7 +238,7 @@ def test_astros_ii_keeps_brazil_as_origin_and_the_route_it_took(seed):
     assert intermediaries_of(transfer) == []
     assert (transfer.start_date_display, transfer.end_date_display) == ("2022-03", "2022-04")
     assert list(transfer.deliveries.values_list("year", "quantity")) == [(2022, None)]
-    assert transfer.status == "reported"
+    assert transfer.stage == "under_discussion"
 
 
 def test_missiles_for_hezbollah_destroyed_at_damascus_airport_were_interdicted(seed):
@@ -257,7 +257,7 @@ def test_irans_shopping_list_is_requested_not_agreed(seed):
         "russia-iran-su-35",
         "russia-iran-air-defence-ru-unspecified",
     ]
-    assert set(Transfer.objects.filter(slug__in=slugs).values_list("status", flat=True)) == {
+    assert set(Transfer.objects.filter(slug__in=slugs).values_list("stage", flat=True)) == {
         "requested"
     }
 
@@ -272,13 +272,13 @@ def test_training_is_recorded_per_trainer_and_system(seed):
         ("irgc", "raad-air-defence"),
         ("irgc", "shahed-136"),
     ]
-    assert set(training.values_list("recipient__slug", "status")) == {("russia", "reported")}
+    assert set(training.values_list("recipient__slug", "stage")) == {("russia", "under_discussion")}
 
 
 def test_only_photographic_evidence_makes_a_transfer_confirmed(seed):
     # Unattributed assertions, anonymous officials and intelligence claims stay
-    # "reported"; the IDF's published photographs are the one confirmation.
-    assert list(Transfer.objects.filter(status="confirmed").values_list("slug", flat=True)) == [
+    # "under_discussion"; the IDF's published photographs are the one confirmation.
+    assert list(Transfer.objects.filter(stage="agreed").values_list("slug", flat=True)) == [
         "unknown-supplier-hezbollah-russian-missiles-unspecified"
     ]
 

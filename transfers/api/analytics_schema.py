@@ -53,7 +53,7 @@ class NetworkEdgeSerializer(serializers.Serializer):
     transfer = serializers.CharField(help_text="The transfer's slug.")
     source = serializers.IntegerField(help_text="The supplier's id (a node).")
     target = serializers.IntegerField(help_text="The recipient's id (a node).")
-    status = serializers.CharField()
+    stage = serializers.CharField()
     transfer_type = serializers.CharField()
     system = serializers.CharField(help_text="The system's slug.")
     system_designation = serializers.CharField()

@@ -6,11 +6,12 @@ brief serializer's `Meta.fields`). `TransferShape` turns plain values into
 that JSON, formatting dates and numbers one way. Everything that shows a
 transfer follows from here:
 
-- the API's reads (list pages and details), through `TransferRows`: four
+- the API's reads (list pages and details), through `TransferRows`: five
   queries of plain rows for a whole page (transfers with their parties,
-  then intermediaries, status events and citations of those transfers);
+  then intermediaries, status events, citations of those transfers and
+  the reports the citations relay);
 - `TransferSerializer`, whose `Meta.fields` are these fields (plus the
-  write-only `initial_status`) and whose `to_representation` is this, so
+  write-only `initial_stage`) and whose `to_representation` is this, so
   its schema and its output cannot part;
 - the JSON Lines export (transfers.exports.jsonl), by chunks of rows;
 - bench/benchmark.py's raw baseline, which reads the same rows with
@@ -41,13 +42,23 @@ from common.dates import format_partial_date
 from sources.api.serializers import SourceBriefSerializer
 from sources.models import Source
 
-from ..models import CHRONOLOGICAL_ORDER, Citation, StatusEvent, Transfer, TransferIntermediary
+from ..models import (
+    CHRONOLOGICAL_ORDER,
+    Citation,
+    CitationRelay,
+    StatusEvent,
+    Transfer,
+    TransferIntermediary,
+)
 
 #: The transfer's own columns that the API shows as they are stored but for
 #: formatting, in the order it writes them (both tuples below take them).
 OWN_COLUMNS = (
     "transfer_type",
-    "status",
+    "stage",
+    "reached_agreement",
+    "credibility",
+    "independent_sources",
     "start_date",
     "start_date_precision",
     "end_date",
@@ -78,9 +89,37 @@ TRANSFER_FIELDS = (
 #: A weapon system in brief; `name` is its designation.
 SYSTEM_BRIEF_FIELDS = ("id", "url", "slug", "name", "display")
 #: One event of `status_history`.
-STATUS_HISTORY_FIELDS = ("id", "url", "status", "date", "date_precision", "note")
-#: One of `citations`: a verbatim quote, its source in brief, and what it supports.
-CITATION_FIELDS = ("id", "url", "source", "quote", "location", "stance", "status_event", "note")
+STATUS_HISTORY_FIELDS = (
+    "id",
+    "url",
+    "stage",
+    "date",
+    "date_precision",
+    "date_is_inferred",
+    "first_reported",
+    "first_reported_precision",
+    "credibility",
+    "computed_credibility",
+    "credibility_override",
+    "credibility_override_reason",
+    "independent_sources",
+    "note",
+)
+#: One of `citations`: a verbatim quote, its source in brief, what it does to
+#: its claim, whom the claim is attributed to and the reports it relays.
+CITATION_FIELDS = (
+    "id",
+    "url",
+    "source",
+    "quote",
+    "location",
+    "stance",
+    "attributed_to",
+    "attributed_to_actor",
+    "relays",
+    "status_event",
+    "note",
+)
 ACTOR_BRIEF_FIELDS = tuple(ActorBriefSerializer.Meta.fields)
 SOURCE_BRIEF_FIELDS = tuple(SourceBriefSerializer.Meta.fields)
 
@@ -104,7 +143,21 @@ TRANSFER_COLUMNS = (
 #: The columns of the parts, each row led by its transfer's id, in the order
 #: of the arguments of `TransferShape.actor`, `.event` and `.citation`.
 INTERMEDIARY_COLUMNS = ("transfer_id", "actor_id", "actor__slug", "actor__name")
-EVENT_COLUMNS = ("transfer_id", "id", "status", "date", "date_precision", "note")
+EVENT_COLUMNS = (
+    "transfer_id",
+    "id",
+    "stage",
+    "date",
+    "date_precision",
+    "date_is_inferred",
+    "first_reported",
+    "first_reported_precision",
+    "computed_credibility",
+    "credibility_override",
+    "credibility_override_reason",
+    "independent_sources",
+    "note",
+)
 CITATION_COLUMNS = (
     "transfer_id",
     "id",
@@ -118,9 +171,24 @@ CITATION_COLUMNS = (
     "quote",
     "location",
     "stance",
+    "attributed_to",
+    "attributed_to_actor_id",
+    "attributed_to_actor__slug",
+    "attributed_to_actor__name",
     "status_event_id",
     "note",
 )
+#: A citation's relayed reports, each row led by its citation's id, in order.
+SOURCE_BRIEF_COLUMNS = (
+    "source_id",
+    "source__slug",
+    "source__title",
+    "source__document_key",
+    "source__publisher",
+    "source__publication_date",
+    "source__publication_date_precision",
+)
+RELAY_COLUMNS = ("citation_id", *SOURCE_BRIEF_COLUMNS)
 
 #: A transfer's value at the model's scale, as DRF's DecimalField writes it.
 VALUE_SCALE = Decimal(10) ** -Transfer._meta.get_field("value").decimal_places
@@ -178,13 +246,35 @@ class TransferShape:
         url = f"{self._system_url}{system_id}/"
         return _record(SYSTEM_BRIEF_FIELDS, (system_id, url, slug, designation, designation))
 
-    def event(self, event_id, status, date, precision, note) -> dict:
+    def event(
+        self,
+        event_id,
+        stage,
+        date,
+        precision,
+        inferred,
+        first_reported,
+        first_precision,
+        computed,
+        override,
+        reason,
+        independent,
+        note,
+    ) -> dict:
         values = (
             event_id,
             f"{self._event_url}{event_id}/",
-            status,
+            stage,
             format_partial_date(date, precision),
             precision or None,
+            inferred,
+            format_partial_date(first_reported, first_precision),
+            first_precision or None,
+            override or computed,
+            computed,
+            override,
+            reason,
+            independent,
             note,
         )
         return _record(STATUS_HISTORY_FIELDS, values)
@@ -202,39 +292,50 @@ class TransferShape:
         )
         return _record(SOURCE_BRIEF_FIELDS, values)
 
-    def citation(self, sources: dict, citation_id, source_id, *rest) -> dict:
-        """A citation; `sources` keeps each source's brief, built once per page."""
-        *source, quote, location, stance, event_id, note = rest
-        if source_id not in sources:
-            sources[source_id] = self.source(source_id, *source)
+    def citation(self, sources: dict, relays: list, citation_id, source_id, *rest) -> dict:
+        """A citation; `sources` keeps each source's brief, built once per
+        page; `relays` are the briefs of the reports it relays."""
+        *source, quote, location, stance, attributed, actor_id, actor_slug, actor_name = rest[:-2]
+        event_id, note = rest[-2:]
         values = (
             citation_id,
             f"{self._citation_url}{citation_id}/",
-            sources[source_id],
+            self.source_once(sources, source_id, *source),
             quote,
             location,
             stance,
+            attributed,
+            None if actor_id is None else self.actor(actor_id, actor_slug, actor_name),
+            relays,
             event_id,
             note,
         )
         return _record(CITATION_FIELDS, values)
 
+    def source_once(self, sources: dict, source_id, *source) -> dict:
+        if source_id not in sources:
+            sources[source_id] = self.source(source_id, *source)
+        return sources[source_id]
+
     def transfer(self, row: dict, intermediaries, events, citations) -> dict:
         """A transfer from its row (TRANSFER_COLUMNS) and its parts' JSON."""
-        transfer_id, status = row["id"], row["status"]
+        transfer_id, stage = row["id"], row["stage"]
         supplier, recipient = row["supplier__name"], row["recipient__name"]
         designation = row["system__designation"]
         values = (
             transfer_id,
             f"{self._transfer_url}{transfer_id}/",
-            Transfer.describe(supplier, recipient, designation, status),
+            Transfer.describe(supplier, recipient, designation, stage),
             row["slug"],
             self.actor(row["supplier_id"], row["supplier__slug"], supplier),
             self.actor(row["recipient_id"], row["recipient__slug"], recipient),
             intermediaries,
             self.system(row["system_id"], row["system__slug"], designation),
             row["transfer_type"],
-            status,
+            stage,
+            row["reached_agreement"],
+            row["credibility"],
+            row["independent_sources"],
             format_partial_date(row["start_date"], row["start_date_precision"]),
             row["start_date_precision"] or None,
             format_partial_date(row["end_date"], row["end_date_precision"]),
@@ -252,20 +353,26 @@ class TransferShape:
         )
         return _record(TRANSFER_FIELDS, values)
 
-    def assemble(self, rows, intermediary_rows, event_rows, citation_rows) -> list[dict]:
+    def assemble(
+        self, rows, intermediary_rows, event_rows, citation_rows, relay_rows
+    ) -> list[dict]:
         """The transfers of `rows` (dicts of TRANSFER_COLUMNS), in their order,
-        with their parts from rows of INTERMEDIARY_COLUMNS, EVENT_COLUMNS and
-        CITATION_COLUMNS, each already in its order within a transfer."""
+        with their parts from rows of INTERMEDIARY_COLUMNS, EVENT_COLUMNS,
+        CITATION_COLUMNS and RELAY_COLUMNS, each already in its order within
+        a transfer (or citation)."""
         links = defaultdict(list)
         for transfer_id, *actor in intermediary_rows:
             links[transfer_id].append(self.actor(*actor))
         events = defaultdict(list)
         for transfer_id, *event in event_rows:
             events[transfer_id].append(self.event(*event))
-        citations = defaultdict(list)
         sources: dict = {}
+        relays = defaultdict(list)
+        for citation_id, *source in relay_rows:
+            relays[citation_id].append(self.source_once(sources, *source))
+        citations = defaultdict(list)
         for transfer_id, *citation in citation_rows:
-            citations[transfer_id].append(self.citation(sources, *citation))
+            citations[transfer_id].append(self.citation(sources, relays[citation[0]], *citation))
         return [
             self.transfer(row, links[row["id"]], events[row["id"]], citations[row["id"]])
             for row in rows
@@ -288,7 +395,7 @@ class TransferRows:
         return queryset.values(*TRANSFER_COLUMNS)
 
     def build(self, rows) -> list[dict]:
-        """The representations of `rows` (from `columns`), in their order: three
+        """The representations of `rows` (from `columns`), in their order: four
         queries for the parts of all of them."""
         rows = list(rows)
         ids = [row["id"] for row in rows]
@@ -305,6 +412,9 @@ class TransferRows:
             Citation.objects.filter(transfer_id__in=ids)
             .order_by("transfer_id", "id")
             .values_list(*CITATION_COLUMNS),
+            CitationRelay.objects.filter(citation__transfer_id__in=ids)
+            .order_by("citation_id", "position")
+            .values_list(*RELAY_COLUMNS),
         )
 
     def of(self, transfer: Transfer) -> dict:

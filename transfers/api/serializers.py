@@ -20,7 +20,7 @@ from sources.api.serializers import SourceBriefSerializer
 from sources.models import Source
 
 from .. import services
-from ..choices import TransferStatus
+from ..choices import Credibility, Stage
 from ..models import Citation, StatusEvent, System, Transfer
 from .representation import (
     CITATION_FIELDS,
@@ -57,7 +57,7 @@ class StatusEventBriefSerializer(BriefSerializer):
 
     class Meta:
         model = StatusEvent
-        fields = ["id", "url", "status", "date", "date_precision", "display"]
+        fields = ["id", "url", "stage", "date", "date_precision", "display"]
 
 
 class SystemTransferLinksSerializer(serializers.Serializer):
@@ -107,6 +107,17 @@ class SystemSerializer(FullCleanModelSerializer):
         return {"all": filtered_list_url(request, "api:transfer-list", system=obj.slug)}
 
 
+CREDIBILITY_HELP = (
+    "How sure we can be of this claim, on the Admiralty scale (1 confirmed by independent "
+    "sources … 5 improbable, 6 cannot be judged): the editor's override if there is one, "
+    "else the one computed from the evidence."
+)
+FIRST_REPORTED_HELP = (
+    "When the claim was first reported: the earliest date of its citations' documents and "
+    "the reports they relay (derived)."
+)
+
+
 class StatusHistoryEntrySerializer(serializers.ModelSerializer):
     """One event of a transfer's status history, as shown inside the transfer."""
 
@@ -115,6 +126,13 @@ class StatusHistoryEntrySerializer(serializers.ModelSerializer):
     url = DetailUrlField(view_name="api:statusevent-detail")
     date = PartialDateField("date", "date_precision", read_only=True)
     date_precision = PrecisionField()
+    first_reported = PartialDateField(
+        "first_reported", "first_reported_precision", read_only=True, help_text=FIRST_REPORTED_HELP
+    )
+    first_reported_precision = PrecisionField(read_only=True)
+    credibility = serializers.ChoiceField(
+        choices=Credibility.choices, read_only=True, help_text=CREDIBILITY_HELP
+    )
 
     class Meta:
         model = StatusEvent
@@ -124,7 +142,7 @@ class StatusHistoryEntrySerializer(serializers.ModelSerializer):
 class InitialStatusSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """The first event of a new transfer's status history."""
 
-    status = serializers.ChoiceField(choices=TransferStatus.choices)
+    stage = serializers.ChoiceField(choices=Stage.choices)
     date = PartialDateField("date", "date_precision")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -136,6 +154,12 @@ class TransferCitationSerializer(serializers.ModelSerializer):
 
     url = DetailUrlField(view_name="api:citation-detail")
     source = SourceBriefSerializer(read_only=True)
+    attributed_to_actor = ActorBriefSerializer(read_only=True, allow_null=True)
+    relays = serializers.ListField(
+        child=SourceBriefSerializer(),
+        read_only=True,
+        help_text="The earlier reports the quote passes on, from the original to this document.",
+    )
 
     class Meta:
         model = Citation
@@ -144,9 +168,10 @@ class TransferCitationSerializer(serializers.ModelSerializer):
 
 class TransferSerializer(FullCleanModelSerializer):
     """A deal or flow of arms from a supplier to a recipient, with its status
-    history and the evidence for it. `status` is the status of the latest event
-    of `status_history`; set the first with `initial_status` on create and add
-    later ones at /api/v1/status-events/."""
+    history and the evidence for it. `stage` is the stage of the latest event
+    of `status_history` and `credibility` how sure we can be of it; set the
+    first with `initial_stage` on create and add later ones at
+    /api/v1/status-events/."""
 
     supplier = IdOrSlugRelatedField(
         queryset=Actor.objects.all(),
@@ -175,21 +200,26 @@ class TransferSerializer(FullCleanModelSerializer):
         brief_serializer=SystemBriefSerializer,
         help_text="What is transferred: a system's id or slug.",
     )
-    status = serializers.ChoiceField(
-        choices=TransferStatus.choices,
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
         read_only=True,
         help_text=(
-            "The status of the latest event in `status_history`. Read-only: change it by "
-            "adding a status event (POST /api/v1/status-events/)."
+            "How far the deal got: the stage of the latest event in `status_history`. "
+            "Read-only: change it by adding a status event (POST /api/v1/status-events/)."
         ),
     )
-    initial_status = InitialStatusSerializer(
+    initial_stage = InitialStatusSerializer(
         write_only=True,
         required=False,
         help_text=(
-            "On create only: the first status event (default: status `reported`, undated). "
-            "Later changes of status are new events at /api/v1/status-events/."
+            "On create only: the first status event (default: stage `under_discussion`, "
+            "undated). Later stages are new events at /api/v1/status-events/."
         ),
+    )
+    credibility = serializers.ChoiceField(
+        choices=Credibility.choices,
+        read_only=True,
+        help_text="The credibility of the current stage's claim (see `status_history`).",
     )
     start_date = PartialDateField("start_date", "start_date_precision")
     start_date_precision = PrecisionField()
@@ -208,20 +238,20 @@ class TransferSerializer(FullCleanModelSerializer):
     class Meta:
         model = Transfer
         # The fields a transfer is read with (TransferShape's), and, where the
-        # schema shows it beside `status`, the write-only `initial_status`.
+        # schema shows it beside `status`, the write-only `initial_stage`.
         fields = [
-            *TRANSFER_FIELDS[: TRANSFER_FIELDS.index("status") + 1],
-            "initial_status",
-            *TRANSFER_FIELDS[TRANSFER_FIELDS.index("status") + 1 :],
+            *TRANSFER_FIELDS[: TRANSFER_FIELDS.index("stage") + 1],
+            "initial_stage",
+            *TRANSFER_FIELDS[TRANSFER_FIELDS.index("stage") + 1 :],
         ]
         extra_kwargs = {"slug": {"required": False}}
 
     def validate(self, attrs):
-        if self.instance is not None and "initial_status" in attrs:
+        if self.instance is not None and "initial_stage" in attrs:
             raise serializers.ValidationError(
                 {
-                    "initial_status": [
-                        "Only a new transfer takes an initial status; to change the status, "
+                    "initial_stage": [
+                        "Only a new transfer takes an initial stage; to change the stage, "
                         "add an event at /api/v1/status-events/."
                     ]
                 }
@@ -247,8 +277,9 @@ class TransferSerializer(FullCleanModelSerializer):
 
 
 class StatusEventSerializer(FullCleanModelSerializer):
-    """A change in a transfer's status, dated as precisely as the evidence allows.
-    Writing one updates the transfer's `status` (the status of its latest event)."""
+    """A claim that a transfer reached a stage, dated (when it happened) as
+    precisely as the evidence allows, with how sure we can be of it. Writing
+    one updates the transfer's `stage` (the stage of its latest event)."""
 
     transfer = IdOrSlugRelatedField(
         queryset=Transfer.objects.all(),
@@ -257,6 +288,13 @@ class StatusEventSerializer(FullCleanModelSerializer):
     )
     date = PartialDateField("date", "date_precision")
     date_precision = PrecisionField()
+    first_reported = PartialDateField(
+        "first_reported", "first_reported_precision", read_only=True, help_text=FIRST_REPORTED_HELP
+    )
+    first_reported_precision = PrecisionField(read_only=True)
+    credibility = serializers.ChoiceField(
+        choices=Credibility.choices, read_only=True, help_text=CREDIBILITY_HELP
+    )
 
     class Meta:
         model = StatusEvent
@@ -265,9 +303,17 @@ class StatusEventSerializer(FullCleanModelSerializer):
             "url",
             "display",
             "transfer",
-            "status",
+            "stage",
             "date",
             "date_precision",
+            "date_is_inferred",
+            "first_reported",
+            "first_reported_precision",
+            "credibility",
+            "computed_credibility",
+            "credibility_override",
+            "credibility_override_reason",
+            "independent_sources",
             "note",
             "created",
             "updated",
@@ -304,7 +350,27 @@ class CitationSerializer(FullCleanModelSerializer):
         slug_field=None,
         required=False,
         allow_null=True,
-        help_text="The status event this quote supports, if any: its id.",
+        help_text="The status event this quote bears on, if any: its id.",
+    )
+    attributed_to_actor = IdOrSlugRelatedField(
+        queryset=Actor.objects.all(),
+        brief_serializer=ActorBriefSerializer,
+        required=False,
+        allow_null=True,
+        help_text="The actor the claim is attributed to, where there is one: an id or slug.",
+    )
+    relays = IntermediaryListField(
+        link_attr="relays",
+        target_attr="source",
+        child=IdOrSlugRelatedField(
+            queryset=Source.objects.all(), brief_serializer=SourceBriefSerializer
+        ),
+        required=False,
+        help_text=(
+            "The earlier reports the quote passes on, from the original to the one this "
+            "document took it from: sources' ids or slugs. Writing the list replaces the "
+            "previous one; omit it to leave it as it is."
+        ),
     )
 
     class Meta:
@@ -318,10 +384,23 @@ class CitationSerializer(FullCleanModelSerializer):
             "quote",
             "location",
             "stance",
+            "attributed_to",
+            "attributed_to_actor",
+            "relays",
             "note",
             "created",
             "updated",
         ]
+
+    def create(self, validated_data):
+        relays = validated_data.pop("relays", [])
+        return services.citation_save(Citation(**validated_data), relays=relays)
+
+    def update(self, instance, validated_data):
+        relays = validated_data.pop("relays", None)
+        for attr, value in validated_data.items():
+            setattr(instance, attr, value)
+        return services.citation_save(instance, relays=relays)
 
     def validate(self, attrs):
         transfer = attrs.get("transfer", getattr(self.instance, "transfer", None))

@@ -36,7 +36,7 @@ class TransferViewSet(ApiModelViewSet):
     history and evidence. Address one by id or slug.
 
     The status is derived: it is the status of the latest event in
-    `status_history`. Give `initial_status` when creating a transfer; change
+    `status_history`. Give `initial_stage` when creating a transfer; change
     the status later by adding an event at `/api/v1/status-events/`.
     """
 

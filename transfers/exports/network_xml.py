@@ -13,7 +13,7 @@ NODE_ATTRIBUTES = [
 ]
 EDGE_ATTRIBUTES = [
     ("transfer", "string"),
-    ("status", "string"),
+    ("stage", "string"),
     ("transfer_type", "string"),
     ("system", "string"),
     ("system_designation", "string"),

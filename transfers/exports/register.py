@@ -50,7 +50,9 @@ OUR_COLUMNS = [
     "Deal id",
     "Numbers ordered",
     "Numbers ordered is estimate",
-    "Our status",
+    "Our stage",
+    "Our credibility",
+    "Independent sources",
     "Transfer type",
     "Intermediaries",
     "Start date",
@@ -101,7 +103,9 @@ REGISTER_COLUMNS = (
     "slug",
     "quantity",
     "quantity_is_estimate",
-    "status",
+    "stage",
+    "credibility",
+    "independent_sources",
 )
 
 CATEGORY_LABELS = {value: str(label) for value, label in SystemCategory.choices}
@@ -215,7 +219,9 @@ def _chunk_rows(
         slug,
         quantity,
         quantity_is_estimate,
-        status,
+        stage,
+        credibility,
+        independent_sources,
     ) in chunk:
         source_ids = cited.get(transfer_id)
         if source_ids is None:
@@ -242,7 +248,9 @@ def _chunk_rows(
             slug if slug[:1] not in triggers else "'" + slug,
             "" if quantity is None else str(quantity),
             "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
-            status,
+            stage,
+            str(credibility),
+            str(independent_sources),
             transfer_type,
             intermediaries.get(transfer_id, ""),
             format_partial_date(start_date, start_precision) if start_date else "",

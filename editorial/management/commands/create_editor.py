@@ -16,6 +16,7 @@ EDITED_MODELS = [
     ("transfers", "delivery"),
     ("sources", "source"),
     ("transfers", "citation"),
+    ("transfers", "citationrelay"),
 ]
 
 

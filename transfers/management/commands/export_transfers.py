@@ -26,7 +26,10 @@ FILTER_OPTIONS = {
     "party": "party",
     "system": "system",
     "category": "category",
-    "status": "status",
+    "stage": "stage",
+    "credibility": "credibility",
+    "min_credibility": "min_credibility",
+    "all_stages": "all_stages",
     "transfer_type": "transfer_type",
     "year_from": "year_from",
     "year_to": "year_to",
@@ -75,6 +78,10 @@ class Command(BaseCommand):
         for option, name in FILTER_OPTIONS.items():
             for value in options.get(option) or []:
                 params.appendlist(name, value)
+        if fmt == "jsonl" and "all_stages" not in params and "reached_agreement" not in params:
+            # JSON Lines is the records themselves, for syncing: every stage
+            # unless asked; the register and the networks count (agreed or later).
+            params["all_stages"] = "true"
         filterset = AnalyticsFilterSet(params, queryset=Transfer.objects.all())
         if not filterset.is_valid():
             errors = "; ".join(
