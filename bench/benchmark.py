@@ -1056,11 +1056,11 @@ def list_load(port, stop_at, stop_event, clients=2):
                 connection.request("GET", path, headers={"Accept": "application/json"})
                 response = connection.getresponse()
                 response.read()
-                stage = response.status
+                status = response.status
             except (OSError, http.client.HTTPException) as exc:
                 connection.close()
                 connection = http.client.HTTPConnection(harness.LOOPBACK, port, timeout=60)
-                stage = type(exc).__name__
+                status = type(exc).__name__
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 times.append(elapsed)
@@ -1091,7 +1091,7 @@ def worker_peak_rss_mb(server) -> float | None:
     peaks = []
     for child in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
         try:
-            stage = Path(f"/proc/{child}/status").read_text()
+            status = Path(f"/proc/{child}/status").read_text()
         except OSError:
             continue
         for line in status.splitlines():

@@ -19,6 +19,7 @@ class SourceForm(PartialDateFormMixin, forms.ModelForm):
             "publisher",
             "authors",
             "published",
+            "publication_date_is_inferred",
             "url",
             "kind",
             "language",
@@ -47,7 +48,20 @@ class SourceAdmin(CuratedModelAdmin):
     autocomplete_fields = ["copy_of"]
     readonly_fields = ["created", "updated"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "publisher", "authors", "published", "url"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "publisher",
+                    "authors",
+                    "published",
+                    "publication_date_is_inferred",
+                    "url",
+                ]
+            },
+        ),
         ("Assessment", {"fields": ["kind", "language", "reliability", "copy_of"]}),
         ("Archive", {"fields": ["document_key", "notes", "created", "updated"]}),
     ]

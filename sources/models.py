@@ -108,8 +108,7 @@ class Source(TimeStampedModel):
                 name="%(app_label)s_%(class)s_not_copy_of_itself",
             ),
             models.CheckConstraint(
-                condition=Q(publication_date_is_inferred=False)
-                | Q(publication_date__isnull=False),
+                condition=Q(publication_date_is_inferred=False) | Q(publication_date__isnull=False),
                 name="%(app_label)s_%(class)s_inferred_date_needs_date",
             ),
             models.UniqueConstraint(

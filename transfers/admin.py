@@ -383,7 +383,15 @@ class StatusEventCitationInline(admin.StackedInline):
     fk_name = "status_event"
     extra = 1
     autocomplete_fields = ["source", "attributed_to_actor"]
-    fields = ["source", "quote", "location", "stance", "attributed_to", "attributed_to_actor", "note"]
+    fields = [
+        "source",
+        "quote",
+        "location",
+        "stance",
+        "attributed_to",
+        "attributed_to_actor",
+        "note",
+    ]
 
 
 @admin.register(StatusEvent)

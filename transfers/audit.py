@@ -110,9 +110,7 @@ def citations_on_another_transfers_event():
 
 def claims_on_one_root():
     """Claims whose support, however many citations, goes back to one report."""
-    events = (
-        StatusEvent.objects.with_parties().filter(independent_sources=1).order_by("id")
-    )
+    events = StatusEvent.objects.with_parties().filter(independent_sources=1).order_by("id")
     for event in events:
         yield Finding(
             WARNING,
@@ -128,9 +126,7 @@ def credibility_overrides():
     """Every editor's override of a computed credibility, with its reason, to
     review. An override without a reason cannot be stored (a constraint)."""
     events = (
-        StatusEvent.objects.with_parties()
-        .filter(credibility_override__isnull=False)
-        .order_by("id")
+        StatusEvent.objects.with_parties().filter(credibility_override__isnull=False).order_by("id")
     )
     for event in events:
         yield Finding(

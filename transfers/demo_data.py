@@ -22,24 +22,56 @@ from sources.choices import Reliability, SourceKind
 from sources.models import Source
 
 from . import citation_search_index, search_index
-from .choices import Condition, Stance, SystemCategory, Stage, TransferType
-from .models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
+from .choices import AGREED_OR_LATER, Condition, Stage, Stance, SystemCategory, TransferType
+from .evidence import Evidence, credibility, first_reported, independent_roots
+from .models import (
+    Citation,
+    CitationRelay,
+    Delivery,
+    StatusEvent,
+    System,
+    Transfer,
+    TransferIntermediary,
+)
 
 # Written in this order, so that every row's references are already there.
-GENERATED_MODELS = (Transfer, TransferIntermediary, Delivery, StatusEvent, Citation)
+GENERATED_MODELS = (Transfer, TransferIntermediary, Delivery, StatusEvent, Citation, CitationRelay)
 # Columns computed from the others once every row is in.
 DERIVED = {"search_document"}
 
-# Status paths a deal plausibly takes; the last step is its current status.
-STATUS_PATHS = [
+# Stage paths a deal plausibly takes; the last step is its current stage.
+STAGE_PATHS = [
     (Stage.UNDER_DISCUSSION,),
     (Stage.UNDER_DISCUSSION, Stage.AGREED),
     (Stage.REQUESTED, Stage.UNDER_DISCUSSION, Stage.AGREED),
+    (Stage.UNDER_DISCUSSION, Stage.AGREED, Stage.DELIVERING, Stage.DELIVERED),
+    (Stage.AGREED, Stage.DELIVERED),
     (Stage.REQUESTED,),
+    (Stage.OFFERED,),
+    (Stage.REQUESTED, Stage.OFFERED),
     (Stage.UNDER_DISCUSSION, Stage.CANCELLED),
     (Stage.UNDER_DISCUSSION, Stage.CANCELLED, Stage.AGREED),
-    (Stage.UNDER_DISCUSSION, Stage.DENIED),
-    (Stage.UNDER_DISCUSSION, Stage.INTERDICTED),
+    (Stage.AGREED, Stage.SUSPENDED),
+    (Stage.REQUESTED, Stage.DENIED),
+    (Stage.DELIVERING, Stage.INTERDICTED),
+    (Stage.OBSERVED_IN_POSSESSION,),
+]
+# The evidence's mix: a second and third citation for some claims, hedges,
+# contradictions, claims attributed to someone, relays of earlier reports,
+# and syndicated copies among the sources (their roots are their originals).
+EXTRA_CITATION_SHARES = (0.35, 0.1)
+HEDGED_SHARE = 0.2
+CONTRADICTING_SHARE = 0.15  # of the second and third citations
+ATTRIBUTED_SHARE = 0.4
+RELAYED_SHARE = 0.25
+COPY_SHARE = 0.1
+ATTRIBUTIONS = [
+    "officials",
+    "an unnamed official",
+    "the defence ministry",
+    "intelligence services",
+    "a state news agency",
+    "diplomats",
 ]
 PRECISIONS = ["year", "year", "month", "day"]
 # Share of transfers routed through an intermediary, as with the seed's Syria → Hezbollah.
@@ -106,18 +138,21 @@ class _Table:
         self.rows = []
 
     def add(self, values: dict) -> int:
+        """Queue `values` as a row (read at `flush`, so derived columns may be
+        added to the dict until then)."""
         row_id = self.next_id
         self.next_id += 1
         values["id"] = row_id
-        self.rows.append(tuple(values[column] for column in self.columns))
+        self.rows.append(values)
         return row_id
 
     def flush(self):
-        self.write_rows(self.rows)
+        rows = [tuple(values[column] for column in self.columns) for values in self.rows]
+        self.write_rows(rows)
         self.write_history(
             [
                 tuple(row[position] for position in self.history_positions) + self.history_suffix
-                for row in self.rows
+                for row in rows
             ]
         )
         self.rows = []
@@ -191,6 +226,12 @@ def build_reference_data(*, transfers: int, seed: int, prefix: str):
             )
         )
     sources = _bulk_with_history(Source, sources)
+    # A share of the documents are syndicated copies of another (an original).
+    originals = sources[: max(1, int(len(sources) * (1 - COPY_SHARE)))]
+    copies = sources[len(originals) :]
+    for copy in copies:
+        copy.copy_of_id = rng.choice(originals).pk
+    Source.objects.bulk_update(copies, ["copy_of"])
     return actors, systems, sources
 
 
@@ -231,11 +272,23 @@ def generate(
         weights = [1 / (rank + 1) for rank in range(len(actor_ids))]
         system_ids = [system.pk for system in systems]
         source_ids = [source.pk for source in sources]
+        # How the rule sees each document: its original's id and grade, and its date.
+        grades = {source.pk: source.reliability for source in sources}
+        documents = {
+            source.pk: (
+                source.copy_of_id or source.pk,
+                grades[source.copy_of_id or source.pk],
+                source.publication_date,
+                source.publication_date_precision,
+            )
+            for source in sources
+        }
         tables = {model: _Table(model, now) for model in GENERATED_MODELS}
         first_id = tables[Transfer].next_id
         first_citation_id = tables[Citation].next_id
         counts = dict.fromkeys(
-            ("transfers", "status_events", "citations", "intermediaries", "deliveries"), 0
+            ("transfers", "status_events", "citations", "relays", "intermediaries", "deliveries"),
+            0,
         )
         for start in range(0, transfers, batch_size):
             size = min(batch_size, transfers - start)
@@ -250,6 +303,7 @@ def generate(
                     weights,
                     system_ids,
                     source_ids,
+                    documents,
                     counts,
                 )
             for table in tables.values():
@@ -264,37 +318,37 @@ def generate(
 
 
 def _add_transfer(
-    rng, tables, index, prefix, now, actor_ids, weights, system_ids, source_ids, counts
+    rng, tables, index, prefix, now, actor_ids, weights, system_ids, source_ids, documents, counts
 ):
     supplier, recipient = rng.choices(actor_ids, weights, k=2)
     while recipient == supplier:
         recipient = rng.choice(actor_ids)
     year = rng.randint(1950, 2015)
     start, start_precision = _partial_date(rng, year)
-    path = rng.choice(STATUS_PATHS)
+    path = rng.choice(STAGE_PATHS)
     quantity = rng.choice([None, rng.randint(1, 500)])
-    transfer_id = tables[Transfer].add(
-        {
-            "created": now,
-            "updated": now,
-            "slug": f"{prefix}-transfer-{index}",
-            "transfer_type": rng.choice(TransferType.values),
-            "stage": path[-1],
-            "quantity": quantity,
-            "quantity_is_estimate": quantity is not None and rng.random() < 0.3,
-            "value": None,
-            "value_currency": "",
-            "condition": rng.choice(["", *Condition.values]),
-            "start_date": start,
-            "start_date_precision": start_precision,
-            "end_date": None,
-            "end_date_precision": "",
-            "notes": "",
-            "supplier_id": supplier,
-            "recipient_id": recipient,
-            "system_id": rng.choice(system_ids),
-        }
-    )
+    transfer = {
+        "created": now,
+        "updated": now,
+        "slug": f"{prefix}-transfer-{index}",
+        "transfer_type": rng.choice(TransferType.values),
+        "stage": path[-1],
+        "reached_agreement": any(stage in AGREED_OR_LATER for stage in path),
+        "quantity": quantity,
+        "quantity_is_estimate": quantity is not None and rng.random() < 0.3,
+        "value": None,
+        "value_currency": "",
+        "condition": rng.choice(["", *Condition.values]),
+        "start_date": start,
+        "start_date_precision": start_precision,
+        "end_date": None,
+        "end_date_precision": "",
+        "notes": "",
+        "supplier_id": supplier,
+        "recipient_id": recipient,
+        "system_id": rng.choice(system_ids),
+    }
+    transfer_id = tables[Transfer].add(transfer)
     counts["transfers"] += 1
     if rng.random() < INTERMEDIARY_SHARE:
         via = rng.choice(actor_ids)
@@ -303,7 +357,7 @@ def _add_transfer(
                 {"transfer_id": transfer_id, "actor_id": via, "position": 1}
             )
             counts["intermediaries"] += 1
-    if quantity is not None and path[-1] == Stage.AGREED:
+    if quantity is not None and path[-1] in (Stage.AGREED, Stage.DELIVERING, Stage.DELIVERED):
         # Confirmed deals with a known number arrive over one to three years.
         years = rng.randint(1, 3)
         for offset in range(years):
@@ -318,36 +372,101 @@ def _add_transfer(
             )
             counts["deliveries"] += 1
     event_year = year
-    for status in path:
+    for stage in path:
         # Each later event falls in a later year, so the order holds at any precision.
         date, precision = _partial_date(rng, event_year)
         event_year += rng.randint(1, 3)
-        event_id = tables[StatusEvent].add(
-            {
-                "created": now,
-                "updated": now,
-                "stage": status,
-                "date": date,
-                "date_precision": precision,
-                "note": "",
-                "transfer_id": transfer_id,
-            }
+        event = {
+            "created": now,
+            "updated": now,
+            "stage": stage,
+            "date": date,
+            "date_precision": precision,
+            "date_is_inferred": False,
+            "credibility_override": None,
+            "credibility_override_reason": "",
+            "note": "",
+            "transfer_id": transfer_id,
+        }
+        event_id = tables[StatusEvent].add(event)
+        found, reports = _add_citations(
+            rng,
+            tables,
+            index,
+            now,
+            transfer_id,
+            event_id,
+            stage,
+            date,
+            source_ids,
+            documents,
+            counts,
         )
-        tables[Citation].add(
+        first, first_precision = first_reported(reports)
+        event.update(
+            computed_credibility=credibility(found),
+            independent_sources=independent_roots(found),
+            first_reported=first,
+            first_reported_precision=first_precision,
+        )
+        counts["status_events"] += 1
+    # The transfer shows its current stage's (the last event's) credibility.
+    transfer.update(
+        credibility=event["computed_credibility"], independent_sources=event["independent_sources"]
+    )
+
+
+def _add_citations(
+    rng, tables, index, now, transfer_id, event_id, stage, date, source_ids, documents, counts
+):
+    """One to three citations for a claim, with their relays; returns the
+    claim's evidence as the rule sees it and its dated reports."""
+    found, reports = [], []
+    number = 1 + sum(rng.random() < share for share in EXTRA_CITATION_SHARES)
+    for position in range(number):
+        stance = Stance.SUPPORTS
+        if rng.random() < HEDGED_SHARE:
+            stance = Stance.SUPPORTS_HEDGED
+        if position and rng.random() < CONTRADICTING_SHARE:
+            stance = Stance.CONTRADICTS
+        source_id = rng.choice(source_ids)
+        citation_id = tables[Citation].add(
             {
                 "created": now,
                 "updated": now,
-                "quote": f"Reports in {date.year} said the deal (#{index}) was {status}.",
+                "quote": f"Reports in {date.year} said the deal (#{index}) was {stage}.",
                 "location": f"paragraph {rng.randint(1, 30)}",
-                "stance": Stance.SUPPORTS,
+                "stance": stance,
+                "attributed_to": (
+                    rng.choice(ATTRIBUTIONS) if rng.random() < ATTRIBUTED_SHARE else ""
+                ),
+                "attributed_to_actor_id": None,
                 "note": "",
-                "source_id": rng.choice(source_ids),
+                "source_id": source_id,
                 "transfer_id": transfer_id,
                 "status_event_id": event_id,
             }
         )
-        counts["status_events"] += 1
         counts["citations"] += 1
+        root, grade, published, precision = documents[source_id]
+        reports.append((published, precision))
+        if rng.random() < RELAYED_SHARE:
+            relayed = [other for other in rng.sample(source_ids, 2) if other != source_id]
+            for relay_position, relayed_id in enumerate(relayed[: rng.randint(1, 2)], start=1):
+                tables[CitationRelay].add(
+                    {
+                        "citation_id": citation_id,
+                        "position": relay_position,
+                        "source_id": relayed_id,
+                        "note": "",
+                    }
+                )
+                counts["relays"] += 1
+                reports.append(documents[relayed_id][2:])
+                if relay_position == 1:
+                    root, grade = documents[relayed_id][:2]
+        found.append(Evidence(root, grade, stance))
+    return found, reports
 
 
 def _reset_sequences(models: Iterable):

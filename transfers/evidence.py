@@ -156,26 +156,31 @@ def _evidence_by_event(transfer_ids, using):
     reports = defaultdict(list)
     for citation in citations:
         relay = first_relay.get(citation["id"])
-        root, grade = (
-            _original(relay, "source__") if relay else _original(citation, "source__")
-        )
+        root, grade = _original(relay, "source__") if relay else _original(citation, "source__")
         event = citation["status_event_id"]
         evidence[event].append(Evidence(root, grade, citation["stance"]))
         for row in (citation, *dates[citation["id"]]):
-            if row["source__publication_date"] is not None:
-                reports[event].append(
-                    (row["source__publication_date"], row["source__publication_date_precision"])
-                )
+            reports[event].append(
+                (row["source__publication_date"], row["source__publication_date_precision"])
+            )
     return evidence, reports
 
 
-def _first_reported(reports):
-    if not reports:
+def first_reported(reports):
+    """The earliest of (date, precision) pairs, undated ones left out; finer
+    precision first among equal dates. (None, "") if none is dated."""
+    dated = [report for report in reports if report[0] is not None]
+    if not dated:
         return None, ""
-    return min(reports, key=lambda report: (report[0], PRECISION_RANK.get(report[1], 3)))
+    return min(dated, key=lambda report: (report[0], PRECISION_RANK.get(report[1], 3)))
 
 
-EVENT_DERIVED = ["computed_credibility", "independent_sources", "first_reported", "first_reported_precision"]
+EVENT_DERIVED = [
+    "computed_credibility",
+    "independent_sources",
+    "first_reported",
+    "first_reported_precision",
+]
 TRANSFER_DERIVED = ["reached_agreement", "credibility", "independent_sources"]
 
 
@@ -203,7 +208,7 @@ def _refresh_chunk(transfer_ids, using):
     reached = set()
     for event in events:
         found = evidence.get(event.pk, [])
-        first, precision = _first_reported(reports.get(event.pk, []))
+        first, precision = first_reported(reports.get(event.pk, []))
         derived = (credibility(found), independent_roots(found), first, precision)
         if derived != tuple(getattr(event, name) for name in EVENT_DERIVED):
             for name, value in zip(EVENT_DERIVED, derived, strict=True):
@@ -287,7 +292,9 @@ def _citation_before(sender, instance, raw, using, **kwargs):
 def _citation_written(sender, instance, using, raw=False, **kwargs):
     if raw:
         return  # a fixture load: load_seed recomputes everything at the end
-    refresh([instance.transfer_id, getattr(instance, "_evidence_transfer_before", None)], using=using)
+    refresh(
+        [instance.transfer_id, getattr(instance, "_evidence_transfer_before", None)], using=using
+    )
 
 
 def _citation_deleted(sender, instance, using, origin=None, **kwargs):

@@ -6,7 +6,7 @@ from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
 
-from .choices import Stance, SystemCategory, Stage, TransferType
+from .choices import Stage, Stance, SystemCategory, TransferType
 from .models import Citation, Delivery, StatusEvent, System, Transfer
 
 

@@ -265,6 +265,7 @@ class StatusEventFilterSet(ApiFilterSet):
             Q(credibility_override__lte=value)
             | Q(credibility_override__isnull=True, computed_credibility__lte=value)
         )
+
     ordering = ordering_filter(
         {"date": "date", "created": "created", "updated": "updated", "id": "id"},
         default="transfer, date (undated first), id",

@@ -511,7 +511,7 @@ class StatusEvent(TimeStampedModel):
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     date_is_inferred = models.BooleanField(
         default=False,
-        help_text="The date is inferred (e.g. from 'yesterday' and the article's date), not stated.",
+        help_text="The date is inferred (e.g. from 'yesterday' and the article's date).",
     )
     credibility_override = models.PositiveSmallIntegerField(
         choices=Credibility.choices,

@@ -90,9 +90,7 @@ def transfer_create(*, intermediaries=(), initial_stage=None, **fields) -> Trans
     note) becomes the first event, by default an undated "under_discussion".
     """
     transfer = transfer_save(Transfer(**fields), intermediaries=intermediaries)
-    event = StatusEvent(
-        transfer=transfer, **(initial_stage or {"stage": Stage.UNDER_DISCUSSION})
-    )
+    event = StatusEvent(transfer=transfer, **(initial_stage or {"stage": Stage.UNDER_DISCUSSION}))
     try:
         event.full_clean()
     except ValidationError as exc:

@@ -76,6 +76,7 @@ class SourceSerializer(FullCleanModelSerializer):
             "authors",
             "publication_date",
             "publication_date_precision",
+            "publication_date_is_inferred",
             "document_url",
             "kind",
             "language",

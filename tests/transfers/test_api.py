@@ -6,7 +6,7 @@ from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
 from tests.helpers import API, documented_transfer, results
-from transfers.choices import SystemCategory, Stage, TransferType
+from transfers.choices import Stage, SystemCategory, TransferType
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
 from transfers.models import StatusEvent, Transfer, TransferIntermediary
 

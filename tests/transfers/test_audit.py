@@ -1,13 +1,11 @@
 import json
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 
 from actors.factories import ActorFactory
-from sources.choices import Reliability
-from sources.factories import SourceFactory
 from transfers.audit import normalise_name, run_audit
 from transfers.choices import Stance
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory

@@ -57,7 +57,6 @@ def test_independent_roots_count_supports_not_contradictions():
 # --- roots from documents and relays -------------------------------------------------
 
 
-
 def _claim(stage=Stage.AGREED, **source):
     transfer = TransferFactory()
     event = StatusEventFactory(transfer=transfer, stage=stage)

@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_transfer_str_reads_like_an_editor_would_say_it(russia, iran, s300):
-    transfer = TransferFactory(
-        supplier=russia, recipient=iran, system=s300, stage=Stage.AGREED
-    )
+    transfer = TransferFactory(supplier=russia, recipient=iran, system=s300, stage=Stage.AGREED)
     assert str(transfer) == "Russia → Iran: S-300 (agreed)"
 
 

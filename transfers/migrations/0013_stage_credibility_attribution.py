@@ -130,7 +130,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalstatusevent',
             name='date_is_inferred',
-            field=models.BooleanField(default=False, help_text="The date is inferred (e.g. from 'yesterday' and the article's date), not stated."),
+            field=models.BooleanField(default=False, help_text="The date is inferred (e.g. from 'yesterday' and the article's date)."),
         ),
         migrations.AddField(
             model_name='statusevent',
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='statusevent',
             name='date_is_inferred',
-            field=models.BooleanField(default=False, help_text="The date is inferred (e.g. from 'yesterday' and the article's date), not stated."),
+            field=models.BooleanField(default=False, help_text="The date is inferred (e.g. from 'yesterday' and the article's date)."),
         ),
         migrations.AddField(
             model_name='statusevent',
