@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 
-from .models import Transfer
+from .models import Citation, Transfer
 
 FLOW_ORDER = ("supplier__name", "supplier_id", "recipient__name", "recipient_id")
 
@@ -205,6 +205,7 @@ def actor_profile(actor, transfers: QuerySet) -> dict:
         )
         profile[role] = {
             **_counts(mine.aggregate(**_aggregates())),
+            "works_cited": works_cited(mine),
             "by_partner": [
                 {
                     "actor": {
@@ -234,3 +235,15 @@ def actor_profile(actor, transfers: QuerySet) -> dict:
             ],
         }
     return profile
+
+
+def works_cited(transfers: QuerySet) -> int:
+    """How many works the citations of `transfers` quote: a syndicated copy or
+    excerpt counts as its original (documents 003 and 004 of the seed are one)."""
+    return (
+        Citation.objects.filter(transfer__in=transfers.values("pk"))
+        .order_by()
+        .values(work=Coalesce("source__copy_of_id", "source_id"))
+        .distinct()
+        .count()
+    )

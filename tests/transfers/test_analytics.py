@@ -17,7 +17,15 @@ FLOWS = f"{API}/flows/"
 
 @pytest.fixture
 def seed(db):
-    call_command("loaddata", "fixtures/seed.json", verbosity=0)
+    call_command("load_seed", verbosity=0)
+
+
+def counted():
+    """What flows, the network and profiles count by default: transfers that
+    reached agreement (agreed or a later stage of supply)."""
+    return Transfer.objects.filter(reached_agreement=True).select_related(
+        "supplier", "recipient", "system"
+    )
 
 
 def expected_flows(transfers, per_year=False):
@@ -48,15 +56,38 @@ def flows_by_key(rows, per_year=False):
 # --- flows ------------------------------------------------------------------------
 
 
+ALL = {"all_stages": "true"}
+
+
 def test_flows_match_counts_made_from_the_seed(api_client, seed):
     rows = results(api_client.get(FLOWS, {"page_size": 500}))
+    assert rows, "some of the seed's transfers reached agreement"
+    assert flows_by_key(rows) == expected_flows(counted())
+    assert sum(row["transfers"] for row in rows) == counted().count() < Transfer.objects.count()
+    every = results(api_client.get(FLOWS, {"page_size": 500, **ALL}))
     everything = Transfer.objects.select_related("supplier", "recipient")
-    assert flows_by_key(rows) == expected_flows(everything)
-    assert sum(row["transfers"] for row in rows) == Transfer.objects.count()
+    assert flows_by_key(every) == expected_flows(everything)
+    assert sum(row["transfers"] for row in every) == Transfer.objects.count()
+
+
+def test_flows_take_a_minimum_credibility(api_client, seed):
+    for grade in range(1, 7):
+        rows = results(api_client.get(FLOWS, {"page_size": 500, "min_credibility": grade}))
+        assert flows_by_key(rows) == expected_flows(counted().filter(credibility__lte=grade))
+    response = api_client.get(FLOWS, {"min_credibility": "7"})
+    assert response.status_code == 400 and "min_credibility" in response.json()
+
+
+def test_flows_of_reached_agreement_false_are_the_others(api_client, seed):
+    rows = results(api_client.get(FLOWS, {"page_size": 500, "reached_agreement": "false"}))
+    others = Transfer.objects.filter(reached_agreement=False).select_related("supplier", "recipient")
+    assert flows_by_key(rows) == expected_flows(others)
+    response = api_client.get(FLOWS, {"all_stages": "maybe"})
+    assert response.status_code == 400 and "all_stages" in response.json()
 
 
 def test_flows_per_year_group_by_start_year(api_client, seed):
-    rows = results(api_client.get(FLOWS, {"per_year": "true", "page_size": 500}))
+    rows = results(api_client.get(FLOWS, {"per_year": "true", "page_size": 500, **ALL}))
     everything = Transfer.objects.select_related("supplier", "recipient")
     assert flows_by_key(rows, per_year=True) == expected_flows(everything, per_year=True)
     assert all("year" in row for row in rows)
@@ -64,7 +95,7 @@ def test_flows_per_year_group_by_start_year(api_client, seed):
 
 def test_flows_honour_the_transfer_list_filters(api_client, seed):
     params = {"supplier": "russia", "stage": "under_discussion", "page_size": 500}
-    rows = results(api_client.get(FLOWS, params))
+    rows = results(api_client.get(FLOWS, {**params, **ALL}))
     listed = results(api_client.get(f"{API}/transfers/", params))
     narrowed = Transfer.objects.filter(pk__in=[t["id"] for t in listed]).select_related(
         "supplier", "recipient"
@@ -79,7 +110,7 @@ def test_flows_count_unknown_quantities_apart(api_client):
     first = TransferFactory(quantity=10)
     TransferFactory(supplier=first.supplier, recipient=first.recipient, quantity=5)
     TransferFactory(supplier=first.supplier, recipient=first.recipient, quantity=None)
-    [row] = results(api_client.get(FLOWS))
+    [row] = results(api_client.get(FLOWS, ALL))
     assert (row["transfers"], row["known_quantity"], row["unknown_quantity"]) == (3, 15, 1)
 
 
@@ -97,7 +128,7 @@ def test_flows_pages_count_flows_not_transfers(api_client):
     pairs = [TransferFactory() for _ in range(3)]
     for transfer in pairs:
         TransferFactory.create_batch(2, supplier=transfer.supplier, recipient=transfer.recipient)
-    body = api_client.get(FLOWS, {"page_size": 2}).json()
+    body = api_client.get(FLOWS, {"page_size": 2, **ALL}).json()
     assert (body["count"], body["count_is_exact"]) == (3, True)
     assert {row["transfers"] for row in body["results"]} == {3}
 
@@ -106,7 +137,7 @@ def test_flows_pages_count_flows_not_transfers(api_client):
 def test_flows_query_count_is_flat(n, api_client, django_assert_num_queries):
     TransferFactory.create_batch(n)
     with django_assert_num_queries(2):  # the page, then its count
-        response = api_client.get(FLOWS, {"page_size": n - 1})
+        response = api_client.get(FLOWS, {"page_size": n - 1, **ALL})
     assert len(results(response)) == n - 1
     assert response.json()["count"] == n
 
@@ -131,7 +162,8 @@ def network(client, params=None) -> dict:
 
 
 def test_network_json_has_actors_as_nodes_and_transfers_as_edges(api_client, seed):
-    body = network(api_client)
+    assert {edge["id"] for edge in network(api_client)["edges"]} == {t.pk for t in counted()}
+    body = network(api_client, ALL)
     transfers = Transfer.objects.all()
     assert len(body["edges"]) == transfers.count()
     parties = set(transfers.values_list("supplier", flat=True)) | set(
@@ -146,18 +178,18 @@ def test_network_json_has_actors_as_nodes_and_transfers_as_edges(api_client, see
 
 
 def test_network_honours_the_filters(api_client, seed):
-    body = network(api_client, {"recipient": "iran"})
+    body = network(api_client, {"recipient": "iran", **ALL})
     assert body["edges"]
     assert len(body["edges"]) == Transfer.objects.filter(recipient__slug="iran").count()
     iran = Transfer.objects.filter(recipient__slug="iran").values_list("recipient", flat=True)[0]
     assert {edge["target"] for edge in body["edges"]} == {iran}
-    assert len(body["nodes"]) < len(network(api_client)["nodes"])
+    assert len(body["nodes"]) < len(network(api_client, ALL)["nodes"])
 
 
 @pytest.mark.parametrize("fmt,reader", [("graphml", "read_graphml"), ("gexf", "read_gexf")])
 def test_network_files_open_in_networkx(api_client, seed, tmp_path, fmt, reader):
     nx = pytest.importorskip("networkx")
-    response = api_client.get(NETWORK, {"format": fmt})
+    response = api_client.get(NETWORK, {"format": fmt, **ALL})
     assert f"transfers.{fmt}" in response["Content-Disposition"]
     path = tmp_path / f"network.{fmt}"
     path.write_bytes(download(response))
@@ -176,8 +208,8 @@ def test_network_files_open_in_networkx(api_client, seed, tmp_path, fmt, reader)
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_network_files_honour_the_filters(api_client, seed, fmt):
-    everything = download(api_client.get(NETWORK, {"format": fmt}))
-    narrowed = download(api_client.get(NETWORK, {"format": fmt, "supplier": "iran"}))
+    everything = download(api_client.get(NETWORK, {"format": fmt, **ALL}))
+    narrowed = download(api_client.get(NETWORK, {"format": fmt, "supplier": "iran", **ALL}))
     assert narrowed.count(b"<edge ") == Transfer.objects.filter(supplier__slug="iran").count()
     assert narrowed.count(b"<edge ") < everything.count(b"<edge ")
 
@@ -186,7 +218,7 @@ def test_network_escapes_names_in_xml(api_client, tmp_path):
     nx = pytest.importorskip("networkx")
     transfer = TransferFactory(supplier__name='A & B <"Ltd">')
     path = tmp_path / "n.graphml"
-    path.write_bytes(download(api_client.get(NETWORK, {"format": "graphml"})))
+    path.write_bytes(download(api_client.get(NETWORK, {"format": "graphml", **ALL})))
     graph = nx.read_graphml(path)
     assert graph.nodes[f"actor-{transfer.supplier_id}"]["name"] == 'A & B <"Ltd">'
 
@@ -202,7 +234,7 @@ def test_network_rejects_a_bad_filter_with_a_json_400(api_client, fmt):
 def test_network_query_count_is_flat(n, api_client, django_assert_num_queries):
     TransferFactory.create_batch(n)
     with django_assert_num_queries(2):  # nodes, then edges
-        body = network(api_client)
+        body = network(api_client, ALL)
     assert len(body["edges"]) == n
 
 
@@ -218,7 +250,7 @@ def test_network_nodes_are_found_without_a_subplan_per_actor(api_client):
     TransferFactory.create_batch(3)
     plan = aggregates.network_nodes(Transfer.objects.all()).explain()
     assert "SubPlan" not in plan, plan
-    assert len(network(api_client)["nodes"]) == 6
+    assert len(network(api_client, ALL)["nodes"]) == 6
 
 
 def test_network_json_streams_the_edges_in_pieces(api_client, monkeypatch):
@@ -226,7 +258,7 @@ def test_network_json_streams_the_edges_in_pieces(api_client, monkeypatch):
 
     monkeypatch.setattr(network_json, "NETWORK_CHUNK_SIZE", 2)
     TransferFactory.create_batch(5)
-    response = api_client.get(NETWORK)
+    response = api_client.get(NETWORK, ALL)
     pieces = list(response.streaming_content)
     assert len(pieces) == 1 + 3  # the nodes, then the edges two by two
     body = json.loads(b"".join(pieces))
@@ -245,7 +277,7 @@ def profile_url(actor):
 
 
 def test_profile_counts_what_an_actor_supplied_and_received(api_client, seed):
-    body = api_client.get(profile_url("russia")).json()
+    body = api_client.get(profile_url("russia"), ALL).json()
     assert body["actor"]["slug"] == "russia"
     supplied = Transfer.objects.filter(supplier__slug="russia").select_related(
         "recipient", "system"
@@ -267,6 +299,21 @@ def test_profile_counts_what_an_actor_supplied_and_received(api_client, seed):
     )
     received = Transfer.objects.filter(recipient__slug="russia").count()
     assert body["received"]["transfers"] == received
+    by_default = api_client.get(profile_url("russia")).json()
+    assert by_default["supplied"]["transfers"] == counted().filter(supplier__slug="russia").count()
+
+
+def test_profile_counts_works_not_copies(api_client):
+    from sources.factories import SourceFactory
+    from transfers.factories import CitationFactory
+
+    transfer = TransferFactory()
+    original = SourceFactory()
+    CitationFactory(transfer=transfer, source=original)
+    CitationFactory(transfer=transfer, source=SourceFactory(copy_of=original))
+    CitationFactory(transfer=transfer, source=SourceFactory())
+    body = api_client.get(profile_url(transfer.supplier.slug), ALL).json()
+    assert body["supplied"]["works_cited"] == 2
 
 
 def test_profile_by_id_equals_profile_by_slug(api_client, seed):
@@ -275,8 +322,8 @@ def test_profile_by_id_equals_profile_by_slug(api_client, seed):
 
 
 def test_profile_honours_the_filters(api_client, seed):
-    everything = api_client.get(profile_url("russia")).json()
-    narrowed = api_client.get(profile_url("russia"), {"stage": "requested"}).json()
+    everything = api_client.get(profile_url("russia"), ALL).json()
+    narrowed = api_client.get(profile_url("russia"), {"stage": "requested", **ALL}).json()
     assert (
         narrowed["supplied"]["transfers"]
         == Transfer.objects.filter(supplier__slug="russia", stage="requested").count()
@@ -295,7 +342,7 @@ def test_profile_of_an_unknown_actor_is_404_and_a_bad_filter_400(api_client, see
 def test_profile_query_count_is_flat(n, api_client, django_assert_num_queries):
     first = TransferFactory()
     TransferFactory.create_batch(n, supplier=first.supplier)
-    # The actor, then five aggregates for each of the two roles.
-    with django_assert_num_queries(11):
-        body = api_client.get(profile_url(first.supplier.slug)).json()
+    # The actor, then six aggregates for each of the two roles.
+    with django_assert_num_queries(13):
+        body = api_client.get(profile_url(first.supplier.slug), ALL).json()
     assert body["supplied"]["transfers"] == n + 1

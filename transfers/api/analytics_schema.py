@@ -102,6 +102,9 @@ class ProfileSystemCountsSerializer(ProfileCountsSerializer):
 
 
 class ProfileRoleSerializer(ProfileCountsSerializer):
+    works_cited = serializers.IntegerField(
+        help_text="Works the citations of these transfers quote; a copy counts as its original."
+    )
     by_partner = ProfilePartnerSerializer(many=True)
     by_category = ProfileCategorySerializer(many=True)
     by_year = ProfileYearSerializer(many=True)
