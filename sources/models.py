@@ -50,6 +50,7 @@ class Source(TimeStampedModel):
     )
     publication_date_is_inferred = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="The date is inferred (e.g. from 'yesterday' and a caption), not printed.",
     )
     url = models.URLField("URL", max_length=1000, blank=True, validators=[validate_single_line])

@@ -226,9 +226,13 @@ class AnalyticsFilterSet(TransferFilterSet):
     def filter_all_stages(self, queryset, name, value):
         return queryset  # applied in filter_queryset, where its absence counts too
 
+    #: Whether what matches is, without `all_stages` or `reached_agreement`,
+    #: only the transfers that reached agreement.
+    agreed_by_default = True
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        every_stage = self.form.cleaned_data.get("all_stages")
+        every_stage = self.form.cleaned_data.get("all_stages") or not self.agreed_by_default
         chosen = self.form.cleaned_data.get("reached_agreement") not in (None, "")
         if not every_stage and not chosen:
             queryset = queryset.filter(reached_agreement=True)
@@ -236,6 +240,14 @@ class AnalyticsFilterSet(TransferFilterSet):
 
 
 AnalyticsFilterSet.base_filters.pop("ordering")
+
+
+class RecordsFilterSet(AnalyticsFilterSet):
+    """For the JSON Lines export: the records themselves, for syncing, so every
+    stage unless `reached_agreement` narrows them (`all_stages` is accepted
+    and changes nothing)."""
+
+    agreed_by_default = False
 
 
 class StatusEventFilterSet(ApiFilterSet):

@@ -184,6 +184,7 @@ class Transfer(TimeStampedModel):
     )
     reached_agreement = models.BooleanField(
         default=False,
+        db_default=False,
         editable=False,
         help_text=(
             "Whether some status event is at agreed or a later stage of supply (agreed, "
@@ -193,12 +194,14 @@ class Transfer(TimeStampedModel):
     credibility = models.PositiveSmallIntegerField(
         choices=Credibility.choices,
         default=Credibility.CANNOT_BE_JUDGED,
+        db_default=Credibility.CANNOT_BE_JUDGED,
         db_index=True,
         editable=False,
         help_text="The credibility of the current stage's claim (its latest status event).",
     )
     independent_sources = models.PositiveSmallIntegerField(
         default=0,
+        db_default=0,
         editable=False,
         help_text="Independent roots of the evidence supporting the current stage.",
     )
@@ -511,6 +514,7 @@ class StatusEvent(TimeStampedModel):
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
     date_is_inferred = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="The date is inferred (e.g. from 'yesterday' and the article's date).",
     )
     credibility_override = models.PositiveSmallIntegerField(
@@ -525,11 +529,13 @@ class StatusEvent(TimeStampedModel):
     computed_credibility = models.PositiveSmallIntegerField(
         choices=Credibility.choices,
         default=Credibility.CANNOT_BE_JUDGED,
+        db_default=Credibility.CANNOT_BE_JUDGED,
         editable=False,
         help_text="The credibility the rule gives this claim's evidence.",
     )
     independent_sources = models.PositiveSmallIntegerField(
         default=0,
+        db_default=0,
         editable=False,
         help_text="Independent roots among the citations supporting this claim.",
     )

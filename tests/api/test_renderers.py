@@ -12,7 +12,7 @@ SAMPLES = [
     {"name": "Shahed-136", "aliases": ["Geran-2"], "quantity": None, "estimate": False},
     {"value": decimal.Decimal("12.50"), "when": datetime.date(2016, 5, 3)},
     {"at": datetime.datetime(2024, 8, 9, 12, 0, tzinfo=datetime.UTC)},
-    {"label": gettext_lazy("under_discussion")},
+    {"label": gettext_lazy("reported")},
     {"errors": {0: ["This field may not be null."]}},
     {"quote": "line\u2028separator\u2029and “quotes” — Тегеран"},
     ReturnDict({"id": 1, "nested": [{"a": 1}, {"b": [1, 2.5]}]}, serializer=None),

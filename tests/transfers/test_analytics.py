@@ -80,7 +80,9 @@ def test_flows_take_a_minimum_credibility(api_client, seed):
 
 def test_flows_of_reached_agreement_false_are_the_others(api_client, seed):
     rows = results(api_client.get(FLOWS, {"page_size": 500, "reached_agreement": "false"}))
-    others = Transfer.objects.filter(reached_agreement=False).select_related("supplier", "recipient")
+    others = Transfer.objects.filter(reached_agreement=False).select_related(
+        "supplier", "recipient"
+    )
     assert flows_by_key(rows) == expected_flows(others)
     response = api_client.get(FLOWS, {"all_stages": "maybe"})
     assert response.status_code == 400 and "all_stages" in response.json()

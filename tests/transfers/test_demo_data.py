@@ -3,10 +3,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from transfers.audit import ERROR, run_audit
-from transfers.demo_data import generate
 from sources.models import Source
 from transfers import evidence
+from transfers.audit import ERROR, run_audit
+from transfers.demo_data import generate
 from transfers.models import (
     Citation,
     CitationRelay,

@@ -23,11 +23,20 @@ from tests.helpers import API, documented_transfer
 from transfers.choices import Condition, TransferType
 from transfers.exports import register
 from transfers.exports.register import SIPRI_COLUMNS, TRADE_REGISTER_COLUMNS
-from transfers.factories import CitationFactory, DeliveryFactory, SystemFactory, TransferFactory
+from transfers.factories import (
+    CitationFactory,
+    DeliveryFactory,
+    StatusEventFactory,
+    SystemFactory,
+    TransferFactory,
+)
 from transfers.models import Delivery, Transfer, TransferIntermediary
 
 pytestmark = pytest.mark.django_db
 
+#: The exports count by default only transfers that reached agreement; these
+#: tests are about the formats, so they take every stage.
+ALL = {"all_stages": "true"}
 CSV_URL = f"{API}/exports/trade-register.csv"
 JSONL_URL = f"{API}/exports/transfers.jsonl"
 
@@ -75,6 +84,8 @@ REGISTER_HEADER = [
     "Numbers ordered",
     "Numbers ordered is estimate",
     "Our stage",
+    "Our credibility",
+    "Independent sources",
     "Transfer type",
     "Intermediaries",
     "Start date",
@@ -140,6 +151,8 @@ def expected_rows(transfer) -> list[dict]:
         "Numbers ordered": ordered[0],
         "Numbers ordered is estimate": ordered[1],
         "Our stage": transfer.stage,
+        "Our credibility": str(transfer.credibility),
+        "Independent sources": str(transfer.independent_sources),
         "Transfer type": transfer.transfer_type,
         "Intermediaries": "; ".join(link.actor.name for link in links),
         "Start date": partial_date(transfer.start_date, transfer.start_date_precision),
@@ -192,7 +205,7 @@ def expected_register(transfers) -> str:
 
 
 def test_trade_register_starts_with_sipri_columns_in_sipri_order(api_client, seed):
-    response = api_client.get(CSV_URL)
+    response = api_client.get(CSV_URL, ALL)
     assert response["Content-Type"].startswith("text/csv")
     assert "trade-register.csv" in response["Content-Disposition"]
     header = next(csv.reader(io.StringIO(body(response))))
@@ -215,7 +228,7 @@ def test_trade_register_starts_with_sipri_columns_in_sipri_order(api_client, see
 
 
 def test_trade_register_has_a_row_per_deal_per_delivery_year(api_client, seed):
-    rows = csv_rows(api_client.get(CSV_URL))
+    rows = csv_rows(api_client.get(CSV_URL, ALL))
     assert len(rows) == expected_row_count(Transfer.objects.all())
     assert {row["Deal id"] for row in rows} == set(Transfer.objects.values_list("slug", flat=True))
     delivered = Delivery.objects.select_related("transfer").first()
@@ -236,7 +249,7 @@ def test_trade_register_row_fields(api_client):
     )
     DeliveryFactory(transfer=transfer, year=2018, quantity=4, quantity_is_estimate=True)
     DeliveryFactory(transfer=transfer, year=2017, quantity=None, year_is_estimate=True)
-    rows = csv_rows(api_client.get(CSV_URL))
+    rows = csv_rows(api_client.get(CSV_URL, ALL))
     assert [(r["Delivery year"], r["Numbers delivered"]) for r in rows] == [
         ("2017", ""),
         ("2018", "4"),
@@ -262,7 +275,7 @@ def test_trade_register_row_fields(api_client):
 
 def test_a_deal_without_deliveries_is_one_row_with_empty_delivery_columns(api_client):
     transfer = TransferFactory(transfer_type=TransferType.SALE, condition=Condition.NEW)
-    [row] = csv_rows(api_client.get(CSV_URL))
+    [row] = csv_rows(api_client.get(CSV_URL, ALL))
     assert row["Deal id"] == transfer.slug
     assert [row[c] for c in ("Numbers delivered", "Delivery year")] == ["", ""]
     assert (row["Status"], row["Local production"]) == ("new", "no")
@@ -273,12 +286,12 @@ def test_source_urls_are_listed_once_each(api_client):
     source = SourceFactory(url="https://example.org/report")
     CitationFactory(transfer=transfer, source=source)
     CitationFactory(transfer=transfer, source=source)
-    [row] = csv_rows(api_client.get(CSV_URL))
+    [row] = csv_rows(api_client.get(CSV_URL, ALL))
     assert row["Source URLs"] == "https://example.org/report"
 
 
 def test_trade_register_honours_the_filters(api_client, seed):
-    rows = csv_rows(api_client.get(CSV_URL, {"supplier": "russia", "stage": "requested"}))
+    rows = csv_rows(api_client.get(CSV_URL, {**ALL, "supplier": "russia", "stage": "requested"}))
     narrowed = Transfer.objects.filter(supplier__slug="russia", stage="requested")
     assert rows and len(rows) == expected_row_count(narrowed)
     assert len({r["Deal id"] for r in rows}) < Transfer.objects.count()
@@ -287,7 +300,7 @@ def test_trade_register_honours_the_filters(api_client, seed):
 
 @pytest.mark.parametrize("url", [CSV_URL, JSONL_URL])
 def test_an_export_rejects_a_bad_filter_with_a_json_400(api_client, url):
-    response = api_client.get(url, {"stage": "bogus"})
+    response = api_client.get(url, {**ALL, "stage": "bogus"})
     assert response.status_code == 400
     assert "stage" in response.json()
 
@@ -304,7 +317,7 @@ def test_trade_register_runs_one_query_plus_four_per_chunk_citing_new_sources(
     # each for intermediaries, deliveries and citations, and one for the
     # sources no earlier chunk cited (here every chunk cites new ones).
     with django_assert_num_queries(1 + 4 * chunks):
-        rows = csv_rows(api_client.get(CSV_URL))
+        rows = csv_rows(api_client.get(CSV_URL, ALL))
     assert len(rows) == n
 
 
@@ -315,7 +328,7 @@ def test_trade_register_reads_each_source_once(api_client, django_assert_num_que
         CitationFactory(transfer=transfer, source=source)
     # Only the first of the three chunks needs the source read.
     with django_assert_num_queries(1 + 3 * 3 + 1):
-        rows = csv_rows(api_client.get(CSV_URL))
+        rows = csv_rows(api_client.get(CSV_URL, ALL))
     assert {row["Source titles"] for row in rows} == {source.title}
 
 
@@ -338,9 +351,11 @@ def test_trade_register_of_sparse_transfers_reads_only_theirs(api_client, monkey
 
 def test_trade_register_of_the_seed_is_as_specified(api_client, seed):
     assert Transfer.objects.exists()
-    assert body(api_client.get(CSV_URL)) == expected_register(Transfer.objects.all())
+    assert body(api_client.get(CSV_URL, ALL)) == expected_register(Transfer.objects.all())
     narrowed = Transfer.objects.filter(supplier__slug="russia")
-    assert body(api_client.get(CSV_URL, {"supplier": "russia"})) == expected_register(narrowed)
+    assert body(api_client.get(CSV_URL, {**ALL, "supplier": "russia"})) == expected_register(
+        narrowed
+    )
 
 
 def test_trade_register_of_generated_data_is_as_specified(monkeypatch):
@@ -438,7 +453,7 @@ def test_trade_register_lists_every_url_and_dates_each_at_its_own_precision():
 
 
 def test_jsonl_is_one_full_transfer_record_a_line(api_client, seed):
-    response = api_client.get(JSONL_URL)
+    response = api_client.get(JSONL_URL, ALL)
     assert response["Content-Type"] == "application/x-ndjson"
     records = [json.loads(line) for line in body(response).splitlines()]
     assert len(records) == Transfer.objects.count()
@@ -448,7 +463,7 @@ def test_jsonl_is_one_full_transfer_record_a_line(api_client, seed):
 
 
 def test_jsonl_honours_the_filters(api_client, seed):
-    response = api_client.get(JSONL_URL, {"recipient": "iran"})
+    response = api_client.get(JSONL_URL, {**ALL, "recipient": "iran"})
     records = [json.loads(line) for line in body(response).splitlines()]
     assert records
     assert len(records) == Transfer.objects.filter(recipient__slug="iran").count()
@@ -459,9 +474,9 @@ def test_jsonl_honours_the_filters(api_client, seed):
 def test_jsonl_query_count_is_flat(n, api_client, django_assert_num_queries):
     for transfer in TransferFactory.create_batch(n):
         CitationFactory(transfer=transfer, source=SourceFactory())
-    # The transfers, then intermediaries, status events and citations.
-    with django_assert_num_queries(4):
-        lines = body(api_client.get(JSONL_URL)).splitlines()
+    # The transfers, then intermediaries, status events, citations and relays.
+    with django_assert_num_queries(5):
+        lines = body(api_client.get(JSONL_URL, ALL)).splitlines()
     assert len(lines) == n
 
 
@@ -470,12 +485,14 @@ def test_jsonl_query_count_is_flat(n, api_client, django_assert_num_queries):
 
 def run_export(*args) -> str:
     out = io.StringIO()
-    call_command("export_transfers", *args, stdout=out, stderr=io.StringIO())
+    call_command(
+        "export_transfers", *args, "--all-stages", "true", stdout=out, stderr=io.StringIO()
+    )
     return out.getvalue()
 
 
 def test_command_csv_to_stdout_matches_the_api(api_client, seed):
-    from_api = body(api_client.get(CSV_URL, {"supplier": "russia"}))
+    from_api = body(api_client.get(CSV_URL, {**ALL, "supplier": "russia"}))
     assert run_export("--format", "csv", "--supplier", "russia") == from_api
 
 
@@ -502,7 +519,7 @@ def test_command_graph_files_open_in_networkx(api_client, seed, tmp_path, fmt, r
     target = tmp_path / f"g.{fmt}"
     run_export("--format", fmt, "--output", str(target), "--year-from", "2020")
     graph = getattr(nx, reader)(target)
-    response = api_client.get(f"{API}/network/", {"year_from": 2020})
+    response = api_client.get(f"{API}/network/", {"year_from": 2020, **ALL})
     from_api = json.loads(b"".join(response.streaming_content))
     assert graph.number_of_edges() == len(from_api["edges"])
     assert 0 < graph.number_of_edges() < Transfer.objects.count()
@@ -526,7 +543,7 @@ def test_the_first_bytes_leave_before_the_last_rows_are_read(api_client, url, mo
     # Three chunks: the CSV's chunks are made small to match the JSON Lines'.
     monkeypatch.setattr(register, "CSV_CHUNK_SIZE", CHUNK_SIZE)
     generate(transfers=CHUNK_SIZE * 2 + 10, seed=11)
-    response = api_client.get(url)
+    response = api_client.get(url, ALL)
     assert response.streaming
     chunks = iter(response.streaming_content)
     assert next(chunks)  # the header line, and the first rows behind it
@@ -536,3 +553,17 @@ def test_the_first_bytes_leave_before_the_last_rows_are_read(api_client, url, mo
     # Later chunks are read (their queries run) only as the body is consumed.
     assert len(rest.captured_queries) > 0
     assert lines >= CHUNK_SIZE + 10
+
+
+def test_the_register_counts_what_reached_agreement_and_json_lines_every_stage(api_client):
+    agreed = TransferFactory()
+    StatusEventFactory(transfer=agreed, stage="agreed")
+    discussed = TransferFactory()
+    StatusEventFactory(transfer=discussed, stage="under_discussion")
+    [row] = csv_rows(api_client.get(CSV_URL))
+    assert row["Deal id"] == agreed.slug
+    assert len(csv_rows(api_client.get(CSV_URL, ALL))) == 2
+    lines = body(api_client.get(JSONL_URL)).splitlines()
+    assert {json.loads(line)["slug"] for line in lines} == {agreed.slug, discussed.slug}
+    lines = body(api_client.get(JSONL_URL, {"reached_agreement": "true"})).splitlines()
+    assert [json.loads(line)["slug"] for line in lines] == [agreed.slug]

@@ -73,6 +73,9 @@ def _expected(transfer, request) -> dict:
         "system": _brief(request, "system", transfer.system, label=transfer.system.designation),
         "transfer_type": transfer.transfer_type,
         "stage": transfer.stage,
+        "reached_agreement": transfer.reached_agreement,
+        "credibility": transfer.credibility,
+        "independent_sources": transfer.independent_sources,
         "start_date": format_partial_date(transfer.start_date, transfer.start_date_precision),
         "start_date_precision": transfer.start_date_precision or None,
         "end_date": format_partial_date(transfer.end_date, transfer.end_date_precision),
@@ -90,6 +93,14 @@ def _expected(transfer, request) -> dict:
                 "stage": event.stage,
                 "date": event.date_display,
                 "date_precision": event.date_precision or None,
+                "date_is_inferred": event.date_is_inferred,
+                "first_reported": event.first_reported_display,
+                "first_reported_precision": event.first_reported_precision or None,
+                "credibility": event.credibility,
+                "computed_credibility": event.computed_credibility,
+                "credibility_override": event.credibility_override,
+                "credibility_override_reason": event.credibility_override_reason,
+                "independent_sources": event.independent_sources,
                 "note": event.note,
             }
             for event in transfer.status_events.all()
@@ -102,6 +113,20 @@ def _expected(transfer, request) -> dict:
                 "quote": citation.quote,
                 "location": citation.location,
                 "stance": citation.stance,
+                "attributed_to": citation.attributed_to,
+                "attributed_to_actor": (
+                    None
+                    if citation.attributed_to_actor is None
+                    else _brief(
+                        request,
+                        "actor",
+                        citation.attributed_to_actor,
+                        label=citation.attributed_to_actor.name,
+                    )
+                ),
+                "relays": [
+                    _source(request, relay.source) for relay in citation.relays.order_by("position")
+                ],
                 "status_event": citation.status_event_id,
                 "note": citation.note,
             }
@@ -130,7 +155,7 @@ def request_():
 
 
 def test_seed_transfers_read_the_same(request_):
-    call_command("loaddata", "fixtures/seed.json", verbosity=0)
+    call_command("load_seed", verbosity=0)
     _assert_same(request_)
 
 
@@ -170,3 +195,26 @@ def test_the_serializer_shows_a_transfer_as_the_rows_do(request_):
     assert serializer.data == shown
     readable = [name for name, field in serializer.fields.items() if not field.write_only]
     assert readable == list(shown)
+
+
+def test_attributions_relays_and_overrides_read_the_same(request_):
+    from actors.factories import ActorFactory
+    from sources.factories import SourceFactory
+    from transfers import services
+
+    transfer = documented_transfer()
+    citation = transfer.citations.order_by("id").first()
+    citation.attributed_to = "Ukrainian intelligence"
+    citation.attributed_to_actor = ActorFactory(name="Ukraine")
+    services.citation_save(citation, relays=[SourceFactory(), SourceFactory(title="")])
+    event = transfer.status_events.last()
+    event.credibility_override, event.credibility_override_reason = 4, "Only the IDF says so."
+    services.status_history_change(transfer, save=[event])
+    _assert_same(request_)
+    (built,) = TransferRows.for_request(request_).build(
+        TransferRows.columns(Transfer.objects.all())
+    )
+    [shown] = [c for c in built["citations"] if c["id"] == citation.pk]
+    assert shown["attributed_to_actor"]["name"] == "Ukraine"
+    assert len(shown["relays"]) == 2
+    assert built["status_history"][-1]["credibility"] == 4

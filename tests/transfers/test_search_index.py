@@ -352,7 +352,7 @@ def seed(db):
     call_command("loaddata", str(SEED), verbosity=0)
 
 
-TERMS = ["S-300", "Iran", "Shahed OR Geran", "agreed", '"rocket launchers"', "Iran -Russia"]
+TERMS = ["S-300", "Iran", "Shahed OR Geran", "confirmed", '"rocket launchers"', "Iran -Russia"]
 
 
 @pytest.mark.postgres

@@ -70,7 +70,7 @@ def test_every_seed_citation_occurs_in_its_seed_document():
 def test_an_altered_seed_quote_fails_and_is_reported():
     call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
     citation = Citation.objects.filter(quote__contains="never confirmed").order_by("pk").first()
-    citation.quote = citation.quote.replace("never confirmed", "agreed")
+    citation.quote = citation.quote.replace("never confirmed", "confirmed")
     citation.save()
 
     output, error = verify(SEED_DOCUMENTS)

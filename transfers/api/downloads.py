@@ -14,6 +14,7 @@ from common.child_command import ChildCommandsBusy, stream_command
 
 from .. import aggregates
 from ..exports import gexf, graphml, jsonl, network_json, register
+from ..filters import RecordsFilterSet
 from .analytics import TransferAnalyticsView
 from .analytics_schema import NetworkSerializer
 from .renderers import CSVRenderer, GEXFRenderer, GraphMLRenderer, NDJSONRenderer
@@ -129,6 +130,7 @@ class TradeRegisterExportView(ExportView):
     )
 )
 class TransferJsonLinesExportView(ExportView):
+    filterset_class = RecordsFilterSet
     renderer_classes = [NDJSONRenderer]
     export_format = "jsonl"
     content_type = "application/x-ndjson"

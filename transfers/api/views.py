@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -12,7 +13,7 @@ from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
 from ..filters import CitationFilterSet, StatusEventFilterSet, SystemFilterSet, TransferFilterSet
-from ..models import Citation, StatusEvent, System, Transfer, parties_via
+from ..models import Citation, CitationRelay, StatusEvent, System, Transfer, parties_via
 from ..restore import RESTORE_PERMISSIONS, transfer_restore
 from .representation import TransferRows
 from .serializers import (
@@ -121,11 +122,16 @@ class StatusEventViewSet(ApiModelViewSet):
 
 class CitationViewSet(ApiModelViewSet):
     """Verbatim quotes from sources, each tied to the transfer it is about and,
-    optionally, to the status event it supports. Address one by id."""
+    optionally, to the status event it bears on, with whom the claim is
+    attributed to and the earlier reports it relays. Address one by id."""
 
-    queryset = Citation.objects.select_related(
-        "source", *parties_via("transfer"), "status_event"
-    ).order_by("transfer_id", "id")
+    queryset = (
+        Citation.objects.select_related(
+            "source", *parties_via("transfer"), "status_event", "attributed_to_actor"
+        )
+        .prefetch_related(Prefetch("relays", CitationRelay.objects.select_related("source")))
+        .order_by("transfer_id", "id")
+    )
     serializer_class = CitationSerializer
     filterset_class = CitationFilterSet
     slug_field = None

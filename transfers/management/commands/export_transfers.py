@@ -16,7 +16,7 @@ from tqdm import tqdm
 from transfers import aggregates
 from transfers.api.representation import TransferShape
 from transfers.exports import gexf, graphml, jsonl, register
-from transfers.filters import AnalyticsFilterSet
+from transfers.filters import AnalyticsFilterSet, RecordsFilterSet
 from transfers.models import Transfer
 
 #: Command-line option → transfer-list filter; each may be repeated.
@@ -78,11 +78,10 @@ class Command(BaseCommand):
         for option, name in FILTER_OPTIONS.items():
             for value in options.get(option) or []:
                 params.appendlist(name, value)
-        if fmt == "jsonl" and "all_stages" not in params and "reached_agreement" not in params:
-            # JSON Lines is the records themselves, for syncing: every stage
-            # unless asked; the register and the networks count (agreed or later).
-            params["all_stages"] = "true"
-        filterset = AnalyticsFilterSet(params, queryset=Transfer.objects.all())
+        # JSON Lines is the records themselves (every stage); the register and
+        # the networks count, by default, only what reached agreement.
+        filters = RecordsFilterSet if fmt == "jsonl" else AnalyticsFilterSet
+        filterset = filters(params, queryset=Transfer.objects.all())
         if not filterset.is_valid():
             errors = "; ".join(
                 f"--{name.replace('_', '-')}: {' '.join(messages)}"
