@@ -77,7 +77,7 @@ def setup_django():
 # The related rows, in the column order transfers.api.representation names
 # (INTERMEDIARY_COLUMNS, EVENT_COLUMNS, CITATION_COLUMNS).
 INTERMEDIARIES_SQL = """
-SELECT i.transfer_id, a.id, a.slug, a.name
+SELECT i.transfer_id, a.id, a.slug, a.name, i.role
 FROM transfers_transferintermediary i JOIN actors_actor a ON a.id = i.actor_id
 WHERE i.transfer_id = ANY(%s) ORDER BY i.transfer_id, i.position"""
 STATUS_EVENTS_SQL = """

@@ -355,7 +355,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "actors.choices.ActorKind",
-        "AffiliationKindEnum": "actors.choices.AffiliationKind",
+        "RelationKindEnum": "actors.choices.RelationKind",
         "SourceKindEnum": "sources.choices.SourceKind",
         "ReliabilityEnum": "sources.choices.Reliability",
         "StanceEnum": "transfers.choices.Stance",

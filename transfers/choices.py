@@ -37,6 +37,15 @@ class TransferStatus(models.TextChoices):
     INTERDICTED = "interdicted", "Interdicted"
 
 
+class IntermediaryRole(models.TextChoices):
+    """What an intermediary did for a transfer (blank where the evidence does not say)."""
+
+    BROKER = "broker", "Broker"
+    TRANSIT = "transit", "Transit"
+    RE_EXPORTER = "re_exporter", "Re-exporter"
+    CARRIER = "carrier", "Carrier"
+
+
 class Condition(models.TextChoices):
     """The equipment's condition, as in SIPRI's trade register."""
 

@@ -82,6 +82,8 @@ STATUS_HISTORY_FIELDS = ("id", "url", "status", "date", "date_precision", "note"
 #: One of `citations`: a verbatim quote, its source in brief, and what it supports.
 CITATION_FIELDS = ("id", "url", "source", "quote", "location", "stance", "status_event", "note")
 ACTOR_BRIEF_FIELDS = tuple(ActorBriefSerializer.Meta.fields)
+#: One of `intermediaries`: the actor in brief and what it did (`role`, "" when unknown).
+INTERMEDIARY_FIELDS = (*ACTOR_BRIEF_FIELDS, "role")
 SOURCE_BRIEF_FIELDS = tuple(SourceBriefSerializer.Meta.fields)
 
 #: The columns a transfer's own row is read with (`.values(*TRANSFER_COLUMNS)`).
@@ -102,8 +104,8 @@ TRANSFER_COLUMNS = (
     "updated",
 )
 #: The columns of the parts, each row led by its transfer's id, in the order
-#: of the arguments of `TransferShape.actor`, `.event` and `.citation`.
-INTERMEDIARY_COLUMNS = ("transfer_id", "actor_id", "actor__slug", "actor__name")
+#: of the arguments of `TransferShape.intermediary`, `.event` and `.citation`.
+INTERMEDIARY_COLUMNS = ("transfer_id", "actor_id", "actor__slug", "actor__name", "role")
 EVENT_COLUMNS = ("transfer_id", "id", "status", "date", "date_precision", "note")
 CITATION_COLUMNS = (
     "transfer_id",
@@ -173,6 +175,10 @@ class TransferShape:
         # Actor.__str__ is its name.
         url = f"{self._actor_url}{actor_id}/"
         return _record(ACTOR_BRIEF_FIELDS, (actor_id, url, slug, name, name))
+
+    def intermediary(self, actor_id, slug, name, role) -> dict:
+        url = f"{self._actor_url}{actor_id}/"
+        return _record(INTERMEDIARY_FIELDS, (actor_id, url, slug, name, name, role))
 
     def system(self, system_id, slug, designation) -> dict:
         url = f"{self._system_url}{system_id}/"
@@ -257,8 +263,8 @@ class TransferShape:
         with their parts from rows of INTERMEDIARY_COLUMNS, EVENT_COLUMNS and
         CITATION_COLUMNS, each already in its order within a transfer."""
         links = defaultdict(list)
-        for transfer_id, *actor in intermediary_rows:
-            links[transfer_id].append(self.actor(*actor))
+        for transfer_id, *stop in intermediary_rows:
+            links[transfer_id].append(self.intermediary(*stop))
         events = defaultdict(list)
         for transfer_id, *event in event_rows:
             events[transfer_id].append(self.event(*event))
