@@ -128,11 +128,19 @@ class ActorRelation(TimeStampedModel):
                 fields=["actor", "kind", "related", "start_date"],
                 condition=Q(start_date__isnull=False),
                 name="%(app_label)s_%(class)s_unique_dated",
+                violation_error_message=(
+                    "This relation is already recorded: the same actor, kind, related actor "
+                    "and start date."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["actor", "kind", "related"],
                 condition=Q(start_date__isnull=True),
                 name="%(app_label)s_%(class)s_unique_undated",
+                violation_error_message=(
+                    "This relation is already recorded: the same actor, kind, related actor "
+                    "and start date."
+                ),
             ),
             *partial_date_constraints("actors_actorrelation", "start_date", "start_date_precision"),
             *partial_date_constraints("actors_actorrelation", "end_date", "end_date_precision"),

@@ -96,11 +96,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='actorrelation',
-            constraint=models.UniqueConstraint(condition=models.Q(('start_date__isnull', False)), fields=('actor', 'kind', 'related', 'start_date'), name='actors_actorrelation_unique_dated'),
+            constraint=models.UniqueConstraint(condition=models.Q(('start_date__isnull', False)), fields=('actor', 'kind', 'related', 'start_date'), name='actors_actorrelation_unique_dated', violation_error_message='This relation is already recorded: the same actor, kind, related actor and start date.'),
         ),
         migrations.AddConstraint(
             model_name='actorrelation',
-            constraint=models.UniqueConstraint(condition=models.Q(('start_date__isnull', True)), fields=('actor', 'kind', 'related'), name='actors_actorrelation_unique_undated'),
+            constraint=models.UniqueConstraint(condition=models.Q(('start_date__isnull', True)), fields=('actor', 'kind', 'related'), name='actors_actorrelation_unique_undated', violation_error_message='This relation is already recorded: the same actor, kind, related actor and start date.'),
         ),
         migrations.AddConstraint(
             model_name='actorrelation',

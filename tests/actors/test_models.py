@@ -246,8 +246,7 @@ def test_the_migration_turns_each_parent_into_a_relation_of_its_kind(monkeypatch
 
     migration.parents_to_relations(StateApps(), _FakeSchemaEditor())
     carried = {
-        (r.actor_id, r.related_id, r.kind, r.start_date)
-        for r in ActorRelation.objects.all()
+        (r.actor_id, r.related_id, r.kind, r.start_date) for r in ActorRelation.objects.all()
     }
     assert carried == {(a, p, k, None) for a, p, k in parents}
     # (The live model writes a version of its own on save; the migration's
