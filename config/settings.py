@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "TransferTypeEnum": "transfers.choices.TransferType",
         "TransferStatusEnum": "transfers.choices.TransferStatus",
         "ConditionEnum": "transfers.choices.Condition",
+        "IntermediaryRoleEnum": "transfers.choices.IntermediaryRole",
         "DatePrecisionEnum": "common.dates.DatePrecision",
     },
 }

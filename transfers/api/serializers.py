@@ -101,7 +101,7 @@ class IntermediaryField(IdOrSlugRelatedField):
         role = ""
         if isinstance(data, dict):
             role = data.get("role") or ""
-            if not isinstance(role, str) or role not in IntermediaryRole.values:
+            if not isinstance(role, str) or role not in ("", *IntermediaryRole.values):
                 self.fail("invalid_role", role=smart_str(role))
         return services.Stop(super().to_internal_value(data), role)
 
