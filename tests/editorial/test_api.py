@@ -152,6 +152,20 @@ def test_the_deletions_feed_lists_what_is_gone_since_a_moment(api_client, russia
     assert Actor.objects.filter(pk=duplicate_id).exists() is False
 
 
+def test_a_deleted_actor_relation_is_in_the_deletions_feed(api_client, irgc):
+    before = timezone.now() - datetime.timedelta(seconds=1)
+    relation = irgc.relations.get()
+    relation_id = relation.pk
+    relation.delete()
+    response = api_client.get(
+        f"{API}/deleted/", {"since": before.isoformat(), "type": "actor-relation"}
+    )
+    assert response.status_code == 200, response.json()
+    assert [(e["type"], e["id"]) for e in response.json()["results"]] == [
+        ("actor-relation", relation_id)
+    ]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
