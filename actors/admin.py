@@ -51,7 +51,7 @@ class ActorAdmin(CuratedModelAdmin):
 @admin.register(ActorRelation)
 class ActorRelationAdmin(CuratedModelAdmin):
     form = ActorRelationForm
-    list_display = ["actor", "kind", "related", "start_date", "end_date", "updated"]
+    list_display = ["actor", "kind", "related", "since", "until", "updated"]
     list_filter = ["kind"]
     list_select_related = ["actor", "related"]
     search_fields = ["actor__name", "actor__slug", "related__name", "related__slug"]
@@ -61,3 +61,11 @@ class ActorRelationAdmin(CuratedModelAdmin):
         (None, {"fields": ["actor", "kind", "related", "start", "end", "note"]}),
         ("More", {"fields": ["created", "updated"]}),
     ]
+
+    @admin.display(description="since", ordering="start_date")
+    def since(self, relation):
+        return relation.start_date_display or "–"
+
+    @admin.display(description="until", ordering="end_date")
+    def until(self, relation):
+        return relation.end_date_display or "–"

@@ -17,6 +17,7 @@ def curated(russia, iran, irgc, s300):
     citation = CitationFactory(transfer=transfer, status_event=event)
     return {
         "actors.actor": iran,
+        "actors.actorrelation": irgc.relations.get(),
         "transfers.system": s300,
         "transfers.transfer": transfer,
         "transfers.statusevent": event,
@@ -27,6 +28,7 @@ def curated(russia, iran, irgc, s300):
 
 MODELS = [
     "actors.actor",
+    "actors.actorrelation",
     "transfers.system",
     "transfers.transfer",
     "transfers.statusevent",
@@ -62,6 +64,7 @@ def test_change_form_renders_for_staff(admin_client, curated, model):
     ("model", "term"),
     [
         ("actors.actor", "Sepah"),  # an alias
+        ("actors.actorrelation", "irgc"),  # the actor's slug
         ("transfers.system", "Grumble"),  # the NATO reporting name
         ("transfers.transfer", "Russian Federation"),  # the supplier's alias
         ("transfers.statusevent", "S-300"),
@@ -83,6 +86,7 @@ def test_search_finds_by_names_and_aliases(admin_client, curated, model, term):
         ("transfers.transfer", {"status__exact": "reported", "start_date_year": "2016"}),
         ("transfers.transfer", {"system__category__exact": "air_defence"}),
         ("actors.actor", {"kind__exact": "state_organ"}),
+        ("actors.actorrelation", {"kind__exact": "part_of"}),
         ("sources.source", {"kind__exact": "news"}),
     ],
 )
