@@ -59,7 +59,7 @@ class DeletedView(APIView):
                 "type",
                 OpenApiTypes.STR,
                 many=True,
-                enum=["actor", "system", "transfer", "status-event", "source", "citation"],
+                enum=list(_tracked_types()),
                 description="Only these types (repeat to give several).",
             ),
         ],
