@@ -11,7 +11,11 @@ class ActorKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class AffiliationKind(models.TextChoices):
+class RelationKind(models.TextChoices):
+    """How an actor stands to another: "actor <kind> related", e.g. the IRGC
+    part of Iran, the Hashd al-Sha'bi sponsored by Iran."""
+
     PART_OF = "part_of", "Part of"
     SPONSORED_BY = "sponsored_by", "Sponsored by"
+    OPERATED_BY = "operated_by", "Operated by"
     AFFILIATED_WITH = "affiliated_with", "Affiliated with"

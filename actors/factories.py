@@ -1,7 +1,7 @@
 import factory
 
-from .choices import ActorKind
-from .models import Actor
+from .choices import ActorKind, RelationKind
+from .models import Actor, ActorRelation
 
 
 class ActorFactory(factory.django.DjangoModelFactory):
@@ -20,3 +20,14 @@ class ArmedGroupFactory(ActorFactory):
     slug = factory.Sequence(lambda n: f"armed-group-{n}")
     kind = ActorKind.ARMED_GROUP
     country = "LB"
+
+
+class ActorRelationFactory(factory.django.DjangoModelFactory):
+    """An undated relation: by default an armed group sponsored by a state."""
+
+    class Meta:
+        model = ActorRelation
+
+    actor = factory.SubFactory(ArmedGroupFactory)
+    kind = RelationKind.SPONSORED_BY
+    related = factory.SubFactory(ActorFactory)

@@ -11,8 +11,8 @@ from common.api.filters import (
 )
 from common.search import SearchSpec
 
-from .choices import ActorKind
-from .models import Actor
+from .choices import ActorKind, RelationKind
+from .models import Actor, ActorRelation
 
 ACTOR_SEARCH = SearchSpec(fields={"name": "A", "slug": "A", "aliases": "A", "description": "C"})
 
@@ -45,12 +45,16 @@ class ActorFilterSet(ApiFilterSet):
             "based; repeat for several."
         ),
     )
-    parent, parent_id = reference_filters(
-        "parent",
+    related, related_id = reference_filters(
+        "related",
         Actor.objects.all(),
-        "Parent",
-        slug_help="Actors affiliated with this parent, e.g. the organs of a state.",
-        id_help="Actors affiliated with the parent of this id.",
+        "Related to",
+        slug_help=(
+            "Actors with a relation (part of, sponsored by, operated by, affiliated with) to "
+            "this actor, e.g. the organs and proxies of a state; repeat for several."
+        ),
+        id_help="Actors with a relation to the actor of this id; repeat for several.",
+        method="filter_related",
     )
     search = SearchFilter(
         ACTOR_SEARCH,
@@ -74,4 +78,49 @@ class ActorFilterSet(ApiFilterSet):
 
     class Meta:
         model = Actor
+        fields = []
+
+    def filter_related(self, queryset, name, actors):
+        relations = ActorRelation.objects.filter(actors.q("related")).values("actor")
+        return queryset.filter(pk__in=relations)
+
+
+class ActorRelationFilterSet(ApiFilterSet):
+    actor, actor_id = reference_filters(
+        "actor",
+        Actor.objects.all(),
+        "Actor",
+        slug_help=(
+            'Relations of this actor (the subject of "actor kind related"); repeat for several.'
+        ),
+        id_help="Relations of the actor of this id; repeat for several.",
+    )
+    related, related_id = reference_filters(
+        "related",
+        Actor.objects.all(),
+        "Related",
+        slug_help=(
+            "Relations to this actor (e.g. what is part of or sponsored by it); repeat for several."
+        ),
+        id_help="Relations to the actor of this id; repeat for several.",
+    )
+    kind = ChoicesFilter(
+        choices=RelationKind.choices,
+        label="Kind",
+        help_text="Kind of relation; repeat for several.",
+    )
+    ordering = ordering_filter(
+        {
+            "start_date": "start_date",
+            "end_date": "end_date",
+            "kind": "kind",
+            "created": "created",
+            "updated": "updated",
+            "id": "id",
+        },
+        default="actor, kind, related, start_date, id",
+    )
+
+    class Meta:
+        model = ActorRelation
         fields = []

@@ -4,13 +4,21 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+from common.dates import (
+    DatePrecision,
+    clean_partial_date,
+    format_partial_date,
+    partial_date_constraints,
+    partial_date_order_constraint,
+    partial_dates_in_order,
+)
 from common.fields import AliasesField
 from common.history import History
 from common.models import TimeStampedModel
 from common.slugs import SlugNotOnlyDigits, slug_not_only_digits_constraint
 from common.validators import validate_single_line, validate_text
 
-from .choices import ActorKind, AffiliationKind
+from .choices import ActorKind, RelationKind
 
 
 class ActorQuerySet(models.QuerySet):
@@ -32,20 +40,6 @@ class Actor(TimeStampedModel):
         help_text="ISO 3166-1 alpha-2 code: the state itself, or where an organ or group is based.",
     )
     aliases = AliasesField()
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="affiliates",
-        help_text="The state an organ belongs to, or the sponsor of a proxy.",
-    )
-    parent_relation = models.CharField(
-        max_length=20,
-        choices=AffiliationKind.choices,
-        blank=True,
-        help_text="How this actor relates to its parent.",
-    )
     wikidata_id = models.CharField(
         "Wikidata id",
         max_length=20,
@@ -69,21 +63,6 @@ class Actor(TimeStampedModel):
                 name="%(app_label)s_%(class)s_state_has_country",
             ),
             models.CheckConstraint(
-                condition=~Q(parent=models.F("id")),
-                name="%(app_label)s_%(class)s_not_own_parent",
-            ),
-            # A parent needs a relation. The converse (no relation without a
-            # parent) is left to clean(): loaddata inserts an actor before a
-            # parent that comes later in the file, and sets the parent after.
-            models.CheckConstraint(
-                condition=Q(parent__isnull=True) | ~Q(parent_relation=""),
-                name="%(app_label)s_%(class)s_parent_has_relation",
-            ),
-            models.CheckConstraint(
-                condition=Q(parent_relation="") | Q(parent_relation__in=AffiliationKind.values),
-                name="%(app_label)s_%(class)s_parent_relation_valid",
-            ),
-            models.CheckConstraint(
                 condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"
             ),
             models.UniqueConstraint(
@@ -103,23 +82,122 @@ class Actor(TimeStampedModel):
         errors = {}
         if self.kind == ActorKind.STATE and not self.country:
             errors["country"] = "A state needs its ISO 3166-1 country code."
-        if self.parent_id and self.parent_id == self.pk:
-            errors["parent"] = "An actor cannot be its own parent."
-        elif self.parent_id and self.pk and self._parent_chain_contains_self():
-            errors["parent"] = "This parent would make a loop of affiliations."
-        if self.parent_id and not self.parent_relation:
-            errors["parent_relation"] = "Say how this actor relates to its parent."
-        if self.parent_relation and not self.parent_id:
-            errors["parent_relation"] = "A relation needs a parent; clear it or choose a parent."
         if errors:
             raise ValidationError(errors)
 
-    def _parent_chain_contains_self(self):
-        seen = set()
-        ancestor = self.parent
-        while ancestor is not None and ancestor.pk not in seen:
-            if ancestor.pk == self.pk:
+
+class ActorRelation(TimeStampedModel):
+    """How one actor stands to another, read "actor kind related": the IRGC
+    part of Iran; the Hashd al-Sha'bi part of Iraq and sponsored by Iran.
+    An actor has any number of relations, each dated where known.
+
+    Deleting an actor with relations is refused (PROTECT both ways); merging
+    actors repoints them (editorial.services.actor_merge)."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations")
+    kind = models.CharField(max_length=20, choices=RelationKind.choices, db_index=True)
+    related = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="related_relations",
+        help_text="The other actor: the state an organ is part of, the sponsor of a proxy, …",
+    )
+    start_date = models.DateField(null=True, blank=True)
+    start_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    end_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    note = models.TextField(blank=True, validators=[validate_text])
+
+    history = History()
+
+    class Meta:
+        ordering = ["actor_id", "kind", "related_id", "start_date", "id"]
+        verbose_name = "actor relation"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RelationKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(actor=models.F("related")),
+                name="%(app_label)s_%(class)s_not_to_itself",
+            ),
+            # One relation of a kind between two actors from one start: the
+            # same link again is a duplicate; a link broken off and taken up
+            # again is a second relation with its own start.
+            models.UniqueConstraint(
+                fields=["actor", "kind", "related", "start_date"],
+                condition=Q(start_date__isnull=False),
+                name="%(app_label)s_%(class)s_unique_dated",
+                violation_error_message=(
+                    "This relation is already recorded: the same actor, kind, related actor "
+                    "and start date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "kind", "related"],
+                condition=Q(start_date__isnull=True),
+                name="%(app_label)s_%(class)s_unique_undated",
+                violation_error_message=(
+                    "This relation is already recorded: the same actor, kind, related actor "
+                    "and start date."
+                ),
+            ),
+            *partial_date_constraints("actors_actorrelation", "start_date", "start_date_precision"),
+            *partial_date_constraints("actors_actorrelation", "end_date", "end_date_precision"),
+            partial_date_order_constraint(
+                "actors_actorrelation_end_not_before_start",
+                "start_date",
+                "end_date",
+                "end_date_precision",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_kind_display().lower()} {self.related}"
+
+    @property
+    def start_date_display(self):
+        return format_partial_date(self.start_date, self.start_date_precision)
+
+    @property
+    def end_date_display(self):
+        return format_partial_date(self.end_date, self.end_date_precision)
+
+    def clean(self):
+        errors = {}
+        errors.update(clean_partial_date(self, "start_date", "start_date_precision"))
+        errors.update(clean_partial_date(self, "end_date", "end_date_precision"))
+        if self.actor_id and self.related_id and self.actor_id == self.related_id:
+            errors["related"] = "An actor cannot be related to itself."
+        elif self.kind == RelationKind.PART_OF and self._makes_a_loop():
+            errors["related"] = (
+                f"{self.related} is already part of {self.actor} (directly or through "
+                "others): this would make a loop of part-of relations."
+            )
+        if not errors and not partial_dates_in_order(
+            self.start_date, self.start_date_precision, self.end_date, self.end_date_precision
+        ):
+            errors["end_date"] = (
+                f"The end ({self.end_date_display}) is before "
+                f"the start ({self.start_date_display})."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _makes_a_loop(self) -> bool:
+        """Whether `related` is already, through part-of relations, part of `actor`."""
+        if not (self.actor_id and self.related_id):
+            return False
+        links = ActorRelation.objects.filter(kind=RelationKind.PART_OF)
+        if self.pk is not None:
+            links = links.exclude(pk=self.pk)
+        wholes = {}
+        for part, whole in links.values_list("actor_id", "related_id"):
+            wholes.setdefault(part, set()).add(whole)
+        seen, frontier = set(), {self.related_id}
+        while frontier:
+            if self.actor_id in frontier:
                 return True
-            seen.add(ancestor.pk)
-            ancestor = ancestor.parent
+            seen |= frontier
+            frontier = {w for part in frontier for w in wholes.get(part, ())} - seen
         return False

@@ -77,7 +77,7 @@ def setup_django():
 # The related rows, in the column order transfers.api.representation names
 # (INTERMEDIARY_COLUMNS, EVENT_COLUMNS, CITATION_COLUMNS).
 INTERMEDIARIES_SQL = """
-SELECT i.transfer_id, a.id, a.slug, a.name
+SELECT i.transfer_id, a.id, a.slug, a.name, i.role
 FROM transfers_transferintermediary i JOIN actors_actor a ON a.id = i.actor_id
 WHERE i.transfer_id = ANY(%s) ORDER BY i.transfer_id, i.position"""
 STATUS_EVENTS_SQL = """
@@ -395,13 +395,15 @@ def baseline_csv(dsn: str, output: str, chunk_size: int = 2000) -> int:
             while chunk := cursor.fetchmany(chunk_size):
                 low, high = chunk[0][0], chunk[-1][0]
                 names, deliveries, sources = {}, {}, {}
-                for tid, name in related.execute(
-                    "SELECT i.transfer_id, a.name FROM transfers_transferintermediary i "
+                for tid, name, role in related.execute(
+                    "SELECT i.transfer_id, a.name, i.role FROM transfers_transferintermediary i "
                     "JOIN actors_actor a ON a.id = i.actor_id WHERE i.transfer_id "
                     "BETWEEN %s AND %s ORDER BY 1, i.position",
                     (low, high),
                 ):
-                    names.setdefault(tid, []).append(name)
+                    # As the register writes a known role: "Syria (transit)".
+                    label = f"{name} ({role.replace('_', '-')})" if role else name
+                    names.setdefault(tid, []).append(label)
                 for tid, *cells in related.execute(
                     "SELECT transfer_id, quantity, quantity_is_estimate, year, year_is_estimate "
                     "FROM transfers_delivery WHERE transfer_id BETWEEN %s AND %s ORDER BY 1, 4",

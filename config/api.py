@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from actors.api.views import ActorViewSet
+from actors.api.views import ActorRelationViewSet, ActorViewSet
 from editorial.api.views import DeletedView
 from sources.api.views import SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
@@ -21,6 +21,7 @@ from transfers.api.views import (
 
 router = DefaultRouter()
 router.register("actors", ActorViewSet, basename="actor")
+router.register("actor-relations", ActorRelationViewSet, basename="actorrelation")
 router.register("systems", SystemViewSet, basename="system")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("status-events", StatusEventViewSet, basename="statusevent")

@@ -355,14 +355,15 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "actors.choices.ActorKind",
-        "AffiliationKindEnum": "actors.choices.AffiliationKind",
+        "RelationKindEnum": "actors.choices.RelationKind",
         "SourceKindEnum": "sources.choices.SourceKind",
         "ReliabilityEnum": "sources.choices.Reliability",
         "StanceEnum": "transfers.choices.Stance",
         "SystemCategoryEnum": "transfers.choices.SystemCategory",
         "TransferTypeEnum": "transfers.choices.TransferType",
-        "TransferStatusEnum": "transfers.choices.Stage",
+        "StageEnum": "transfers.choices.Stage",
         "ConditionEnum": "transfers.choices.Condition",
+        "IntermediaryRoleEnum": "transfers.choices.IntermediaryRole",
         "DatePrecisionEnum": "common.dates.DatePrecision",
     },
 }

@@ -91,8 +91,16 @@ admin.site.unregister(Actor)
 @admin.register(Actor)
 class ActorAdmin(MergeAdminMixin, actors_admin.ActorAdmin):
     actions = [*(actors_admin.ActorAdmin.actions or ()), merge_action(actor_merge, "actors")]
-    # The survivor takes over the duplicate's transfers, affiliates and systems.
-    merge_rewrites = ("transfers.change_transfer", "actors.change_actor", "transfers.change_system")
+    # The survivor takes over the duplicate's transfers, relations (those
+    # that would repeat one of its own, or relate it to itself, are deleted)
+    # and systems.
+    merge_rewrites = (
+        "transfers.change_transfer",
+        "actors.change_actor",
+        "actors.change_actorrelation",
+        "actors.delete_actorrelation",
+        "transfers.change_system",
+    )
 
 
 admin.site.unregister(System)

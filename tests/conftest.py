@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from rest_framework.test import APIClient
 
-from actors.factories import ActorFactory
+from actors.choices import RelationKind
+from actors.factories import ActorFactory, ActorRelationFactory
 from actors.models import ActorKind
 from common.dates import DatePrecision
 from transfers.choices import SystemCategory
@@ -27,15 +28,16 @@ def iran(db):
 
 @pytest.fixture
 def irgc(db, iran):
-    return ActorFactory(
+    """The IRGC, part of Iran (an undated relation)."""
+    irgc = ActorFactory(
         name="Islamic Revolutionary Guard Corps",
         slug="irgc",
         kind=ActorKind.STATE_ORGAN,
         country="IR",
         aliases=["IRGC", "Sepah"],
-        parent=iran,
-        parent_relation="part_of",
     )
+    ActorRelationFactory(actor=irgc, kind=RelationKind.PART_OF, related=iran)
+    return irgc
 
 
 @pytest.fixture

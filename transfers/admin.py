@@ -78,16 +78,19 @@ class IntermediaryFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
         ]
         kept.sort(key=lambda form: form.cleaned_data["position"])
-        actors = [form.cleaned_data["actor"] for form in kept]
+        stops = [
+            services.Stop(form.cleaned_data["actor"], form.cleaned_data.get("role", ""))
+            for form in kept
+        ]
         try:
-            services.validate_intermediaries(self.instance, actors)
+            services.validate_intermediaries(self.instance, stops)
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from None
         # Stops left as they were are not rewritten (nor their history).
         if any(form.has_changed() for form in self.forms) or any(
             self.can_delete and self._should_delete_form(form) for form in self.forms
         ):
-            setattr(self.instance, SUBMITTED_STOPS, actors)
+            setattr(self.instance, SUBMITTED_STOPS, stops)
 
 
 class IntermediaryInline(admin.TabularInline):

@@ -59,7 +59,7 @@ AGREED_OR_LATER = frozenset(
     }
 )
 
-# How the statuses before the split became stages (migration 0012): a
+# How the statuses before the split became stages (migration 0013): a
 # "reported" deal is only known to have been discussed, a "confirmed" one to
 # have been agreed; how sure we are is now the credibility, from evidence.
 STAGE_OF_OLD_STATUS = {
@@ -81,6 +81,14 @@ class Credibility(models.IntegerChoices):
     DOUBTFUL = 4, "4 – Doubtful"
     IMPROBABLE = 5, "5 – Improbable"
     CANNOT_BE_JUDGED = 6, "6 – Cannot be judged"
+
+class IntermediaryRole(models.TextChoices):
+    """What an intermediary did for a transfer (blank where the evidence does not say)."""
+
+    BROKER = "broker", "Broker"
+    TRANSIT = "transit", "Transit"
+    RE_EXPORTER = "re_exporter", "Re-exporter"
+    CARRIER = "carrier", "Carrier"
 
 
 class Condition(models.TextChoices):

@@ -22,7 +22,15 @@ from sources.choices import Reliability, SourceKind
 from sources.models import Source
 
 from . import citation_search_index, search_index
-from .choices import AGREED_OR_LATER, Condition, Stage, Stance, SystemCategory, TransferType
+from .choices import (
+    AGREED_OR_LATER,
+    Condition,
+    IntermediaryRole,
+    Stage,
+    Stance,
+    SystemCategory,
+    TransferType,
+)
 from .evidence import Evidence, credibility, first_reported, independent_roots
 from .models import (
     Citation,
@@ -76,6 +84,8 @@ ATTRIBUTIONS = [
 PRECISIONS = ["year", "year", "month", "day"]
 # Share of transfers routed through an intermediary, as with the seed's Syria → Hezbollah.
 INTERMEDIARY_SHARE = 0.05
+#: Their roles, in turn (unknown among them).
+INTERMEDIARY_ROLES = ("", *IntermediaryRole.values)
 PUBLISHERS = [
     "Defence Monitor",
     "Regional Security Review",
@@ -354,7 +364,13 @@ def _add_transfer(
         via = rng.choice(actor_ids)
         if via not in (supplier, recipient):
             tables[TransferIntermediary].add(
-                {"transfer_id": transfer_id, "actor_id": via, "position": 1}
+                {
+                    "transfer_id": transfer_id,
+                    "actor_id": via,
+                    "position": 1,
+                    # Not drawn from rng: the rest of the generated data stays as it was.
+                    "role": INTERMEDIARY_ROLES[transfer_id % len(INTERMEDIARY_ROLES)],
+                }
             )
             counts["intermediaries"] += 1
     if quantity is not None and path[-1] in (Stage.AGREED, Stage.DELIVERING, Stage.DELIVERED):

@@ -25,7 +25,15 @@ from common.slugs import SlugNotOnlyDigits, addressable_slug, slug_not_only_digi
 from common.validators import validate_single_line, validate_text
 from sources.models import Source
 
-from .choices import Condition, Credibility, Stage, Stance, SystemCategory, TransferType
+from .choices import (
+    Condition,
+    Credibility,
+    IntermediaryRole,
+    Stage,
+    Stance,
+    SystemCategory,
+    TransferType,
+)
 
 
 class SystemQuerySet(models.QuerySet):
@@ -461,6 +469,13 @@ class TransferIntermediary(models.Model):
     )
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="intermediary_links")
     position = models.PositiveSmallIntegerField(default=1, help_text="1 for the first stop, …")
+    role = models.CharField(
+        max_length=20,
+        choices=IntermediaryRole.choices,
+        blank=True,
+        help_text="What the intermediary did: broker, transit, re-exporter or carrier; "
+        "blank when the evidence does not say.",
+    )
 
     history = History()
 
@@ -475,10 +490,15 @@ class TransferIntermediary(models.Model):
             models.UniqueConstraint(
                 fields=["transfer", "actor"], name="%(app_label)s_%(class)s_unique_actor"
             ),
+            models.CheckConstraint(
+                condition=Q(role="") | Q(role__in=IntermediaryRole.values),
+                name="%(app_label)s_%(class)s_role_valid",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.position}. {self.actor}"
+        role = f" ({self.get_role_display().lower()})" if self.role else ""
+        return f"{self.position}. {self.actor}{role}"
 
 
 # Undated events sort first: an event nobody could date is taken to precede

@@ -11,21 +11,38 @@ The admin's forms call the same two functions to show a refusal as a form
 error before anything is written.
 """
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
+
+from actors.models import Actor
 
 from . import search_index
 from .choices import Stage
 from .models import Citation, CitationRelay, StatusEvent, Transfer, TransferIntermediary
 
 
-def validate_intermediaries(transfer: Transfer, actors) -> None:
-    """Refuse `actors` as the transfer's stops if one is its supplier or
-    recipient, or is listed twice."""
+class Stop(NamedTuple):
+    """One intermediary of a transfer: the actor and what it did (an
+    IntermediaryRole, "" when the evidence does not say)."""
+
+    actor: Actor
+    role: str = ""
+
+
+def as_stops(intermediaries) -> list[Stop]:
+    """`intermediaries` (actors, or Stops / (actor, role) pairs) as Stops."""
+    return [Stop(*item) if isinstance(item, tuple) else Stop(item) for item in intermediaries]
+
+
+def validate_intermediaries(transfer: Transfer, intermediaries) -> None:
+    """Refuse `intermediaries` (actors or Stops) as the transfer's stops if
+    one is its supplier or recipient, or is listed twice."""
     errors = []
     seen = set()
-    for actor in actors:
+    for actor, _role in as_stops(intermediaries):
         if actor.pk in (transfer.supplier_id, transfer.recipient_id):
             errors.append(
                 f"{actor} is the supplier or recipient, so it cannot also be an intermediary."
@@ -38,15 +55,16 @@ def validate_intermediaries(transfer: Transfer, actors) -> None:
 
 
 @transaction.atomic
-def transfer_set_intermediaries(transfer: Transfer, actors) -> None:
-    """Make `actors`, in this order, the transfer's intermediaries."""
-    actors = list(actors)
-    validate_intermediaries(transfer, actors)
+def transfer_set_intermediaries(transfer: Transfer, intermediaries) -> None:
+    """Make `intermediaries` (actors, or Stops with a role), in this order,
+    the transfer's intermediaries."""
+    stops = as_stops(intermediaries)
+    validate_intermediaries(transfer, stops)
     with search_index.batched():
         transfer.intermediary_links.all().delete()
         links = [
-            TransferIntermediary(transfer=transfer, actor=actor, position=position)
-            for position, actor in enumerate(actors, start=1)
+            TransferIntermediary(transfer=transfer, actor=actor, role=role, position=position)
+            for position, (actor, role) in enumerate(stops, start=1)
         ]
         for link in links:
             link.full_clean(exclude=["transfer"], validate_unique=False, validate_constraints=False)
@@ -59,7 +77,7 @@ def transfer_set_intermediaries(transfer: Transfer, actors) -> None:
 @transaction.atomic
 def transfer_save(transfer: Transfer, *, intermediaries=None) -> Transfer:
     """Validate and write `transfer`, new or changed, and, if given, make
-    `intermediaries` its stops in this order. Without them an existing
+    `intermediaries` (actors or Stops) its stops in this order. Without them an existing
     transfer keeps its stops, which must not be its new supplier or recipient.
     """
     transfer.full_clean()

@@ -178,7 +178,8 @@ class IdOrSlugRelatedField(serializers.RelatedField):
 
 class IntermediaryListField(serializers.ListField):
     """An ordered list of related objects stored through a link model with a
-    `position`, e.g. the intermediaries of a transfer."""
+    `position`, e.g. the intermediaries of a transfer: the targets
+    (`target_attr`), or the links themselves when it is None."""
 
     def __init__(self, link_attr, target_attr, **kwargs):
         self.link_attr = link_attr
@@ -186,7 +187,10 @@ class IntermediaryListField(serializers.ListField):
         super().__init__(**kwargs)
 
     def get_attribute(self, instance):
-        return [getattr(link, self.target_attr) for link in getattr(instance, self.link_attr).all()]
+        links = getattr(instance, self.link_attr).all()
+        if self.target_attr is None:
+            return list(links)
+        return [getattr(link, self.target_attr) for link in links]
 
 
 class DetailUrlField(serializers.HyperlinkedIdentityField):

@@ -115,7 +115,7 @@ def reference_filters(
     field_name: str, queryset, label: str, *, slug_help: str, id_help: str, method=None
 ) -> tuple[SlugFilter, IdFilter]:
     """The two filters of one relation, declared once: `<name>` takes slugs and
-    `<name>_id` ids (unpack them as `parent, parent_id = reference_filters(...)`).
+    `<name>_id` ids (unpack them as `related, related_id = reference_filters(...)`).
     Both narrow `field_name` (or call `method`), and are labelled "<label> (slug)"
     and "<label> (id)" in the OpenAPI schema."""
     shared = {"field_name": field_name, "queryset": queryset, "method": method}

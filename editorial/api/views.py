@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from actors.models import Actor
+from actors.models import Actor, ActorRelation
 from common.api.pagination import COUNT_LIMIT, MAX_PAGE_DEPTH, ApiPagination
 from sources.models import Source
 from transfers.models import Citation, StatusEvent, System, Transfer
@@ -29,6 +29,7 @@ def _tracked_types():
     """API type name → model, for everything the deletions feed reports."""
     return {
         "actor": Actor,
+        "actor-relation": ActorRelation,
         "system": System,
         "transfer": Transfer,
         "status-event": StatusEvent,
@@ -58,7 +59,7 @@ class DeletedView(APIView):
                 "type",
                 OpenApiTypes.STR,
                 many=True,
-                enum=["actor", "system", "transfer", "status-event", "source", "citation"],
+                enum=list(_tracked_types()),
                 description="Only these types (repeat to give several).",
             ),
         ],

@@ -1,14 +1,17 @@
+import datetime
+
 import pytest
 
-from actors.choices import ActorKind
-from actors.factories import ActorFactory, ArmedGroupFactory
-from actors.models import Actor
+from actors.choices import ActorKind, RelationKind
+from actors.factories import ActorFactory, ActorRelationFactory, ArmedGroupFactory
+from actors.models import Actor, ActorRelation
 from tests.helpers import API, results, slugs
 from transfers.factories import TransferFactory
 
 pytestmark = pytest.mark.django_db
 
 ACTORS = f"{API}/actors/"
+RELATIONS = f"{API}/actor-relations/"
 
 
 # --- read ----------------------------------------------------------------------
@@ -31,16 +34,38 @@ def test_an_actor_without_country_reads_as_an_empty_code(api_client, db):
     assert results(api_client.get(ACTORS))[0]["country"] == ""
 
 
-def test_actor_shows_its_parent_in_brief(api_client, iran, irgc):
+def test_actor_shows_its_relations_with_the_related_actor_in_brief(api_client, iran, irgc):
+    relation = irgc.relations.get()
+    relation.start_date, relation.start_date_precision = datetime.date(1979, 5, 1), "month"
+    relation.note = "Constitution, art. 150."
+    relation.save()
     body = api_client.get(f"{ACTORS}irgc/").json()
-    assert body["parent"] == {
-        "id": iran.pk,
-        "url": f"http://testserver{ACTORS}{iran.pk}/",
-        "slug": "iran",
-        "name": "Iran",
-        "display": "Iran",
-    }
-    assert body["parent_relation"] == "part_of"
+    assert body["relations"] == [
+        {
+            "id": relation.pk,
+            "url": f"http://testserver{RELATIONS}{relation.pk}/",
+            "kind": "part_of",
+            "related": {
+                "id": iran.pk,
+                "url": f"http://testserver{ACTORS}{iran.pk}/",
+                "slug": "iran",
+                "name": "Iran",
+                "display": "Iran",
+            },
+            "start_date": "1979-05",
+            "start_date_precision": "month",
+            "end_date": None,
+            "end_date_precision": None,
+            "note": "Constitution, art. 150.",
+        }
+    ]
+    assert body["related_relations"] == []
+    # On the related side, the relation names the actor it is of.
+    on_iran = api_client.get(f"{ACTORS}iran/").json()
+    assert on_iran["relations"] == []
+    (inverse,) = on_iran["related_relations"]
+    assert inverse["actor"]["slug"] == "irgc"
+    assert (inverse["kind"], inverse["start_date"]) == ("part_of", "1979-05")
 
 
 def test_actor_detail_links_to_its_transfers_by_role(api_client, russia, iran, s300):
@@ -76,9 +101,13 @@ def test_country_filter_ignores_case(api_client, russia, iran):
     assert slugs(api_client.get(ACTORS, {"country": "IR"})) == ["iran"]
 
 
-def test_parent_filter_narrows_to_affiliates(api_client, irgc, russia):
-    assert slugs(api_client.get(ACTORS, {"parent": "iran"})) == ["irgc"]
-    assert slugs(api_client.get(ACTORS, {"parent_id": irgc.parent_id})) == ["irgc"]
+def test_related_filter_narrows_to_actors_related_to_one(api_client, iran, irgc, russia):
+    hezbollah = ArmedGroupFactory(slug="hezbollah", name="Hezbollah")
+    ActorRelationFactory(actor=hezbollah, kind=RelationKind.SPONSORED_BY, related=iran)
+    ActorRelationFactory(actor=hezbollah, kind=RelationKind.AFFILIATED_WITH, related=irgc)
+    assert slugs(api_client.get(ACTORS, {"related": "iran"})) == ["hezbollah", "irgc"]
+    assert slugs(api_client.get(ACTORS, {"related_id": irgc.pk})) == ["hezbollah"]
+    assert slugs(api_client.get(ACTORS, {"related": "russia"})) == []
 
 
 def test_search_finds_actors_by_alias(api_client, irgc, russia):
@@ -96,8 +125,8 @@ def test_ordering_by_name_descending(api_client, russia, iran):
     [
         ({"kind": "dragon"}, "kind"),
         ({"country": "XX"}, "country"),
-        ({"parent": "no-such-actor"}, "parent"),
-        ({"parent_id": "abc"}, "parent_id"),
+        ({"related": "no-such-actor"}, "related"),
+        ({"related_id": "abc"}, "related_id"),
         ({"ordering": "shoe_size"}, "ordering"),
         ({"updated_since": "yesterday"}, "updated_since"),
     ],
@@ -128,7 +157,7 @@ def test_a_user_without_permission_may_read_but_not_write(viewer, russia):
     assert Actor.objects.get(slug="russia").name == "Russia"
 
 
-def test_editor_creates_an_actor_with_a_parent_given_by_slug(editor, russia):
+def test_editor_creates_an_actor(editor, russia):
     response = editor.post(
         ACTORS,
         {
@@ -137,20 +166,27 @@ def test_editor_creates_an_actor_with_a_parent_given_by_slug(editor, russia):
             "kind": "pmc",
             "country": "ru",
             "aliases": ["PMC Wagner", "Africa Corps"],
-            "parent": "russia",
-            "parent_relation": "sponsored_by",
         },
         format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["parent"]["slug"] == "russia"
+    assert body["relations"] == body["related_relations"] == []
     assert body["country"] == "RU"
     assert response["Location"] == body["url"]
     # Exactly str: a WSGI server refuses any other type in a header (a 500).
     assert all(type(value) is str for value in response.headers.values())
     assert response["ETag"]
-    assert Actor.objects.get(slug="wagner").parent == russia
+    assert Actor.objects.get(slug="wagner").kind == "pmc"
+
+
+def test_relations_are_not_written_through_the_actor(editor, irgc):
+    response = editor.patch(f"{ACTORS}irgc/", {"relations": []}, format="json")
+    assert response.status_code == 200  # read-only: sent back as read, ignored
+    assert irgc.relations.count() == 1
+    response = editor.patch(f"{ACTORS}irgc/", {"parent": "iran"}, format="json")
+    assert response.status_code == 400
+    assert "parent" in response.json()
 
 
 def test_editor_patches_and_deletes_an_actor(editor, db):
@@ -167,10 +203,6 @@ def test_editor_patches_and_deletes_an_actor(editor, db):
     [
         ({**NEW_ACTOR, "country": ""}, "country", "A state needs its ISO 3166-1 country code."),
         ({**NEW_ACTOR, "slug": "russia"}, "slug", "actor with this slug already exists."),
-        ({**NEW_ACTOR, "parent": "atlantis"}, "parent", "There is no actor with the slug"),
-        ({**NEW_ACTOR, "parent": 99999}, "parent", "There is no actor with the id or slug"),
-        ({**NEW_ACTOR, "parent": True}, "parent", "Give an id (a number) or a slug"),
-        ({**NEW_ACTOR, "parent": "russia"}, "parent_relation", "Say how this actor relates"),
         ({**NEW_ACTOR, "aliases": ["Belarus", "belarus"]}, "aliases", "listed twice"),
         ({**NEW_ACTOR, "wikidata_id": "159"}, "wikidata_id", "looks like Q159"),
         ({**NEW_ACTOR, "kind": "dragon"}, "kind", "is not a valid choice"),
@@ -185,12 +217,10 @@ def test_model_rules_come_back_as_field_errors(editor, russia, body, field, mess
     assert any(message in text for text in errors[field]), errors
 
 
-def test_an_actor_cannot_become_its_own_grandparent(editor, iran, irgc):
-    response = editor.patch(
-        f"{ACTORS}iran/", {"parent": "irgc", "parent_relation": "part_of"}, format="json"
-    )
-    assert response.status_code == 400
-    assert "loop" in response.json()["parent"][0]
+def test_deleting_an_actor_with_relations_is_a_409(editor, iran, irgc):
+    response = editor.delete(f"{ACTORS}iran/")
+    assert response.status_code == 409
+    assert Actor.objects.filter(slug="iran").exists()
 
 
 def test_deleting_an_actor_with_transfers_is_a_409_naming_them(editor, russia, iran, s300):
@@ -217,3 +247,128 @@ def test_an_api_write_is_recorded_in_the_history_with_its_user(editor, russia):
     latest = Actor.history.filter(id=russia.pk).latest("history_id")
     assert latest.history_type == "~"
     assert latest.history_user.username == "editor"
+
+
+# --- relations: /api/v1/actor-relations/ -------------------------------------------
+
+
+def test_relations_list_and_filters(api_client, iran, irgc, russia):
+    wagner = ActorFactory(slug="wagner", name="Wagner", kind=ActorKind.PMC, country="RU")
+    ActorRelationFactory(actor=wagner, kind=RelationKind.SPONSORED_BY, related=russia)
+    listed = results(api_client.get(RELATIONS))
+    assert [(r["actor"]["slug"], r["kind"], r["related"]["slug"]) for r in listed] == [
+        ("irgc", "part_of", "iran"),
+        ("wagner", "sponsored_by", "russia"),
+    ]
+    assert listed[0]["display"] == "Islamic Revolutionary Guard Corps part of Iran"
+
+    def found(params):
+        return [r["actor"]["slug"] for r in results(api_client.get(RELATIONS, params))]
+
+    assert found({"actor": "wagner"}) == ["wagner"]
+    assert found({"actor_id": irgc.pk}) == ["irgc"]
+    assert found({"related": "iran"}) == ["irgc"]
+    assert found({"related_id": russia.pk}) == ["wagner"]
+    assert found({"kind": ["part_of", "operated_by"]}) == ["irgc"]
+    assert found({"kind": "operated_by"}) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "owned_by"}, "kind"),
+        ({"actor": "atlantis"}, "actor"),
+        ({"related_id": "x"}, "related_id"),
+        ({"ordering": "shoe_size"}, "ordering"),
+    ],
+)
+def test_a_bad_relation_filter_is_a_400(api_client, irgc, params, field):
+    response = api_client.get(RELATIONS, params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_editor_creates_updates_and_deletes_a_relation(editor, iran, db):
+    iraq = ActorFactory(slug="iraq", name="Iraq", country="IQ")
+    hashd = ArmedGroupFactory(slug="hashd", name="Hashd al-Sha'bi", country="IQ")
+    response = editor.post(
+        RELATIONS,
+        {"actor": "hashd", "kind": "part_of", "related": iraq.pk, "start_date": "2016-11"},
+        format="json",
+        HTTP_X_CHANGE_REASON="Law 40 of 2016",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["start_date"], body["start_date_precision"]) == ("2016-11", "month")
+    assert body["related"]["slug"] == "iraq"
+    assert response["Location"] == body["url"]
+    relation = ActorRelation.objects.get(pk=body["id"])
+    assert relation.history.get().history_change_reason == "Law 40 of 2016"
+    sponsored = editor.post(
+        RELATIONS,
+        {"actor": hashd.pk, "kind": "sponsored_by", "related": "iran", "note": "Document 004."},
+        format="json",
+    )
+    assert sponsored.status_code == 201, sponsored.json()
+    on_actor = editor.get(f"{ACTORS}hashd/").json()["relations"]
+    assert [r["kind"] for r in on_actor] == ["part_of", "sponsored_by"]
+
+    response = editor.patch(
+        body["url"], {"end_date": "2024", "start_date_precision": "month"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["end_date"], response.json()["end_date_precision"]) == ("2024", "year")
+    assert editor.delete(body["url"]).status_code == 204
+    assert list(hashd.relations.values_list("kind", flat=True)) == ["sponsored_by"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"related": "irgc"}, "related", "cannot be related to itself"),
+        ({"related": "atlantis"}, "related", "There is no actor with the slug"),
+        ({"actor": None}, "actor", "may not be null"),
+        ({"kind": "owned_by"}, "kind", "is not a valid choice"),
+        ({"kind": None}, "kind", "may not be null"),
+        ({"start_date": "2016-13"}, "start_date", "not a valid date"),
+        ({"start_date": 2016}, "start_date", "Give the date as text"),
+        ({"start_date": "2017", "end_date": "2016"}, "end_date", "before the start"),
+        ({"start_date": "2016", "start_date_precision": "day"}, "start_date_precision", "follows"),
+        ({"related": "iran"}, "non_field_errors", "already recorded"),  # irgc part of iran
+        ({"colour": "red"}, "colour", "Unknown field"),
+    ],
+)
+def test_bad_relations_are_400s_naming_the_field(editor, iran, irgc, body, field, message):
+    before = ActorRelation.objects.count()
+    response = editor.post(
+        RELATIONS, {"actor": "irgc", "kind": "part_of", "related": "iran", **body}, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    errors = response.json()
+    assert field in errors, errors
+    assert any(message in text for text in errors[field]), errors
+    assert ActorRelation.objects.count() == before
+
+
+def test_a_loop_of_parts_is_a_400(editor, iran, irgc):
+    response = editor.post(
+        RELATIONS, {"actor": "iran", "kind": "part_of", "related": "irgc"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "loop" in response.json()["related"][0]
+
+
+def test_relations_need_their_model_permissions(api_client, viewer, irgc):
+    relation = irgc.relations.get()
+    url = f"{RELATIONS}{relation.pk}/"
+    assert api_client.get(url).status_code == 200
+    body = {"actor": "iran", "kind": "affiliated_with", "related": "irgc"}
+    assert api_client.post(RELATIONS, body, format="json").status_code == 401
+    assert viewer.post(RELATIONS, body, format="json").status_code == 403
+    assert viewer.patch(url, {"note": "x"}, format="json").status_code == 403
+    assert viewer.delete(url).status_code == 403
+    assert ActorRelation.objects.get(pk=relation.pk).note == ""
+
+
+def test_a_relation_is_addressed_by_id_only(api_client, irgc):
+    assert api_client.get(f"{RELATIONS}irgc/").status_code == 404

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from actors.factories import ActorFactory
 from actors.models import Actor
 from sources.factories import SourceFactory
 from transfers.factories import CitationFactory, StatusEventFactory, TransferFactory
@@ -16,6 +17,7 @@ def curated(russia, iran, irgc, s300):
     citation = CitationFactory(transfer=transfer, status_event=event)
     return {
         "actors.actor": iran,
+        "actors.actorrelation": irgc.relations.get(),
         "transfers.system": s300,
         "transfers.transfer": transfer,
         "transfers.statusevent": event,
@@ -26,6 +28,7 @@ def curated(russia, iran, irgc, s300):
 
 MODELS = [
     "actors.actor",
+    "actors.actorrelation",
     "transfers.system",
     "transfers.transfer",
     "transfers.statusevent",
@@ -61,6 +64,7 @@ def test_change_form_renders_for_staff(admin_client, curated, model):
     ("model", "term"),
     [
         ("actors.actor", "Sepah"),  # an alias
+        ("actors.actorrelation", "irgc"),  # the actor's slug
         ("transfers.system", "Grumble"),  # the NATO reporting name
         ("transfers.transfer", "Russian Federation"),  # the supplier's alias
         ("transfers.statusevent", "S-300"),
@@ -82,6 +86,7 @@ def test_search_finds_by_names_and_aliases(admin_client, curated, model, term):
         ("transfers.transfer", {"stage__exact": "under_discussion", "start_date_year": "2016"}),
         ("transfers.transfer", {"system__category__exact": "air_defence"}),
         ("actors.actor", {"kind__exact": "state_organ"}),
+        ("actors.actorrelation", {"kind__exact": "part_of"}),
         ("sources.source", {"kind__exact": "news"}),
     ],
 )
@@ -214,6 +219,100 @@ def test_intermediary_cannot_be_a_party(admin_client, russia, iran, s300):
     assert response.status_code == 200
     assert "cannot also be an intermediary" in response.content.decode()
     assert not Transfer.objects.exists()
+
+
+def test_an_intermediarys_role_is_saved_from_the_inline(admin_client, russia, iran, s300):
+    syria = ActorFactory(slug="syria", name="Syria", country="SY")
+    data = _transfer_form(russia, iran, s300)
+    data.update(
+        {
+            "intermediary_links-TOTAL_FORMS": "1",
+            "intermediary_links-0-actor": syria.pk,
+            "intermediary_links-0-position": "1",
+            "intermediary_links-0-role": "transit",
+        }
+    )
+    response = admin_client.post(_url("transfers.transfer", "add"), data)
+    assert response.status_code == 302
+    link = Transfer.objects.get().intermediary_links.get()
+    assert (link.actor, link.role) == (syria, "transit")
+    data["intermediary_links-0-role"] = "smuggler"
+    data["slug"] = "another"
+    response = admin_client.post(_url("transfers.transfer", "add"), data)
+    assert response.status_code == 200
+    assert "smuggler" in response.content.decode()  # "… is not one of the available choices"
+
+
+def _actor_form(actor, **extra):
+    data = {
+        "name": actor.name,
+        "slug": actor.slug,
+        "kind": actor.kind,
+        "country": actor.country,
+        "aliases": "\n".join(actor.aliases),
+        "wikidata_id": actor.wikidata_id,
+        "description": actor.description,
+        "relations-TOTAL_FORMS": "0",
+        "relations-INITIAL_FORMS": "0",
+        "relations-MIN_NUM_FORMS": "0",
+        "relations-MAX_NUM_FORMS": "1000",
+    }
+    data.update(extra)
+    return data
+
+
+def test_an_actors_relations_are_saved_from_its_inline(admin_client, iran):
+    iraq = ActorFactory(slug="iraq", name="Iraq", country="IQ")
+    hashd = ActorFactory(slug="hashd", name="Hashd al-Sha'bi", kind="armed_group", country="IQ")
+    data = _actor_form(
+        hashd,
+        **{
+            "relations-TOTAL_FORMS": "2",
+            "relations-0-kind": "part_of",
+            "relations-0-related": iraq.pk,
+            "relations-0-start": "2016-11",
+            "relations-0-end": "",
+            "relations-0-note": "Law 40 of 2016.",
+            "relations-1-kind": "sponsored_by",
+            "relations-1-related": iran.pk,
+            "relations-1-start": "",
+            "relations-1-end": "",
+            "relations-1-note": "",
+        },
+    )
+    response = admin_client.post(_url("actors.actor", "change", hashd.pk), data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    relations = {r.kind: r for r in hashd.relations.all()}
+    assert set(relations) == {"part_of", "sponsored_by"}
+    assert (relations["part_of"].related, relations["part_of"].start_date_display) == (
+        iraq,
+        "2016-11",
+    )
+    assert relations["part_of"].history.get().history_user is not None
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"related": "SELF"}, "cannot be related to itself"),
+        ({"start": "2016-13"}, "YYYY, YYYY-MM or YYYY-MM-DD"),
+        ({"start": "2017", "end": "2016"}, "is before the start"),
+        ({"related": "IRAN", "kind": "part_of"}, "loop"),
+    ],
+)
+def test_a_bad_relation_is_a_form_error_in_the_inline(admin_client, iran, irgc, row, message):
+    # irgc is part of iran: iran part of irgc would close a loop.
+    values = {"kind": "affiliated_with", "related": "", "start": "", "end": "", "note": "", **row}
+    target = {"SELF": iran.pk, "IRAN": irgc.pk}
+    values["related"] = target.get(values["related"], values["related"])
+    data = _actor_form(
+        iran,
+        **{"relations-TOTAL_FORMS": "1", **{f"relations-0-{k}": v for k, v in values.items()}},
+    )
+    response = admin_client.post(_url("actors.actor", "change", iran.pk), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not iran.relations.exists()
 
 
 def test_deleting_an_actor_with_transfers_is_refused_in_the_admin(admin_client, curated):

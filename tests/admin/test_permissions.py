@@ -34,7 +34,7 @@ from django.urls import reverse
 from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
-from actors.factories import ActorFactory
+from actors.factories import ActorFactory, ActorRelationFactory
 from editorial.management.commands.create_editor import editors_group
 from sources.factories import SourceFactory
 from tests.admin.forms import form_data
@@ -76,6 +76,10 @@ MODELS = {
         change=("description", "Edited by the matrix."),
         add={"name": "Belarus", "slug": "belarus", "kind": "state", "country": "BY"},
         merge=True,
+    ),
+    "actors.actorrelation": ModelSpec(
+        change=("note", "Edited by the matrix."),
+        add={"actor": "@part", "kind": "affiliated_with", "related": "@whole", "start": "2016"},
     ),
     "transfers.system": ModelSpec(
         change=("description", "Edited by the matrix."),
@@ -138,6 +142,7 @@ class World:
 def build_world() -> World:
     transfer = documented_transfer()
     spare_actor = ActorFactory(name="Spare", slug="spare")
+    relation = ActorRelationFactory()
     spare_system = SystemFactory(designation="Spare system", slug="spare-system")
     spare_source = SourceFactory()
     gone = documented_transfer()
@@ -147,6 +152,7 @@ def build_world() -> World:
     group = Group.objects.create(name="Readers")
     targets = {
         "actors.actor": spare_actor,
+        "actors.actorrelation": relation,
         "transfers.system": spare_system,
         "transfers.transfer": transfer,
         "transfers.statusevent": transfer.status_events.order_by("-id").first(),
@@ -167,6 +173,8 @@ def build_world() -> World:
         "transfer": transfer.pk,
         "source": spare_source.pk,
         "user": User.objects.create_user("tokenless").pk,
+        "part": relation.actor_id,
+        "whole": relation.related_id,
     }
     return World(targets, merge_pairs, gone_id, related)
 
@@ -451,10 +459,15 @@ def restore_allowed(user_kind: str) -> bool:
 def merge_allowed(user_kind: str, label: str) -> bool:
     own = model_permissions(user_kind, label)
     rewrites = {"transfers.transfer"}
+    deletes = set()
     if label == "actors.actor":
-        rewrites |= {"actors.actor", "transfers.system"}
-    return {"change", "delete"} <= own and all(
-        "change" in model_permissions(user_kind, other) for other in rewrites
+        # The survivor takes over the relations; a repeated one is deleted.
+        rewrites |= {"actors.actor", "actors.actorrelation", "transfers.system"}
+        deletes |= {"actors.actorrelation"}
+    return (
+        {"change", "delete"} <= own
+        and all("change" in model_permissions(user_kind, other) for other in rewrites)
+        and all("delete" in model_permissions(user_kind, other) for other in deletes)
     )
 
 

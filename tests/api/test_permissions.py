@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from actors.factories import ActorRelationFactory
 from editorial.management.commands.create_editor import editors_group
 from tests.helpers import documented_transfer, token_client
 from transfers.models import Transfer
@@ -48,6 +49,9 @@ MATRIX = {
     "api:actor-detail": Route("actor"),
     "api:actor-history": Route("actor"),
     "api:actor-profile": Route("actor"),
+    "api:actorrelation-list": Route(),
+    "api:actorrelation-detail": Route("actorrelation"),
+    "api:actorrelation-history": Route("actorrelation"),
     "api:system-list": Route(),
     "api:system-detail": Route("system"),
     "api:system-history": Route("system"),
@@ -150,6 +154,8 @@ def make_target(kind: str | None):
         return pk
     if kind == "actor":
         return transfer.supplier_id
+    if kind == "actorrelation":
+        return ActorRelationFactory(related=transfer.supplier).pk
     if kind == "system":
         return transfer.system_id
     if kind == "statusevent":

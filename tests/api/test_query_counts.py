@@ -7,7 +7,7 @@ then read at page sizes 1 and 100: the number must not move.
 
 import pytest
 
-from actors.factories import ActorFactory
+from actors.factories import ActorFactory, ActorRelationFactory
 from sources.factories import SourceFactory
 from tests.helpers import API, documented_transfer
 from transfers.factories import CitationFactory, SystemFactory
@@ -17,8 +17,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _actors(n):
-    parent = ActorFactory()
-    ActorFactory.create_batch(n, parent=parent, parent_relation="part_of")
+    # Each with a relation of its own and one to it.
+    state = ActorFactory()
+    for actor in ActorFactory.create_batch(n):
+        ActorRelationFactory(actor=actor, kind="part_of", related=state)
+        ActorRelationFactory(related=actor)
+
+
+def _actor_relations(n):
+    ActorRelationFactory.create_batch(n)
 
 
 def _systems(n):
@@ -49,7 +56,9 @@ def _citations(n):
 # with its joins, plus, for transfers, one query each for intermediaries
 # (with their actors), status events and citations (with their sources).
 LISTS = {
-    "actors": (_actors, 2),
+    # plus the actors' relations and the relations to them (with the other actor)
+    "actors": (_actors, 4),
+    "actor-relations": (_actor_relations, 2),
     "systems": (_systems, 2),
     # intermediaries (with their actors), status history, citations (with sources),
     # the reports the citations relay

@@ -158,7 +158,15 @@ def test_the_admin_shows_a_form_error(admin_client, model, data, field):
 
 
 #: The admin's add form for an actor, without its aliases and change reason.
-BELARUS_FORM = {"name": "Belarus", "slug": "belarus", "kind": "state", "country": "BY"}
+BELARUS_FORM = {
+    "name": "Belarus",
+    "slug": "belarus",
+    "kind": "state",
+    "country": "BY",
+    # The relations inline, left empty.
+    "relations-TOTAL_FORMS": "0",
+    "relations-INITIAL_FORMS": "0",
+}
 
 
 def test_a_change_reason_with_a_control_character_is_a_400_and_nothing_is_written(editor):

@@ -152,6 +152,20 @@ def test_the_deletions_feed_lists_what_is_gone_since_a_moment(api_client, russia
     assert Actor.objects.filter(pk=duplicate_id).exists() is False
 
 
+def test_a_deleted_actor_relation_is_in_the_deletions_feed(api_client, irgc):
+    before = timezone.now() - datetime.timedelta(seconds=1)
+    relation = irgc.relations.get()
+    relation_id = relation.pk
+    relation.delete()
+    response = api_client.get(
+        f"{API}/deleted/", {"since": before.isoformat(), "type": "actor-relation"}
+    )
+    assert response.status_code == 200, response.json()
+    assert [(e["type"], e["id"]) for e in response.json()["results"]] == [
+        ("actor-relation", relation_id)
+    ]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -215,8 +229,9 @@ def test_the_deletions_feed_costs_the_same_queries_however_much_was_deleted(
     before = timezone.now() - datetime.timedelta(seconds=1)
     for transfer in TransferFactory.create_batch(6):
         transfer.delete()
-    # Per type: its content type (cached after the first), merges and deletions.
-    with django_assert_max_num_queries(13):
+    # Per type: its content type (cached after the first), merges (of a type
+    # with slugs) and deletions.
+    with django_assert_max_num_queries(14):
         response = api_client.get(f"{API}/deleted/", {"since": before.isoformat()})
     assert response.json()["count"] >= 6
 

@@ -1,11 +1,14 @@
+import datetime
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from actors.factories import ActorFactory
-from actors.models import Actor
+from actors.choices import RelationKind
+from actors.factories import ActorFactory, ActorRelationFactory
+from actors.models import Actor, ActorRelation
 from editorial.models import MergeRecord
 from editorial.services import actor_merge, system_merge
 from transfers.factories import CitationFactory, StatusEventFactory, SystemFactory, TransferFactory
@@ -54,6 +57,10 @@ def test_a_fixture_load_is_recorded(tmp_path, russia):
     assert belarus.history.get().history_type == "+"
 
 
+#: The actor form's relations inline, left empty.
+NO_RELATIONS = {"relations-TOTAL_FORMS": "0", "relations-INITIAL_FORMS": "0"}
+
+
 def test_an_admin_change_is_recorded_with_its_editor(admin_client, admin_user, russia):
     response = admin_client.post(
         reverse("admin:actors_actor_change", args=[russia.pk]),
@@ -63,8 +70,7 @@ def test_an_admin_change_is_recorded_with_its_editor(admin_client, admin_user, r
             "kind": "state",
             "country": "RU",
             "aliases": "Russia",
-            "parent": "",
-            "parent_relation": "",
+            **NO_RELATIONS,
             "wikidata_id": "",
             "description": "",
         },
@@ -91,8 +97,7 @@ def test_an_editor_reverts_to_an_earlier_version(admin_client, russia):
             "kind": first.kind,
             "country": first.country,
             "aliases": "\n".join(first.aliases),
-            "parent": "",
-            "parent_relation": "",
+            **NO_RELATIONS,
             "wikidata_id": "",
             "description": "",
         },
@@ -154,7 +159,9 @@ def houthis_twice(db, iran, russia, s300):
     supplied = TransferFactory(supplier=ansar, recipient=russia, system=s300)
     via = TransferFactory(supplier=russia, recipient=iran, system=s300)
     TransferIntermediary.objects.create(transfer=via, actor=ansar, position=1)
-    citation = CitationFactory(transfer=received)
+    citation = CitationFactory(
+        transfer=received, attributed_to="a Houthi spokesman", attributed_to_actor=ansar
+    )
     return houthis, ansar, received, supplied, via, citation
 
 
@@ -170,6 +177,7 @@ def test_actor_merge_moves_everything_to_the_survivor(houthis_twice, admin_user)
     assert Transfer.objects.get(pk=supplied.pk).supplier == houthis
     assert list(Transfer.objects.get(pk=via.pk).intermediaries.all()) == [houthis]
     assert Citation.objects.get(pk=citation.pk).transfer.recipient == houthis
+    assert Citation.objects.get(pk=citation.pk).attributed_to_actor == houthis
     assert houthis.aliases == ["Houthi", "Ansar Allah", "Partisans of God"]
     assert houthis.wikidata_id == "Q1033597"
     assert houthis.description == "Yemeni movement."
@@ -197,6 +205,57 @@ def test_merge_that_would_make_supplier_its_recipient_is_refused(iran, russia, s
 def test_an_actor_cannot_be_merged_into_itself(russia):
     with pytest.raises(ValidationError, match="itself"):
         actor_merge(keep=russia, duplicate=russia)
+
+
+def test_actor_merge_repoints_relations_on_either_side(iran, irgc, russia):
+    """The duplicate's relations move to the survivor, as subject and as the
+    related actor; one that would repeat the survivor's own is dropped, its
+    note and end date kept where the survivor's had none; one between the
+    two would relate the survivor to itself, and is dropped."""
+    sepah = ActorFactory(name="Sepah", slug="sepah", kind="state_organ", country="IR")
+    quds = ActorFactory(name="Quds Force", slug="quds", kind="state_organ", country="IR")
+    hezbollah = ActorFactory(name="Hezbollah", slug="hezbollah", kind="armed_group", country="LB")
+    kept = irgc.relations.get()  # irgc part of iran
+    repeated = ActorRelationFactory(
+        actor=sepah,
+        kind=RelationKind.PART_OF,
+        related=iran,
+        note="Constitution, art. 150.",
+        end_date=datetime.date(2030, 1, 1),
+        end_date_precision="year",
+    )
+    moved = ActorRelationFactory(actor=sepah, kind=RelationKind.AFFILIATED_WITH, related=russia)
+    to_duplicate = ActorRelationFactory(actor=quds, kind=RelationKind.PART_OF, related=sepah)
+    sponsored = ActorRelationFactory(actor=hezbollah, related=sepah)
+    between = ActorRelationFactory(actor=sepah, kind=RelationKind.AFFILIATED_WITH, related=irgc)
+
+    actor_merge(keep=irgc, duplicate=sepah)
+
+    assert not ActorRelation.objects.filter(pk__in=[repeated.pk, between.pk]).exists()
+    kept.refresh_from_db()
+    assert (kept.note, kept.end_date_display) == ("Constitution, art. 150.", "2030")
+    assert ActorRelation.objects.get(pk=moved.pk).actor == irgc
+    assert ActorRelation.objects.get(pk=to_duplicate.pk).related == irgc
+    assert ActorRelation.objects.get(pk=sponsored.pk).related == irgc
+    assert set(irgc.relations.values_list("kind", "related__slug")) == {
+        ("part_of", "iran"),
+        ("affiliated_with", "russia"),
+    }
+    dropped = ActorRelation.history.filter(id=between.pk).latest()
+    assert dropped.history_type == "-"
+    assert "Merged actor Sepah" in dropped.history_change_reason
+    assert "Merged actor Sepah" in moved.history.latest().history_change_reason
+
+
+def test_a_merge_that_would_make_a_loop_of_parts_is_refused(iran, irgc):
+    # irgc part of iran; persia (a duplicate of iran) part of irgc: merged,
+    # iran would be part of irgc, part of iran.
+    persia = ActorFactory(name="Persia", slug="persia", country="IR")
+    ActorRelationFactory(actor=persia, kind=RelationKind.PART_OF, related=irgc)
+    with pytest.raises(ValidationError, match="loop"):
+        actor_merge(keep=iran, duplicate=persia)
+    assert Actor.objects.filter(pk=persia.pk).exists()
+    assert not MergeRecord.objects.exists()
 
 
 def test_a_later_merge_keeps_earlier_redirects_pointing_at_the_survivor(houthis_twice):
@@ -270,8 +329,7 @@ def test_an_admin_change_keeps_its_reason(admin_client, russia):
             "kind": "state",
             "country": "RU",
             "aliases": "Russian Federation\nMoscow",
-            "parent": "",
-            "parent_relation": "",
+            **NO_RELATIONS,
             "wikidata_id": "Q159",
             "description": "",
             "change_reason": "Wikidata id checked against the entity page",

@@ -260,6 +260,83 @@ def test_editor_creates_a_transfer_from_slugs_with_its_first_status(editor, russ
     assert transfer.status_events.get().note == "TASS"
 
 
+def test_intermediaries_carry_their_role(editor, api_client, russia, iran, s300):
+    syria = ActorFactory(slug="syria", name="Syria", country="SY")
+    belarus = ActorFactory(slug="belarus", name="Belarus", country="BY")
+    ActorFactory(slug="maersk", name="Maersk", kind="company", country="DK")
+    response = editor.post(
+        TRANSFERS,
+        {
+            **VALID,
+            "intermediaries": [
+                {"slug": "syria", "role": "transit"},
+                {"id": belarus.pk, "role": "re_exporter"},
+                "maersk",
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert [(i["slug"], i["role"]) for i in body["intermediaries"]] == [
+        ("syria", "transit"),
+        ("belarus", "re_exporter"),
+        ("maersk", ""),
+    ]
+    assert body["intermediaries"][0] == {
+        "id": syria.pk,
+        "url": f"http://testserver{API}/actors/{syria.pk}/",
+        "slug": "syria",
+        "name": "Syria",
+        "display": "Syria",
+        "role": "transit",
+    }
+    transfer = Transfer.objects.get(pk=body["id"])
+    assert list(transfer.intermediary_links.values_list("actor__slug", "role", "position")) == [
+        ("syria", "transit", 1),
+        ("belarus", "re_exporter", 2),
+        ("maersk", "", 3),
+    ]
+    # What was read goes back unchanged; a role changes on its own.
+    url = f"{TRANSFERS}{transfer.pk}/"
+    read = api_client.get(url).json()["intermediaries"]
+    read[2]["role"] = "carrier"
+    response = editor.patch(url, {"intermediaries": read}, format="json")
+    assert response.status_code == 200, response.json()
+    assert [i["role"] for i in response.json()["intermediaries"]] == [
+        "transit",
+        "re_exporter",
+        "carrier",
+    ]
+    assert transfer.intermediary_links.get(position=3).role == "carrier"
+    # Given as an id or slug, a stop's role is unknown.
+    response = editor.patch(url, {"intermediaries": ["syria"]}, format="json")
+    assert [i["role"] for i in response.json()["intermediaries"]] == [""]
+
+
+@pytest.mark.parametrize("role", ["smuggler", 7, ["transit"]])
+def test_an_unknown_intermediary_role_is_a_400(editor, russia, iran, s300, role):
+    ActorFactory(slug="syria", name="Syria", country="SY")
+    response = editor.post(
+        TRANSFERS,
+        {**VALID, "intermediaries": [{"slug": "syria", "role": role}]},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert "is not a role" in response.json()["intermediaries"]["0"][0]
+    assert not Transfer.objects.exists()
+
+
+def test_an_intermediary_role_is_checked_by_the_database_too(russia, iran, s300):
+    from django.db import IntegrityError, transaction
+
+    transfer = TransferFactory(supplier=russia, recipient=iran, system=s300)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TransferIntermediary.objects.create(
+            transfer=transfer, actor=ActorFactory(), position=1, role="smuggler"
+        )
+
+
 def test_a_new_transfer_without_initial_stage_starts_reported(editor, russia, iran, s300):
     response = editor.post(
         TRANSFERS, {"supplier": "russia", "recipient": "iran", "system": "s-300"}, format="json"

@@ -154,7 +154,12 @@ def expected_rows(transfer) -> list[dict]:
         "Our credibility": str(transfer.credibility),
         "Independent sources": str(transfer.independent_sources),
         "Transfer type": transfer.transfer_type,
-        "Intermediaries": "; ".join(link.actor.name for link in links),
+        "Intermediaries": "; ".join(
+            f"{link.actor.name} ({link.get_role_display().lower()})"
+            if link.role
+            else link.actor.name
+            for link in links
+        ),
         "Start date": partial_date(transfer.start_date, transfer.start_date_precision),
         "Start date precision": transfer.start_date_precision,
         "End date": partial_date(transfer.end_date, transfer.end_date_precision),
@@ -397,9 +402,13 @@ def test_trade_register_of_edge_cases_is_as_specified():
         start_date_precision=DatePrecision.MONTH,
     )
     TransferFactory(quantity=0, condition=Condition.NEW)  # nothing attached at all
-    for position, name in ((3, "Ülgii, Mongolia"), (1, "=Zeta"), (2, "Alpha")):
+    for position, name, role in (
+        (3, "Ülgii, Mongolia", ""),
+        (1, "=Zeta", "broker"),
+        (2, "Alpha", "re_exporter"),
+    ):
         TransferIntermediary.objects.create(
-            transfer=first, actor=ActorFactory(name=name), position=position
+            transfer=first, actor=ActorFactory(name=name), position=position, role=role
         )
     for year, quantity, estimate in ((2019, None, False), (2015, 3, True), (2017, 0, False)):
         DeliveryFactory(
@@ -424,7 +433,7 @@ def test_trade_register_of_edge_cases_is_as_specified():
         "2017",
         "2019",
     ]
-    assert rows[0]["Intermediaries"] == "'=Zeta; Alpha; Ülgii, Mongolia"
+    assert rows[0]["Intermediaries"] == "'=Zeta (broker); Alpha (re-exporter); Ülgii, Mongolia"
     [of_second] = [r for r in rows if r["Deal id"] == second.slug]
     assert (of_second["Designation"], of_second["Description"]) == ("'-2+3", "'@SUM(A1)")
     assert of_second["Source titles"] == "'+cmd|' /C calc'!A0"

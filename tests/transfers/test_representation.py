@@ -67,7 +67,7 @@ def _expected(transfer, request) -> dict:
         "supplier": _brief(request, "actor", transfer.supplier, label=transfer.supplier.name),
         "recipient": _brief(request, "actor", transfer.recipient, label=transfer.recipient.name),
         "intermediaries": [
-            _brief(request, "actor", link.actor, label=link.actor.name)
+            {**_brief(request, "actor", link.actor, label=link.actor.name), "role": link.role}
             for link in transfer.intermediary_links.order_by("position")
         ],
         "system": _brief(request, "system", transfer.system, label=transfer.system.designation),

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from simple_history.models import HistoricalChanges
 
-from actors.models import Actor
+from actors.models import Actor, ActorRelation
 from common.dates import truncate_to_precision
 from sources.models import Source
 from transfers.models import Citation, Delivery, StatusEvent, System, Transfer, TransferIntermediary
@@ -25,6 +25,7 @@ SEED = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
 SEED_APPS = ["actors", "transfers", "sources"]
 SEED_MODELS = [
     Actor,
+    ActorRelation,
     System,
     Source,
     Transfer,
@@ -59,6 +60,7 @@ def test_the_seed_loads_into_an_empty_database(seed):
     counts = {model._meta.label: model.objects.count() for model in SEED_MODELS}
     assert counts == {
         "actors.Actor": 13,
+        "actors.ActorRelation": 7,
         "transfers.System": 21,
         "sources.Source": 5,
         "transfers.Transfer": 30,
@@ -74,6 +76,7 @@ def test_the_fixture_file_is_in_a_stable_reviewable_order():
     models = [obj["model"] for obj in objects]
     order = [
         "actors.actor",
+        "actors.actorrelation",
         "transfers.system",
         "sources.source",
         "transfers.transfer",
@@ -90,16 +93,9 @@ def test_the_fixture_file_is_in_a_stable_reviewable_order():
     for model in ["transfers.system", "sources.source", "transfers.transfer"]:
         slugs = [obj["fields"]["slug"] for obj in objects if obj["model"] == model]
         assert slugs == sorted(slugs)
-    for model in order[4:]:
+    for model in ["actors.actorrelation", *order[5:]]:
         pks = [obj["pk"] for obj in objects if obj["model"] == model]
         assert pks == list(range(1, len(pks) + 1))
-    # Actors: parents first (loaddata would otherwise insert an affiliate
-    # before its parent exists, which the parent_relation constraint refuses).
-    actors = [obj["fields"] for obj in objects if obj["model"] == "actors.actor"]
-    position = {actor["slug"]: index for index, actor in enumerate(actors)}
-    for actor in actors:
-        if actor["parent"]:
-            assert position[actor["parent"][0]] < position[actor["slug"]]
     sources = [obj["fields"] for obj in objects if obj["model"] == "sources.source"]
     position = {source["slug"]: index for index, source in enumerate(sources)}
     for source in sources:
@@ -134,7 +130,7 @@ def test_nothing_is_orphaned(seed):
         set(Transfer.objects.values_list("supplier__slug", flat=True))
         | set(Transfer.objects.values_list("recipient__slug", flat=True))
         | set(TransferIntermediary.objects.values_list("actor__slug", flat=True))
-        | set(Actor.objects.filter(parent__isnull=False).values_list("parent__slug", flat=True))
+        | set(ActorRelation.objects.values_list("related__slug", flat=True))
         | set(System.objects.filter(origin__isnull=False).values_list("origin__slug", flat=True))
     )
     assert set(Actor.objects.values_list("slug", flat=True)) == used_actors
@@ -225,7 +221,9 @@ def test_iranian_made_rpgs_passed_on_by_the_hashd_keep_their_iranian_origin(seed
     transfer = Transfer.objects.get(slug="hashd-al-shabi-russia-rpg-ir-unspecified-2022")
     assert (transfer.supplier.slug, transfer.recipient.slug) == ("hashd-al-shabi", "russia")
     assert transfer.system.origin.slug == "iran"
-    assert transfer.supplier.parent.slug == "iran"
+    assert set(transfer.supplier.relations.values_list("kind", "related__slug")) >= {
+        ("sponsored_by", "iran")
+    }
     assert transfer.transfer_type == "illicit"
 
 

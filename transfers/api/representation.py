@@ -121,6 +121,8 @@ CITATION_FIELDS = (
     "note",
 )
 ACTOR_BRIEF_FIELDS = tuple(ActorBriefSerializer.Meta.fields)
+#: One of `intermediaries`: the actor in brief and what it did (`role`, "" when unknown).
+INTERMEDIARY_FIELDS = (*ACTOR_BRIEF_FIELDS, "role")
 SOURCE_BRIEF_FIELDS = tuple(SourceBriefSerializer.Meta.fields)
 
 #: The columns a transfer's own row is read with (`.values(*TRANSFER_COLUMNS)`).
@@ -141,8 +143,8 @@ TRANSFER_COLUMNS = (
     "updated",
 )
 #: The columns of the parts, each row led by its transfer's id, in the order
-#: of the arguments of `TransferShape.actor`, `.event` and `.citation`.
-INTERMEDIARY_COLUMNS = ("transfer_id", "actor_id", "actor__slug", "actor__name")
+#: of the arguments of `TransferShape.intermediary`, `.event` and `.citation`.
+INTERMEDIARY_COLUMNS = ("transfer_id", "actor_id", "actor__slug", "actor__name", "role")
 EVENT_COLUMNS = (
     "transfer_id",
     "id",
@@ -241,6 +243,10 @@ class TransferShape:
         # Actor.__str__ is its name.
         url = f"{self._actor_url}{actor_id}/"
         return _record(ACTOR_BRIEF_FIELDS, (actor_id, url, slug, name, name))
+
+    def intermediary(self, actor_id, slug, name, role) -> dict:
+        url = f"{self._actor_url}{actor_id}/"
+        return _record(INTERMEDIARY_FIELDS, (actor_id, url, slug, name, name, role))
 
     def system(self, system_id, slug, designation) -> dict:
         url = f"{self._system_url}{system_id}/"
@@ -361,8 +367,8 @@ class TransferShape:
         CITATION_COLUMNS and RELAY_COLUMNS, each already in its order within
         a transfer (or citation)."""
         links = defaultdict(list)
-        for transfer_id, *actor in intermediary_rows:
-            links[transfer_id].append(self.actor(*actor))
+        for transfer_id, *stop in intermediary_rows:
+            links[transfer_id].append(self.intermediary(*stop))
         events = defaultdict(list)
         for transfer_id, *event in event_rows:
             events[transfer_id].append(self.event(*event))

@@ -1,3 +1,7 @@
+from django.utils.encoding import smart_str
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,6 +14,7 @@ from common.api.fields import (
     PartialDateField,
     PrecisionField,
 )
+from common.api.schema import SLUG_PATTERN
 from common.api.serializers import (
     BriefSerializer,
     FullCleanModelSerializer,
@@ -20,10 +25,11 @@ from sources.api.serializers import SourceBriefSerializer
 from sources.models import Source
 
 from .. import services
-from ..choices import Credibility, Stage
-from ..models import Citation, StatusEvent, System, Transfer
+from ..choices import Credibility, IntermediaryRole, Stage
+from ..models import Citation, StatusEvent, System, Transfer, TransferIntermediary
 from .representation import (
     CITATION_FIELDS,
+    INTERMEDIARY_FIELDS,
     STATUS_HISTORY_FIELDS,
     SYSTEM_BRIEF_FIELDS,
     TRANSFER_FIELDS,
@@ -58,6 +64,86 @@ class StatusEventBriefSerializer(BriefSerializer):
     class Meta:
         model = StatusEvent
         fields = ["id", "url", "stage", "date", "date_precision", "display"]
+
+
+class IntermediarySerializer(ActorBriefSerializer):
+    """An intermediary of a transfer: the actor in brief and what it did."""
+
+    # For the schema and nothing else: TransferSerializer's output is TransferShape's.
+
+    role = serializers.ChoiceField(
+        choices=IntermediaryRole.choices,
+        allow_blank=True,
+        help_text='What it did: broker, transit, re_exporter or carrier; "" when unknown.',
+    )
+
+    class Meta(ActorBriefSerializer.Meta):
+        fields = INTERMEDIARY_FIELDS
+
+
+class IntermediaryField(IdOrSlugRelatedField):
+    """One stop of a transfer, written as its actor's id or slug (role
+    unknown) or as an object with the actor's `id` or `slug` and a `role`
+    (the intermediary as read is accepted back); read as the actor in brief
+    with its `role`."""
+
+    default_error_messages = {
+        **IdOrSlugRelatedField.default_error_messages,
+        "invalid_role": "'{role}' is not a role: broker, transit, re_exporter, carrier or \"\".",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Actor.objects.all(), brief_serializer=ActorBriefSerializer, **kwargs
+        )
+
+    def to_internal_value(self, data):
+        role = ""
+        if isinstance(data, dict):
+            role = data.get("role") or ""
+            if not isinstance(role, str) or role not in ("", *IntermediaryRole.values):
+                self.fail("invalid_role", role=smart_str(role))
+        return services.Stop(super().to_internal_value(data), role)
+
+    def to_representation(self, value):
+        if isinstance(value, TransferIntermediary):
+            return {**super().to_representation(value.actor), "role": value.role}
+        return super().to_representation(value)
+
+
+class IntermediaryFieldExtension(OpenApiSerializerFieldExtension):
+    """Read: the actor in brief with its role. Write: an id, a slug, or an
+    object with either and a role."""
+
+    target_class = IntermediaryField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return auto_schema.resolve_serializer(IntermediarySerializer, direction).ref
+        role = {
+            "type": "string",
+            "enum": [*IntermediaryRole.values, ""],
+            "description": 'What it did; "" or null (or left out) when unknown.',
+            "nullable": True,
+        }
+        return {
+            "oneOf": [
+                {**build_basic_type(OpenApiTypes.INT), "description": "The actor's id."},
+                {"type": "string", "pattern": SLUG_PATTERN, "description": "The actor's slug."},
+                {
+                    "type": "object",
+                    "properties": {
+                        "id": build_basic_type(OpenApiTypes.INT),
+                        "slug": {"type": "string", "pattern": SLUG_PATTERN},
+                        "role": role,
+                    },
+                    "description": (
+                        "The actor by `id` or `slug` (the intermediary as read is accepted) "
+                        "and its `role`."
+                    ),
+                },
+            ]
+        }
 
 
 class SystemTransferLinksSerializer(serializers.Serializer):
@@ -185,14 +271,14 @@ class TransferSerializer(FullCleanModelSerializer):
     )
     intermediaries = IntermediaryListField(
         link_attr="intermediary_links",
-        target_attr="actor",
-        child=IdOrSlugRelatedField(
-            queryset=Actor.objects.all(), brief_serializer=ActorBriefSerializer
-        ),
+        target_attr=None,
+        child=IntermediaryField(),
         required=False,
         help_text=(
-            "Actors the transfer passed through, in order: ids or slugs. Writing the list "
-            "replaces the previous one; omit it to leave it as it is."
+            "Actors the transfer passed through, in order, each with its `role` (broker, "
+            'transit, re_exporter, carrier; "" when unknown). Write ids or slugs, or '
+            'objects such as {"slug": "syria", "role": "transit"}. Writing the list replaces '
+            "the previous one; omit it to leave it as it is."
         ),
     )
     system = IdOrSlugRelatedField(

@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from common.dates import format_partial_date
 from sources.models import Source
 
-from ..choices import Condition, SystemCategory, TransferType
+from ..choices import Condition, IntermediaryRole, SystemCategory, TransferType
 from ..models import Citation, Delivery, TransferIntermediary
 from .sql import in_id_order, of_transfers, one_of, raw_rows
 
@@ -109,6 +109,8 @@ REGISTER_COLUMNS = (
 )
 
 CATEGORY_LABELS = {value: str(label) for value, label in SystemCategory.choices}
+#: An intermediary's role as the register writes it after the name: "Syria (transit)".
+ROLE_LABELS = {value: str(label).lower() for value, label in IntermediaryRole.choices}
 SIPRI_CONDITION_TEXT = {str(key): value for key, value in SIPRI_CONDITION.items()}
 LICENSED_PRODUCTION = str(TransferType.LICENSED_PRODUCTION)
 NO_DELIVERY = ["", "", "", ""]
@@ -145,12 +147,13 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
     source ids]}, each source once, in first-citation order; and one more to
     put the sources not cited before in this export in `labels`, if any."""
     intermediaries: dict = {}
-    for transfer_id, name in raw_rows(
+    for transfer_id, name, role in raw_rows(
         of_transfers(TransferIntermediary.objects.using(using), ids)
-        .values_list("transfer_id", "actor__name")
+        .values_list("transfer_id", "actor__name", "role")
         .order_by("transfer_id", "position")
     ):
-        intermediaries.setdefault(transfer_id, []).append(name)
+        label = f"{name} ({ROLE_LABELS[role]})" if role in ROLE_LABELS else name
+        intermediaries.setdefault(transfer_id, []).append(label)
     intermediaries = {
         key: spreadsheet_safe(LIST_SEPARATOR.join(names)) for key, names in intermediaries.items()
     }

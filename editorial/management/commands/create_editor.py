@@ -10,6 +10,7 @@ EDITORS_GROUP = "Editors"
 #: The curated models an editor adds, changes and deletes (app label, model).
 EDITED_MODELS = [
     ("actors", "actor"),
+    ("actors", "actorrelation"),
     ("transfers", "system"),
     ("transfers", "transfer"),
     ("transfers", "statusevent"),
@@ -36,10 +37,11 @@ def editors_group() -> Group:
 class Command(BaseCommand):
     help = (
         'Create (or update) an API editor: a user in the "Editors" group, which may add, '
-        "change and delete actors, systems, transfers, status events, deliveries, sources and "
-        "citations (not users). With --admin the user may also log in to the admin, to curate "
-        "there with the same permissions. Prints a new API token for the user, valid "
-        "TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
+        "change and delete actors, actor relations, systems, transfers, status events, "
+        "deliveries, sources and citations (not users). With --admin the user may also log "
+        "in to the admin, to curate there with the same permissions. Prints a new API token "
+        "for the user, valid TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run "
+        "adds a token."
     )
 
     def add_arguments(self, parser):
