@@ -15,7 +15,17 @@ from transfers.models import TransferIntermediary
 API = "/api/v1"
 
 
-EDITED_MODELS = ["actor", "system", "transfer", "statusevent", "delivery", "source", "citation"]
+EDITED_MODELS = [
+    "actor",
+    "system",
+    "transfer",
+    "statusevent",
+    "delivery",
+    "source",
+    "citation",
+    "package",
+    "value",
+]
 
 
 def token_client(user) -> APIClient:

@@ -48,3 +48,12 @@ class Condition(models.TextChoices):
 class Stance(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     CONTRADICTS = "contradicts", "Contradicts"
+
+
+class ValueKind(models.TextChoices):
+    """What a value is the value of."""
+
+    CONTRACT = "contract", "Contract value"
+    PAYMENT = "payment", "Payment"
+    PACKAGE = "package", "Value of a package of several transfers"
+    OTHER = "other", "Other"

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -11,15 +12,24 @@ from common.api.fields import as_id
 from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
-from ..filters import CitationFilterSet, StatusEventFilterSet, SystemFilterSet, TransferFilterSet
-from ..models import Citation, StatusEvent, System, Transfer, parties_via
+from ..filters import (
+    CitationFilterSet,
+    PackageFilterSet,
+    StatusEventFilterSet,
+    SystemFilterSet,
+    TransferFilterSet,
+    ValueFilterSet,
+)
+from ..models import Citation, Package, StatusEvent, System, Transfer, Value, parties_via
 from ..restore import RESTORE_PERMISSIONS, transfer_restore
 from .representation import TransferRows
 from .serializers import (
     CitationSerializer,
+    PackageSerializer,
     StatusEventSerializer,
     SystemSerializer,
     TransferSerializer,
+    ValueSerializer,
 )
 
 
@@ -40,7 +50,7 @@ class TransferViewSet(ApiModelViewSet):
     the status later by adding an event at `/api/v1/status-events/`.
     """
 
-    # Reads go through TransferRows (four queries of plain rows), writes
+    # Reads go through TransferRows (five queries of plain rows), writes
     # through TransferSerializer, so no prefetching here. The search document
     # is searched in the database, never shown: not worth fetching. The order
     # is the model's (Transfer.Meta.ordering: undated last, then id).
@@ -128,4 +138,29 @@ class CitationViewSet(ApiModelViewSet):
     ).order_by("transfer_id", "id")
     serializer_class = CitationSerializer
     filterset_class = CitationFilterSet
+    slug_field = None
+
+
+class PackageViewSet(ApiModelViewSet):
+    """Packages: transfers agreed or reported together, with the value of the
+    whole (recorded once, on the package). Address one by id or slug. A
+    package that still has transfers cannot be deleted (409)."""
+
+    queryset = Package.objects.prefetch_related(
+        Prefetch("transfers", queryset=Transfer.objects.with_parties().order_by("id")),
+        Prefetch("values", queryset=Value.objects.order_by("id")),
+    ).order_by("name", "id")
+    serializer_class = PackageSerializer
+    filterset_class = PackageFilterSet
+
+
+class ValueViewSet(ApiModelViewSet):
+    """Values: what a source says a transfer (contract value, payment) or a
+    package of transfers as a whole (kind `package`) is worth, in which
+    currency, whether it is an estimate or hedged, and which citation gives
+    it. Address one by id."""
+
+    queryset = Value.objects.with_owners().order_by("id")
+    serializer_class = ValueSerializer
+    filterset_class = ValueFilterSet
     slug_field = None

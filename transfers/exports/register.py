@@ -4,9 +4,9 @@ It works on tuples, not model instances: the transfers' own columns, with
 supplier, recipient and system joined, come from one streamed query (the
 cursor `values_list(...).iterator()` uses, a server-side one on
 PostgreSQL), and for each chunk of `CSV_CHUNK_SIZE` transfers their
-intermediaries, deliveries and citations come from one query each, plus one
-for the cited sources that no earlier chunk cited (each source is read once
-per export). That is at most 1 + 4 queries per chunk, memory stays flat
+intermediaries, deliveries, contract values and citations come from one
+query each, plus one for the cited sources that no earlier chunk cited (each
+source is read once per export). That is at most 1 + 5 queries per chunk, memory stays flat
 however large the table (but for the sources' titles and URLs), and the
 first rows are out before the last are read.
 """
@@ -22,11 +22,11 @@ from django.db.models import QuerySet
 from common.dates import format_partial_date
 from sources.models import Source
 
-from ..choices import Condition, SystemCategory, TransferType
-from ..models import Citation, Delivery, TransferIntermediary
+from ..choices import Condition, SystemCategory, TransferType, ValueKind
+from ..models import Citation, Delivery, TransferIntermediary, Value
 from .sql import in_id_order, of_transfers, one_of, raw_rows
 
-#: Transfers per chunk (tuples, 3 or 4 queries per chunk).
+#: Transfers per chunk (tuples, 4 or 5 queries per chunk).
 CSV_CHUNK_SIZE = 2000
 
 #: SIPRI trade-register columns, in SIPRI's order, so existing tooling reads them.
@@ -50,6 +50,7 @@ OUR_COLUMNS = [
     "Deal id",
     "Numbers ordered",
     "Numbers ordered is estimate",
+    "Numbers ordered up to",
     "Our status",
     "Transfer type",
     "Intermediaries",
@@ -57,6 +58,10 @@ OUR_COLUMNS = [
     "Start date precision",
     "End date",
     "End date precision",
+    "Contract value",
+    "Contract value currency",
+    "Contract value is estimate",
+    "Package",
     "Source titles",
     "Source URLs",
 ]
@@ -101,13 +106,16 @@ REGISTER_COLUMNS = (
     "slug",
     "quantity",
     "quantity_is_estimate",
+    "quantity_max",
     "status",
+    "package__name",
 )
 
 CATEGORY_LABELS = {value: str(label) for value, label in SystemCategory.choices}
 SIPRI_CONDITION_TEXT = {str(key): value for key, value in SIPRI_CONDITION.items()}
 LICENSED_PRODUCTION = str(TransferType.LICENSED_PRODUCTION)
 NO_DELIVERY = ["", "", "", ""]
+NO_VALUE = ("", "", "")
 
 
 def register_queryset(transfers: QuerySet) -> QuerySet:
@@ -135,9 +143,10 @@ class _SourceLabels(dict):
             self[source_id] = (title or slug, url)
 
 
-def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, dict, dict]:
+def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, dict, dict, dict]:
     """Of the transfers `ids` (ascending), one query each: {id: intermediaries'
-    names joined, in order}, {id: [delivery cells, …] by year} and {id: [cited
+    names joined, in order}, {id: [delivery cells, …] by year}, {id: contract
+    value cells} (its first contract value, if several) and {id: [cited
     source ids]}, each source once, in first-citation order; and one more to
     put the sources not cited before in this export in `labels`, if any."""
     intermediaries: dict = {}
@@ -166,6 +175,20 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
             ]
         )
 
+    contract_values: dict = {}
+    for transfer_id, amount, currency, is_estimate in raw_rows(
+        of_transfers(Value.objects.using(using), ids)
+        .filter(kind=ValueKind.CONTRACT)
+        .values_list("transfer_id", "amount", "currency", "is_estimate")
+        .order_by("transfer_id", "id")
+    ):
+        if transfer_id not in contract_values:
+            contract_values[transfer_id] = (
+                format(amount, "f"),
+                currency,
+                "yes" if is_estimate else "no",
+            )
+
     cited: dict = {}
     citations = raw_rows(
         of_transfers(Citation.objects.using(using), ids)
@@ -179,11 +202,16 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
         elif source_id not in of_transfer:  # each source once, first citation first
             of_transfer.append(source_id)
     labels.load({source_id for _transfer_id, source_id in citations})
-    return intermediaries, deliveries, cited
+    return intermediaries, deliveries, contract_values, cited
 
 
 def _chunk_rows(
-    chunk: list[tuple], intermediaries: dict, deliveries: dict, cited: dict, labels: dict
+    chunk: list[tuple],
+    intermediaries: dict,
+    deliveries: dict,
+    contract_values: dict,
+    cited: dict,
+    labels: dict,
 ) -> list[list[str]]:
     """The register rows of a chunk of transfers: one per delivery year; one
     with empty delivery columns for a transfer without deliveries.
@@ -215,7 +243,9 @@ def _chunk_rows(
         slug,
         quantity,
         quantity_is_estimate,
+        quantity_max,
         status,
+        package,
     ) in chunk:
         source_ids = cited.get(transfer_id)
         if source_ids is None:
@@ -242,6 +272,7 @@ def _chunk_rows(
             slug if slug[:1] not in triggers else "'" + slug,
             "" if quantity is None else str(quantity),
             "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
+            "" if quantity_max is None else str(quantity_max),
             status,
             transfer_type,
             intermediaries.get(transfer_id, ""),
@@ -249,6 +280,8 @@ def _chunk_rows(
             start_precision,
             format_partial_date(end_date, end_precision) if end_date else "",
             end_precision,
+            *contract_values.get(transfer_id, NO_VALUE),
+            "" if package is None else package if package[:1] not in triggers else "'" + package,
             titles if titles[:1] not in triggers else "'" + titles,
             urls if urls[:1] not in triggers else "'" + urls,
         ]
@@ -268,8 +301,8 @@ def trade_register(
 ) -> Iterator[list[list[str]]]:
     """The register rows of `transfers`, streamed as one list of rows per chunk
     of `chunk_size` transfers (default `CSV_CHUNK_SIZE`): 1 query for the
-    transfers, then 3 per chunk (intermediaries, deliveries, citations) and a
-    4th for a chunk that cites sources no earlier chunk cited. `progress`, if
+    transfers, then 4 per chunk (intermediaries, deliveries, contract values,
+    citations) and a 5th for a chunk that cites sources no earlier chunk cited. `progress`, if
     given, is called with the number of transfers of each chunk.
 
     Runs inside a transaction, opened here so that it spans the streaming: in
