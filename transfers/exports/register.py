@@ -13,6 +13,7 @@ first rows are out before the last are read.
 
 import csv
 import io
+from decimal import Decimal
 from collections.abc import Callable, Iterable, Iterator
 
 from django.core.exceptions import EmptyResultSet
@@ -116,6 +117,8 @@ SIPRI_CONDITION_TEXT = {str(key): value for key, value in SIPRI_CONDITION.items(
 LICENSED_PRODUCTION = str(TransferType.LICENSED_PRODUCTION)
 NO_DELIVERY = ["", "", "", ""]
 NO_VALUE = ("", "", "")
+#: An amount as the API writes it: at the model's two decimal places.
+AMOUNT_SCALE = Decimal("0.01")
 
 
 def register_queryset(transfers: QuerySet) -> QuerySet:
@@ -176,7 +179,8 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
         )
 
     contract_values: dict = {}
-    for transfer_id, amount, currency, is_estimate in raw_rows(
+    # Through the ORM, not raw_rows: SQLite hands a decimal back as a float.
+    for transfer_id, amount, currency, is_estimate in (
         of_transfers(Value.objects.using(using), ids)
         .filter(kind=ValueKind.CONTRACT)
         .values_list("transfer_id", "amount", "currency", "is_estimate")
@@ -184,7 +188,7 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
     ):
         if transfer_id not in contract_values:
             contract_values[transfer_id] = (
-                format(amount, "f"),
+                format(amount.quantize(AMOUNT_SCALE), "f"),
                 currency,
                 "yes" if is_estimate else "no",
             )

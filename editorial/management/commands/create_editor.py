@@ -40,7 +40,8 @@ class Command(BaseCommand):
         "change and delete actors, systems, transfers, status events, deliveries, sources, "
         "citations, packages and values (not users). With --admin the user may also log in "
         "to the admin, to curate there with the same permissions. Prints a new API token for "
-        "the user, valid TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
+        "the user, valid TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds "
+        "a token."
     )
 
     def add_arguments(self, parser):
