@@ -267,8 +267,7 @@ class PackageFilterSet(ApiFilterSet):
     search = SearchFilter(
         PACKAGE_SEARCH,
         help_text=(
-            "Words in the name, slug or notes; ranked on PostgreSQL, a substring match "
-            "elsewhere."
+            "Words in the name, slug or notes; ranked on PostgreSQL, a substring match elsewhere."
         ),
     )
     ordering = ordering_filter(

@@ -338,7 +338,7 @@ ODD_TRANSFER_BODIES = [
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "start_date": "0000"},
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "start_date": "2016-02-30"},
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "quantity": 10**20},
-    {"supplier": "russia", "recipient": "iran", "system": "s-300", "value": "1e400"},
+    {"supplier": "russia", "recipient": "iran", "system": "s-300", "quantity_max": 10**20},
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "slug": "Not a slug!"},
     {"supplier": "russia", "recipient": "iran", "system": "s-300", "notes": "a\u0000b"},
 ]

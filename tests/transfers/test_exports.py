@@ -154,7 +154,9 @@ def expected_rows(transfer) -> list[dict]:
         "Deal id": transfer.slug,
         "Numbers ordered": ordered[0],
         "Numbers ordered is estimate": ordered[1],
-        "Numbers ordered up to": "" if transfer.quantity_max is None else str(transfer.quantity_max),
+        "Numbers ordered up to": ""
+        if transfer.quantity_max is None
+        else str(transfer.quantity_max),
         "Our status": transfer.status,
         "Transfer type": transfer.transfer_type,
         "Intermediaries": "; ".join(link.actor.name for link in links),
