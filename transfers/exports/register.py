@@ -13,8 +13,8 @@ first rows are out before the last are read.
 
 import csv
 import io
-from decimal import Decimal
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
