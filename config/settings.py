@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "TransferTypeEnum": "transfers.choices.TransferType",
         "TransferStatusEnum": "transfers.choices.TransferStatus",
         "ConditionEnum": "transfers.choices.Condition",
+        "ValueKindEnum": "transfers.choices.ValueKind",
         "DatePrecisionEnum": "common.dates.DatePrecision",
     },
 }

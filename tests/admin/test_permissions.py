@@ -149,7 +149,7 @@ def build_world() -> World:
     # package has no transfers, which would keep it from being deleted.)
     package = PackageFactory(name="Shopping list", slug="shopping-list")
     ValueFactory(transfer=None, package=package, kind="package")
-    ValueFactory(transfer=transfer, citation=transfer.citations.order_by("id").first())
+    ValueFactory(transfer=transfer, citation=transfer.citations.order_by("-id").first())
     gone = documented_transfer()
     gone_id = gone.pk
     gone.delete()

@@ -487,3 +487,19 @@ def test_an_editor_enters_a_packages_value_on_the_package(admin_client):
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert Value.objects.get().package == package
+
+
+def test_a_deleted_value_and_package_are_in_the_deletions_feed(editor, api_client):
+    from django.utils import timezone
+
+    since = timezone.now().isoformat()
+    value = ValueFactory(transfer=TransferFactory())
+    package = PackageFactory()
+    assert editor.delete(f"{VALUES}{value.pk}/").status_code == 204
+    assert editor.delete(f"{PACKAGES}{package.pk}/").status_code == 204
+    response = api_client.get(f"{API}/deleted/", {"since": since, "type": ["value", "package"]})
+    assert response.status_code == 200, response.json()
+    assert sorted((r["type"], r["id"]) for r in response.json()["results"]) == [
+        ("package", package.pk),
+        ("value", value.pk),
+    ]
