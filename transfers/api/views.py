@@ -54,7 +54,7 @@ class TransferViewSet(ApiModelViewSet):
     # through TransferSerializer, so no prefetching here. The search document
     # is searched in the database, never shown: not worth fetching. The order
     # is the model's (Transfer.Meta.ordering: undated last, then id).
-    queryset = Transfer.objects.with_parties().defer("search_document")
+    queryset = Transfer.objects.with_parties().select_related("package").defer("search_document")
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
 
