@@ -75,11 +75,16 @@ def setup_django():
 # --- the raw baseline: transfer list and detail -------------------------------------
 
 # The related rows, in the column order transfers.api.representation names
-# (INTERMEDIARY_COLUMNS, EVENT_COLUMNS, CITATION_COLUMNS).
+# (INTERMEDIARY_COLUMNS, VALUE_COLUMNS, EVENT_COLUMNS, CITATION_COLUMNS).
 INTERMEDIARIES_SQL = """
 SELECT i.transfer_id, a.id, a.slug, a.name, i.role
 FROM transfers_transferintermediary i JOIN actors_actor a ON a.id = i.actor_id
 WHERE i.transfer_id = ANY(%s) ORDER BY i.transfer_id, i.position"""
+VALUES_SQL = """
+SELECT v.transfer_id, v.id, v.kind, v.amount, v.currency, v.is_estimate, v.is_hedged,
+       v.citation_id, v.package_id, v.note
+FROM transfers_value v
+WHERE v.transfer_id = ANY(%s) ORDER BY v.transfer_id, v.id"""
 STATUS_EVENTS_SQL = """
 SELECT e.transfer_id, e.id, e.stage, e.date, e.date_precision, e.date_is_inferred,
        e.first_reported, e.first_reported_precision, e.computed_credibility,
@@ -180,6 +185,7 @@ def transfer_records(cursor, rows) -> list[dict]:
     return TransferShape(BASE).assemble(
         [dict(zip(columns, row, strict=True)) for row in rows],
         cursor.execute(INTERMEDIARIES_SQL, (ids,)).fetchall(),
+        cursor.execute(VALUES_SQL, (ids,)).fetchall(),
         cursor.execute(STATUS_EVENTS_SQL, (ids,)).fetchall(),
         cursor.execute(CITATIONS_SQL, (ids,)).fetchall(),
         cursor.execute(RELAYS_SQL, (ids,)).fetchall(),
@@ -187,7 +193,7 @@ def transfer_records(cursor, rows) -> list[dict]:
 
 
 def baseline_list(cursor, plan: ListPlan) -> dict:
-    """A list page as the API shapes it: count, page, then the three related reads
+    """A list page as the API shapes it: count, page, then the four related reads
     (a ranked search counts before the page)."""
     matches = None
     sql, params = plan.page_sql, plan.page_params
@@ -370,16 +376,19 @@ def baseline_profile(cursor, slug: str) -> dict:
 CSV_MAIN_SQL = """
 SELECT t.id, s.name, r.name, y.designation, y.description, y.category, t.start_date,
        t.start_date_precision, t.end_date, t.end_date_precision, t.condition, t.transfer_type,
-       t.slug, t.quantity, t.quantity_is_estimate, t.stage, t.credibility, t.independent_sources
+       t.slug, t.quantity, t.quantity_is_estimate, t.quantity_max, t.stage, t.credibility,
+       t.independent_sources, p.name
 FROM transfers_transfer t JOIN actors_actor s ON s.id = t.supplier_id
 JOIN actors_actor r ON r.id = t.recipient_id JOIN transfers_system y ON y.id = t.system_id
+LEFT JOIN transfers_package p ON p.id = t.package_id
 ORDER BY t.id"""
 
 
 def baseline_csv(dsn: str, output: str, chunk_size: int = 2000) -> int:
     """Stream the register's columns with psycopg to csv.writer: the transfers
-    from a server-side cursor, and per chunk their intermediaries, deliveries
-    and cited sources (three queries). Returns the number of data rows."""
+    from a server-side cursor, and per chunk their intermediaries, deliveries,
+    contract values and cited sources (four queries). Returns the number of
+    data rows."""
     import psycopg
 
     written = 0
@@ -388,13 +397,13 @@ def baseline_csv(dsn: str, output: str, chunk_size: int = 2000) -> int:
         open(output, "w", encoding="utf-8", newline="") as handle,
     ):
         writer = csv.writer(handle)
-        writer.writerow(["columns"] * 27)
+        writer.writerow(["columns"] * 32)
         related = connection.cursor()
         with connection.transaction(), connection.cursor(name="register") as cursor:
             cursor.execute(CSV_MAIN_SQL)
             while chunk := cursor.fetchmany(chunk_size):
                 low, high = chunk[0][0], chunk[-1][0]
-                names, deliveries, sources = {}, {}, {}
+                names, deliveries, values, sources = {}, {}, {}, {}
                 for tid, name, role in related.execute(
                     "SELECT i.transfer_id, a.name, i.role FROM transfers_transferintermediary i "
                     "JOIN actors_actor a ON a.id = i.actor_id WHERE i.transfer_id "
@@ -410,6 +419,12 @@ def baseline_csv(dsn: str, output: str, chunk_size: int = 2000) -> int:
                     (low, high),
                 ):
                     deliveries.setdefault(tid, []).append(cells)
+                for tid, *cells in related.execute(
+                    "SELECT transfer_id, amount, currency, is_estimate FROM transfers_value "
+                    "WHERE kind = 'contract' AND transfer_id BETWEEN %s AND %s ORDER BY 1, id",
+                    (low, high),
+                ):
+                    values.setdefault(tid, cells)
                 for tid, title, url in related.execute(
                     "SELECT c.transfer_id, COALESCE(NULLIF(s.title, ''), s.slug), s.url "
                     "FROM sources_citation c JOIN sources_source s ON s.id = c.source_id "
@@ -421,6 +436,7 @@ def baseline_csv(dsn: str, output: str, chunk_size: int = 2000) -> int:
                     cited = sources.get(row[0], ())
                     tail = [
                         *row[1:],
+                        *values.get(row[0], ("", "", "")),
                         "; ".join(names.get(row[0], ())),
                         "; ".join(t for t, _u in cited),
                         "; ".join(u for _t, u in cited if u),

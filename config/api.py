@@ -14,9 +14,11 @@ from transfers.api.downloads import (
 )
 from transfers.api.views import (
     CitationViewSet,
+    PackageViewSet,
     StatusEventViewSet,
     SystemViewSet,
     TransferViewSet,
+    ValueViewSet,
 )
 
 router = DefaultRouter()
@@ -27,6 +29,8 @@ router.register("transfers", TransferViewSet, basename="transfer")
 router.register("status-events", StatusEventViewSet, basename="statusevent")
 router.register("sources", SourceViewSet, basename="source")
 router.register("citations", CitationViewSet, basename="citation")
+router.register("packages", PackageViewSet, basename="package")
+router.register("values", ValueViewSet, basename="value")
 
 urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),

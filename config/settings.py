@@ -364,6 +364,7 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "transfers.choices.Stage",
         "ConditionEnum": "transfers.choices.Condition",
         "IntermediaryRoleEnum": "transfers.choices.IntermediaryRole",
+        "ValueKindEnum": "transfers.choices.ValueKind",
         "DatePrecisionEnum": "common.dates.DatePrecision",
     },
 }

@@ -24,6 +24,8 @@ EDITED_MODELS = [
     "delivery",
     "source",
     "citation",
+    "package",
+    "value",
 ]
 
 

@@ -12,15 +12,18 @@ from common.forms import PartialDateFormField, PartialDateFormMixin
 
 from . import services
 from .audit import ERROR, run_audit
+from .choices import ValueKind
 from .models import (
     TRANSFER_PARTIES,
     Citation,
     CitationRelay,
     Delivery,
+    Package,
     StatusEvent,
     System,
     Transfer,
     TransferIntermediary,
+    Value,
     parties_via,
 )
 from .restore import RESTORE_PERMISSIONS, transfer_restore
@@ -165,6 +168,86 @@ class TransferCitationInline(admin.StackedInline):
         return formset
 
 
+VALUE_FIELDS = ["kind", "amount", "currency", "is_estimate", "is_hedged", "citation", "note"]
+
+
+class TransferValueInline(admin.TabularInline):
+    """A transfer's own values (a package's value is on the package's page)."""
+
+    model = Value
+    fk_name = "transfer"
+    extra = 0
+    fields = VALUE_FIELDS
+    verbose_name = "value"
+    verbose_name_plural = "values (a package's value is recorded on the package)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Its value cites one of this transfer's citations; a new transfer
+        # has none yet, so its values are cited after the first save.
+        cited = Citation.objects.filter(transfer=obj) if obj else Citation.objects.none()
+        formset.form.base_fields["citation"].queryset = cited.select_related("source")
+        kinds = [choice for choice in ValueKind.choices if choice[0] != ValueKind.PACKAGE]
+        formset.form.base_fields["kind"].choices = kinds
+        return formset
+
+
+class PackageValueInline(admin.TabularInline):
+    """The value of a package as a whole, recorded once on the package."""
+
+    model = Value
+    fk_name = "package"
+    extra = 0
+    fields = VALUE_FIELDS
+    verbose_name = "value of the package"
+    verbose_name_plural = "values of the package as a whole"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        cited = Citation.objects.filter(transfer__package=obj) if obj else Citation.objects.none()
+        formset.form.base_fields["citation"].queryset = cited.select_related("source")
+        kind = formset.form.base_fields["kind"]
+        kind.choices = [(ValueKind.PACKAGE, ValueKind.PACKAGE.label)]
+        kind.initial = ValueKind.PACKAGE
+        return formset
+
+
+class PackageTransferInline(admin.TabularInline):
+    """The package's transfers, to see; a transfer joins one on its own page."""
+
+    model = Transfer
+    fk_name = "package"
+    extra = 0
+    fields = ["__str__", "start_date", "quantity"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "transfers in the package (set on each transfer's page)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*TRANSFER_PARTIES)
+
+
+@admin.register(Package)
+class PackageAdmin(CuratedModelAdmin):
+    list_display = ["name", "slug", "transfer_count"]
+    search_fields = ["name", "slug", "notes"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created", "updated"]
+    fields = ["name", "slug", "notes", "created", "updated"]
+    inlines = [PackageTransferInline, PackageValueInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(transfer_total=Count("transfers"))
+
+    @admin.display(description="transfers", ordering="transfer_total")
+    def transfer_count(self, obj):
+        return obj.transfer_total
+
+
 class TransferForm(PartialDateFormMixin, forms.ModelForm):
     partial_dates = {
         "start": ("start_date", "start_date_precision"),
@@ -183,9 +266,9 @@ class TransferForm(PartialDateFormMixin, forms.ModelForm):
             "start",
             "end",
             "quantity",
+            "quantity_max",
             "quantity_is_estimate",
-            "value",
-            "value_currency",
+            "package",
             "condition",
             "slug",
             "notes",
@@ -228,7 +311,7 @@ class TransferAdmin(CuratedModelAdmin):
         "system__aliases",
         "system__nato_reporting_name",
     ]
-    autocomplete_fields = ["supplier", "recipient", "system"]
+    autocomplete_fields = ["supplier", "recipient", "system", "package"]
     readonly_fields = [
         "stage",
         "credibility",
@@ -249,16 +332,22 @@ class TransferAdmin(CuratedModelAdmin):
             {
                 "fields": [
                     "quantity",
+                    "quantity_max",
                     "quantity_is_estimate",
-                    "value",
-                    "value_currency",
                     "condition",
+                    "package",
                 ],
             },
         ),
         ("More", {"fields": ["slug", "notes", "created", "updated"]}),
     ]
-    inlines = [IntermediaryInline, StatusEventInline, DeliveryInline, TransferCitationInline]
+    inlines = [
+        IntermediaryInline,
+        StatusEventInline,
+        DeliveryInline,
+        TransferValueInline,
+        TransferCitationInline,
+    ]
     change_list_template = "admin/transfers/transfer/change_list.html"
 
     def get_urls(self):

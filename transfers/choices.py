@@ -106,3 +106,12 @@ class Stance(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     SUPPORTS_HEDGED = "supports_hedged", "Supports with a hedge"
     CONTRADICTS = "contradicts", "Contradicts"
+
+
+class ValueKind(models.TextChoices):
+    """What a value is the value of."""
+
+    CONTRACT = "contract", "Contract value"
+    PAYMENT = "payment", "Payment"
+    PACKAGE = "package", "Value of a package of several transfers"
+    OTHER = "other", "Other"

@@ -1,7 +1,9 @@
 """Synthetic, plausible data at any size: for demos, tests and benchmarks.
 
 Reference data (actors, systems, sources) is built with the factories and
-Faker; transfers, their status histories and citations are generated as
+Faker; transfers, their status histories, citations (with their relays)
+and values, and packages of several transfers with one value for the
+whole, are generated as
 plain rows and written in batches (COPY on PostgreSQL, executemany
 elsewhere) with explicit ids, together with their history rows, so that a
 million transfers load in minutes and the history still has every record.
@@ -10,6 +12,7 @@ million transfers load in minutes and the history still has every record.
 import datetime
 import random
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -30,20 +33,32 @@ from .choices import (
     Stance,
     SystemCategory,
     TransferType,
+    ValueKind,
 )
 from .evidence import Evidence, credibility, first_reported, independent_roots
 from .models import (
     Citation,
     CitationRelay,
     Delivery,
+    Package,
     StatusEvent,
     System,
     Transfer,
     TransferIntermediary,
+    Value,
 )
 
 # Written in this order, so that every row's references are already there.
-GENERATED_MODELS = (Transfer, TransferIntermediary, Delivery, StatusEvent, Citation, CitationRelay)
+GENERATED_MODELS = (
+    Package,
+    Transfer,
+    TransferIntermediary,
+    Delivery,
+    StatusEvent,
+    Citation,
+    CitationRelay,
+    Value,
+)
 # Columns computed from the others once every row is in.
 DERIVED = {"search_document"}
 
@@ -82,6 +97,16 @@ ATTRIBUTIONS = [
     "diplomats",
 ]
 PRECISIONS = ["year", "year", "month", "day"]
+# Share of known quantities given as a range ("24 to 36").
+RANGE_SHARE = 0.1
+# Share of transfers (outside packages) with a contract value, and of those
+# with a payment too, which sources mostly hedge ("reportedly paid").
+CONTRACT_VALUE_SHARE = 0.35
+PAYMENT_SHARE = 0.25
+# Share of transfers that open a package of 3 to 6 deals between the same
+# parties, agreed together, whose value is known only for the whole.
+PACKAGE_SHARE = 0.02
+CURRENCIES = ["USD", "USD", "USD", "EUR", "RUB", "CNY"]
 # Share of transfers routed through an intermediary, as with the seed's Syria → Hezbollah.
 INTERMEDIARY_SHARE = 0.05
 #: Their roles, in turn (unknown among them).
@@ -297,9 +322,20 @@ def generate(
         first_id = tables[Transfer].next_id
         first_citation_id = tables[Citation].next_id
         counts = dict.fromkeys(
-            ("transfers", "status_events", "citations", "relays", "intermediaries", "deliveries"),
+            (
+                "transfers",
+                "status_events",
+                "citations",
+                "relays",
+                "intermediaries",
+                "deliveries",
+                "packages",
+                "values",
+            ),
             0,
         )
+        # The package being filled, if any (see _add_transfer).
+        package: dict = {"remaining": 0}
         for start in range(0, transfers, batch_size):
             size = min(batch_size, transfers - start)
             for offset in range(size):
@@ -315,6 +351,7 @@ def generate(
                     source_ids,
                     documents,
                     counts,
+                    package,
                 )
             for table in tables.values():
                 table.flush()
@@ -328,15 +365,61 @@ def generate(
 
 
 def _add_transfer(
-    rng, tables, index, prefix, now, actor_ids, weights, system_ids, source_ids, documents, counts
+    rng,
+    tables,
+    index,
+    prefix,
+    now,
+    actor_ids,
+    weights,
+    system_ids,
+    source_ids,
+    documents,
+    counts,
+    package,
 ):
+    """One transfer with its parts. `package` holds the package being filled:
+    while it has `remaining` places, the transfer joins it, between its
+    parties and in its year; else a new one may open with this transfer."""
     supplier, recipient = rng.choices(actor_ids, weights, k=2)
     while recipient == supplier:
         recipient = rng.choice(actor_ids)
     year = rng.randint(1950, 2015)
+    package_id = None
+    opens_package = False
+    if package["remaining"] > 0:
+        package["remaining"] -= 1
+        package_id, supplier, recipient, year = (
+            package["id"],
+            package["supplier"],
+            package["recipient"],
+            package["year"],
+        )
+    elif rng.random() < PACKAGE_SHARE:
+        opens_package = True
+        package_id = tables[Package].add(
+            {
+                "created": now,
+                "updated": now,
+                "slug": f"{prefix}-package-{index}",
+                "name": f"Package of {year} (#{index})",
+                "notes": "",
+            }
+        )
+        package.update(
+            id=package_id,
+            remaining=rng.randint(2, 5),
+            supplier=supplier,
+            recipient=recipient,
+            year=year,
+        )
+        counts["packages"] += 1
     start, start_precision = _partial_date(rng, year)
     path = rng.choice(STAGE_PATHS)
     quantity = rng.choice([None, rng.randint(1, 500)])
+    quantity_max = None
+    if quantity is not None and rng.random() < RANGE_SHARE:
+        quantity_max = quantity + rng.randint(1, max(1, quantity // 2))
     transfer = {
         "created": now,
         "updated": now,
@@ -345,9 +428,9 @@ def _add_transfer(
         "stage": path[-1],
         "reached_agreement": any(stage in AGREED_OR_LATER for stage in path),
         "quantity": quantity,
+        "quantity_max": quantity_max,
         "quantity_is_estimate": quantity is not None and rng.random() < 0.3,
-        "value": None,
-        "value_currency": "",
+        "package_id": package_id,
         "condition": rng.choice(["", *Condition.values]),
         "start_date": start,
         "start_date_precision": start_precision,
@@ -383,11 +466,13 @@ def _add_transfer(
                     "year": year + 1 + offset,
                     "year_is_estimate": False,
                     "quantity": quantity // years,
+                    "quantity_max": None,
                     "quantity_is_estimate": False,
                 }
             )
             counts["deliveries"] += 1
     event_year = year
+    first_citation_id = None
     for stage in path:
         # Each later event falls in a later year, so the order holds at any precision.
         date, precision = _partial_date(rng, event_year)
@@ -405,7 +490,7 @@ def _add_transfer(
             "transfer_id": transfer_id,
         }
         event_id = tables[StatusEvent].add(event)
-        found, reports = _add_citations(
+        found, reports, citation_id = _add_citations(
             rng,
             tables,
             index,
@@ -426,6 +511,8 @@ def _add_transfer(
             first_reported_precision=first_precision,
         )
         counts["status_events"] += 1
+        first_citation_id = first_citation_id or citation_id
+    _add_values(rng, tables, now, counts, transfer_id, package_id, opens_package, first_citation_id)
     # The transfer shows its current stage's (the last event's) credibility.
     transfer.update(
         credibility=event["computed_credibility"], independent_sources=event["independent_sources"]
@@ -436,8 +523,9 @@ def _add_citations(
     rng, tables, index, now, transfer_id, event_id, stage, date, source_ids, documents, counts
 ):
     """One to three citations for a claim, with their relays; returns the
-    claim's evidence as the rule sees it and its dated reports."""
-    found, reports = [], []
+    claim's evidence as the rule sees it, its dated reports and its first
+    citation's id."""
+    found, reports, first_id = [], [], None
     number = 1 + sum(rng.random() < share for share in EXTRA_CITATION_SHARES)
     for position in range(number):
         stance = Stance.SUPPORTS
@@ -464,6 +552,7 @@ def _add_citations(
             }
         )
         counts["citations"] += 1
+        first_id = first_id or citation_id
         root, grade, published, precision = documents[source_id]
         reports.append((published, precision))
         if rng.random() < RELAYED_SHARE:
@@ -482,7 +571,58 @@ def _add_citations(
                 if relay_position == 1:
                     root, grade = documents[relayed_id][:2]
         found.append(Evidence(root, grade, stance))
-    return found, reports
+    return found, reports, first_id
+
+
+def _add_values(rng, tables, now, counts, transfer_id, package_id, opens_package, citation_id):
+    """A transfer's contract value and maybe a payment, or, for a package
+    opened by this transfer, the package's value (its transfers have none of
+    their own); each cites the transfer's first citation."""
+
+    def add(**values):
+        tables[Value].add(
+            {
+                "created": now,
+                "updated": now,
+                "transfer_id": None,
+                "package_id": None,
+                "is_estimate": False,
+                "is_hedged": False,
+                "citation_id": citation_id,
+                "note": "",
+                **values,
+            }
+        )
+        counts["values"] += 1
+
+    currency = rng.choice(CURRENCIES)
+    if opens_package:
+        add(
+            package_id=package_id,
+            kind=ValueKind.PACKAGE,
+            amount=Decimal(rng.randint(5, 60)) * 100_000_000,
+            currency=currency,
+            is_estimate=rng.random() < 0.5,
+            is_hedged=rng.random() < 0.5,
+        )
+    if package_id is not None or rng.random() >= CONTRACT_VALUE_SHARE:
+        return
+    amount = Decimal(rng.randint(1, 2000)) * 1_000_000
+    add(
+        transfer_id=transfer_id,
+        kind=ValueKind.CONTRACT,
+        amount=amount,
+        currency=currency,
+        is_estimate=rng.random() < 0.2,
+    )
+    if rng.random() < PAYMENT_SHARE:
+        add(
+            transfer_id=transfer_id,
+            kind=ValueKind.PAYMENT,
+            amount=(amount * Decimal(rng.randint(10, 60)) / 100).quantize(Decimal("0.01")),
+            currency=currency,
+            is_hedged=rng.random() < 0.7,
+        )
 
 
 def _reset_sequences(models: Iterable):

@@ -1,4 +1,5 @@
 import datetime
+import decimal
 
 import factory
 
@@ -6,8 +7,8 @@ from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
 
-from .choices import Stage, Stance, SystemCategory, TransferType
-from .models import Citation, Delivery, StatusEvent, System, Transfer
+from .choices import Stage, Stance, SystemCategory, TransferType, ValueKind
+from .models import Citation, Delivery, Package, StatusEvent, System, Transfer, Value
 
 
 class SystemFactory(factory.django.DjangoModelFactory):
@@ -62,3 +63,23 @@ class CitationFactory(factory.django.DjangoModelFactory):
     quote = factory.Sequence(lambda n: f"Officials said shipment {n} had arrived.")
     location = "paragraph 1"
     stance = Stance.SUPPORTS
+
+
+class PackageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Package
+
+    name = factory.Sequence(lambda n: f"Package {n}")
+    slug = factory.Sequence(lambda n: f"package-{n}")
+
+
+class ValueFactory(factory.django.DjangoModelFactory):
+    """A transfer's contract value; `package=…, transfer=None, kind="package"` for a package's."""
+
+    class Meta:
+        model = Value
+
+    transfer = factory.SubFactory(TransferFactory)
+    kind = ValueKind.CONTRACT
+    amount = decimal.Decimal("800000000.00")
+    currency = "USD"

@@ -16,9 +16,9 @@ from common.api.filters import (
 )
 from sources.models import Source
 
-from .choices import Credibility, Stage, Stance, SystemCategory, TransferType
-from .models import Citation, StatusEvent, System, Transfer, TransferIntermediary
-from .search import CITATION_SEARCH, SYSTEM_SEARCH, TRANSFER_SEARCH
+from .choices import Credibility, Stage, Stance, SystemCategory, TransferType, ValueKind
+from .models import Citation, Package, StatusEvent, System, Transfer, TransferIntermediary, Value
+from .search import CITATION_SEARCH, PACKAGE_SEARCH, SYSTEM_SEARCH, TRANSFER_SEARCH
 
 
 def _actor_filters(role, field_name, what, method=None):
@@ -148,6 +148,13 @@ class TransferFilterSet(ApiFilterSet):
         id_help="Transfers with a citation from the source of this id; repeat for several.",
         method="filter_source",
     )
+    package, package_id = reference_filters(
+        "package",
+        Package.objects.all(),
+        "Package",
+        slug_help="Transfers in this package; repeat for several.",
+        id_help="Transfers in the package of this id; repeat for several.",
+    )
     search = SearchFilter(
         TRANSFER_SEARCH,
         help_text=(
@@ -167,7 +174,6 @@ class TransferFilterSet(ApiFilterSet):
             "system__designation": "system",
             "stage": "stage",
             "quantity": "quantity",
-            "value": "value",
             "created": "created",
             "updated": "updated",
             "id": "id",
@@ -328,4 +334,57 @@ class CitationFilterSet(ApiFilterSet):
 
     class Meta:
         model = Citation
+        fields = []
+
+
+class PackageFilterSet(ApiFilterSet):
+    search = SearchFilter(
+        PACKAGE_SEARCH,
+        help_text=(
+            "Words in the name, slug or notes; ranked on PostgreSQL, a substring match elsewhere."
+        ),
+    )
+    ordering = ordering_filter(
+        {"name": "name", "created": "created", "updated": "updated", "id": "id"},
+        default="name, id",
+    )
+
+    class Meta:
+        model = Package
+        fields = []
+
+
+class ValueFilterSet(ApiFilterSet):
+    transfer, transfer_id = reference_filters(
+        "transfer",
+        Transfer.objects.all(),
+        "Transfer",
+        slug_help="Values of this transfer (its own); repeat for several.",
+        id_help="Values of the transfer with this id (its own); repeat for several.",
+    )
+    package, package_id = reference_filters(
+        "package",
+        Package.objects.all(),
+        "Package",
+        slug_help="Values of this package as a whole; repeat for several.",
+        id_help="Values of the package with this id as a whole; repeat for several.",
+    )
+    kind = ChoicesFilter(
+        choices=ValueKind.choices,
+        label="Kind",
+        help_text="Values of this kind; repeat for several.",
+    )
+    citation = IdFilter(
+        field_name="citation",
+        queryset=Citation.objects.all(),
+        label="Citation (id)",
+        help_text="Values given by the citation of this id.",
+    )
+    ordering = ordering_filter(
+        {"amount": "amount", "created": "created", "updated": "updated", "id": "id"},
+        default="id",
+    )
+
+    class Meta:
+        model = Value
         fields = []

@@ -3,9 +3,12 @@ import re
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
+from django.db.models import Value as Constant
+from django.db.models.functions import Coalesce, Length, Upper
+from django.db.models.lookups import Exact
 from django.utils.text import slugify
 
 from actors.models import Actor
@@ -33,6 +36,7 @@ from .choices import (
     Stance,
     SystemCategory,
     TransferType,
+    ValueKind,
 )
 
 
@@ -88,15 +92,18 @@ class System(TimeStampedModel):
 # admin and every unordered query agree): by start date, undated ones last. A
 # COALESCE rather than NULLS LAST, so that one index serves both the order
 # and keyset (cursor) pagination over it, which needs a key that is never NULL.
-UNDATED_LAST = Coalesce("start_date", Value(datetime.date.max))
+UNDATED_LAST = Coalesce("start_date", Constant(datetime.date.max))
 
 
 # A transfer is named by its supplier, recipient and system (its __str__):
 # whatever lists transfers, or records that name their transfer, joins these.
 def quantity_constraints() -> list[models.CheckConstraint]:
     """A number of items (a deal's or a year's deliveries) is unknown or at
-    least 0, and only a known number can be an estimate; each model that has
-    `quantity` and `quantity_is_estimate` takes these, named after it."""
+    least 0, only a known number can be an estimate, and a range's high end
+    (`quantity_max`) is at least its low end (`quantity`), which is then
+    known; each model that has `quantity`, `quantity_max` and
+    `quantity_is_estimate` takes these, named after it, and mirrors them in
+    its clean() with clean_quantity()."""
     return [
         models.CheckConstraint(
             condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
@@ -106,7 +113,52 @@ def quantity_constraints() -> list[models.CheckConstraint]:
             condition=~Q(quantity__isnull=True, quantity_is_estimate=True),
             name="%(app_label)s_%(class)s_estimate_needs_quantity",
         ),
+        models.CheckConstraint(
+            condition=Q(quantity_max__isnull=True)
+            | Q(quantity__isnull=False, quantity_max__gte=F("quantity")),
+            name="%(app_label)s_%(class)s_quantity_range_in_order",
+        ),
     ]
+
+
+def quantity_max_field():
+    """The high end of a quantity given as a range (`quantity` is then its low end)."""
+    return models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the number is a range (e.g. 24 to 36): its high end, with `quantity` the "
+            "low end. Leave empty for a single number."
+        ),
+    )
+
+
+def clean_quantity(record, *, what: str = "quantity") -> dict[str, str]:
+    """The errors of quantity_constraints() for `record`, keyed by field, as clean() raises them."""
+    errors = {}
+    if record.quantity is None and record.quantity_is_estimate:
+        errors["quantity_is_estimate"] = f"Only a known {what} can be marked as an estimate."
+    if record.quantity_max is not None:
+        if record.quantity is None:
+            errors["quantity"] = "A range needs its low end: give the quantity too."
+        elif record.quantity_max < record.quantity:
+            errors["quantity_max"] = (
+                f"The high end of the range ({record.quantity_max}) is below "
+                f"its low end ({record.quantity})."
+            )
+    return errors
+
+
+def clean_currency(record, field: str = "currency") -> dict[str, str]:
+    """Upper-case `record.<field>` and say if it is not a three-letter ISO 4217 code."""
+    code = getattr(record, field)
+    if not code:
+        return {field: "Give the currency (ISO 4217, e.g. USD)."}
+    code = code.upper()
+    setattr(record, field, code)
+    if not (len(code) == 3 and code.isascii() and code.isalpha()):
+        return {field: "Use a three-letter ISO 4217 code, e.g. USD."}
+    return {}
 
 
 TRANSFER_PARTIES = ("supplier", "recipient", "system")
@@ -216,12 +268,15 @@ class Transfer(TimeStampedModel):
     quantity = models.PositiveIntegerField(
         null=True, blank=True, help_text="Number of items; leave empty if unknown (not zero)."
     )
+    quantity_max = quantity_max_field()
     quantity_is_estimate = models.BooleanField(default=False)
-    value = models.DecimalField(
-        max_digits=18, decimal_places=2, null=True, blank=True, help_text="Value, where known."
-    )
-    value_currency = models.CharField(
-        max_length=3, blank=True, help_text="ISO 4217 code of the value's currency, e.g. USD."
+    package = models.ForeignKey(
+        "Package",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        help_text="The package this transfer was agreed or reported in, with others.",
     )
     condition = models.CharField(
         max_length=25, choices=Condition.choices, blank=True, help_text="Leave empty if unknown."
@@ -270,13 +325,6 @@ class Transfer(TimeStampedModel):
                 name="%(app_label)s_%(class)s_supplier_not_recipient",
             ),
             *quantity_constraints(),
-            models.CheckConstraint(
-                condition=(
-                    Q(value__isnull=True, value_currency="")
-                    | Q(value__isnull=False, value__gte=0) & ~Q(value_currency="")
-                ),
-                name="%(app_label)s_%(class)s_value_with_currency",
-            ),
             models.CheckConstraint(
                 condition=Q(stage__in=Stage.values),
                 name="%(app_label)s_%(class)s_stage_valid",
@@ -336,18 +384,7 @@ class Transfer(TimeStampedModel):
                 f"The end ({self.end_date_display}) is before "
                 f"the start ({self.start_date_display})."
             )
-        if self.quantity is None and self.quantity_is_estimate:
-            errors["quantity_is_estimate"] = "Only a known quantity can be marked as an estimate."
-        if self.value is not None and not self.value_currency:
-            errors["value_currency"] = "Give the currency of the value (ISO 4217, e.g. USD)."
-        if self.value is None and self.value_currency:
-            errors["value"] = "A currency needs a value; clear it or give the value."
-        if self.value is not None and self.value < 0:
-            errors["value"] = "A value cannot be negative."
-        if self.value_currency:
-            self.value_currency = self.value_currency.upper()
-            if not (len(self.value_currency) == 3 and self.value_currency.isalpha()):
-                errors["value_currency"] = "Use a three-letter ISO 4217 code, e.g. USD."
+        errors.update(clean_quantity(self))
         if errors:
             raise ValidationError(errors)
 
@@ -686,6 +723,7 @@ class Delivery(models.Model):
     quantity = models.PositiveIntegerField(
         null=True, blank=True, help_text="Leave empty if the number is unknown."
     )
+    quantity_max = quantity_max_field()
     quantity_is_estimate = models.BooleanField(default=False)
 
     history = History()
@@ -709,10 +747,9 @@ class Delivery(models.Model):
         return f"{self.year}: {number}"
 
     def clean(self):
-        if self.quantity is None and self.quantity_is_estimate:
-            raise ValidationError(
-                {"quantity_is_estimate": "Only a known number can be marked as an estimate."}
-            )
+        errors = clean_quantity(self, what="number")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Citation(TimeStampedModel):
@@ -861,3 +898,155 @@ class CitationRelay(models.Model):
             raise ValidationError(
                 {"source": "This is the citation's own document; a relay is an earlier report."}
             )
+
+
+class PackageQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Package(TimeStampedModel):
+    """Transfers agreed or reported together, e.g. the 2016 "six billion dollar
+    shopping list": a value of the whole is a Value of the package (kind
+    `package`), recorded once and not on each of its transfers."""
+
+    slug = models.SlugField(max_length=150, unique=True, validators=[SlugNotOnlyDigits("package")])
+    name = models.CharField(max_length=300, validators=[validate_single_line])
+    notes = models.TextField(blank=True, validators=[validate_text])
+
+    objects = PackageQuerySet.as_manager()
+    history = History()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            slug_not_only_digits_constraint(),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ValueQuerySet(models.QuerySet):
+    def with_owners(self):
+        """With the transfer (and its parties) or package each value names."""
+        return self.select_related(*parties_via("transfer"), "package")
+
+
+class Value(TimeStampedModel):
+    """A sum of money a source gives for a transfer (its contract value, a
+    payment) or for a package of transfers (kind `package`, the value of the
+    whole), with the citation that gives it.
+
+    A value belongs to exactly one transfer or one package; kind `package`
+    is the kind of a package's values and of no transfer's (a transfer's
+    share of a package is not known from the package's value). Its citation
+    is one of its transfer's, or for a package value one of the package's
+    transfers'.
+    """
+
+    transfer = models.ForeignKey(
+        Transfer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="values",
+        help_text="The transfer this is the value of (or give a package).",
+    )
+    package = models.ForeignKey(
+        Package,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="values",
+        help_text="The package this is the value of, as a whole (or give a transfer).",
+    )
+    kind = models.CharField(max_length=10, choices=ValueKind.choices, default=ValueKind.CONTRACT)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(
+        max_length=3, help_text="ISO 4217 code of the amount's currency, e.g. USD."
+    )
+    is_estimate = models.BooleanField(default=False, help_text="The amount is an estimate.")
+    is_hedged = models.BooleanField(
+        default=False, help_text="The source hedges it (“reportedly”, “up to”, “some”)."
+    )
+    # RESTRICT rather than PROTECT: deleting a transfer deletes its values with
+    # its citations, but a citation another record's value rests on (a package
+    # value citing one of the package's transfers) cannot be deleted from under it.
+    citation = models.ForeignKey(
+        Citation,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="values",
+        help_text="The citation that gives this value.",
+    )
+    note = models.TextField(blank=True, validators=[validate_text])
+
+    objects = ValueQuerySet.as_manager()
+    history = History()
+
+    class Meta:
+        ordering = ["transfer_id", "package_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(transfer__isnull=False, package__isnull=True)
+                | Q(transfer__isnull=True, package__isnull=False),
+                name="%(app_label)s_%(class)s_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(package__isnull=True) & ~Q(kind=ValueKind.PACKAGE)
+                | Q(package__isnull=False, kind=ValueKind.PACKAGE),
+                name="%(app_label)s_%(class)s_package_kind_on_packages",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ValueKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("currency"), 3) & Exact(Upper("currency"), F("currency")),
+                name="%(app_label)s_%(class)s_currency_code",
+            ),
+        ]
+        indexes = [models.Index(fields=["package", "id"], name="transfers_value_package")]
+
+    def __str__(self):
+        estimate = "~" if self.is_estimate else ""
+        return f"{self.get_kind_display()}: {estimate}{self.amount} {self.currency}"
+
+    def clean(self):
+        errors = {}
+        has_transfer = self.transfer_id is not None or self.transfer is not None
+        has_package = self.package_id is not None
+        if has_transfer == has_package:
+            errors["transfer"] = "Give either the transfer or the package this is the value of."
+        elif has_package and self.kind != ValueKind.PACKAGE:
+            errors["kind"] = "A package's value is of kind “package” (the value of the whole)."
+        elif has_transfer and self.kind == ValueKind.PACKAGE:
+            errors["kind"] = (
+                "Kind “package” is for a package's value: record it on the package, once."
+            )
+        errors.update(clean_currency(self))
+        if self.citation_id is not None and not errors.get("transfer"):
+            cited = Citation.objects.filter(pk=self.citation_id)
+            if has_package:
+                cited = cited.filter(transfer__package_id=self.package_id)
+            else:
+                cited = cited.filter(transfer_id=self.transfer_id)
+            if self.transfer_id is None and not has_package or not cited.exists():
+                errors["citation"] = (
+                    "The citation must be one of this package's transfers'."
+                    if has_package
+                    else "The citation must be one of this transfer's."
+                )
+        if errors:
+            raise ValidationError(errors)

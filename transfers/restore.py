@@ -11,7 +11,15 @@ from common.concurrency import ConcurrentChange
 from common.history import save_with_reason
 
 from . import search_index
-from .models import Citation, Delivery, StatusEvent, Transfer, TransferIntermediary
+from .models import (
+    Citation,
+    Delivery,
+    Package,
+    StatusEvent,
+    Transfer,
+    TransferIntermediary,
+    Value,
+)
 
 # Parts deleted with their transfer go in the same transaction; a margin
 # covers slow cascades without reaching parts an editor removed earlier.
@@ -25,13 +33,15 @@ RESTORE_PERMISSIONS = (
     "transfers.add_statusevent",
     "transfers.add_delivery",
     "transfers.add_citation",
+    "transfers.add_value",
 )
 
 
 @transaction.atomic
 def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
     """Bring back a deleted transfer as it was when deleted, with the status
-    events, deliveries, intermediaries and citations deleted along with it."""
+    events, deliveries, intermediaries, citations and values deleted along
+    with it. If its package was deleted since, it comes back without one."""
     # Locking its latest deletion makes restores of one transfer take turns:
     # the next one finds the transfer back and is refused.
     deletion = (
@@ -53,11 +63,17 @@ def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
             .exists()
         ):
             raise ValidationError(f"Its {field} no longer exists; restore that first.")
+    if (
+        transfer.package_id is not None
+        and not Package.objects.filter(pk=transfer.package_id).exists()
+    ):
+        transfer.package_id = None
     # Its search document is rebuilt once, when all its parts are back.
     with search_index.batched():
         save_with_reason(transfer, reason, force_insert=True)
         since = deletion.history_date - CASCADE_WINDOW
-        for model in (TransferIntermediary, StatusEvent, Delivery, Citation):
+        # Values last: a value's citation comes back before it.
+        for model in (TransferIntermediary, StatusEvent, Delivery, Citation, Value):
             deleted_parts = model.history.filter(
                 transfer_id=transfer_id, history_type="-", history_date__gte=since
             ).order_by("history_id")

@@ -45,3 +45,6 @@ TRANSFER_SEARCH = SearchSpec(
 CITATION_SEARCH = SearchSpec(
     fields={"quote": "A", "location": "C", "note": "C"}, document_field="search_document"
 )
+
+# Computed at query time (few packages): ranked on PostgreSQL, a substring match elsewhere.
+PACKAGE_SEARCH = SearchSpec(fields={"name": "A", "slug": "A", "notes": "C"})

@@ -155,6 +155,10 @@ class IdOrSlugRelatedField(serializers.RelatedField):
             value=smart_str(text),
         )
 
+    def use_pk_only_optimization(self):
+        # Shown as its id alone: the id is on the row, no need to read the record.
+        return self.brief_serializer is None
+
     def to_representation(self, value):
         if self.brief_serializer is None:
             return value.pk

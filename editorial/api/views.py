@@ -20,7 +20,15 @@ from rest_framework.views import APIView
 from actors.models import Actor, ActorRelation
 from common.api.pagination import COUNT_LIMIT, MAX_PAGE_DEPTH, ApiPagination
 from sources.models import Source
-from transfers.models import Citation, StatusEvent, System, Transfer
+from transfers.models import (
+    Citation,
+    CitationRelay,
+    Package,
+    StatusEvent,
+    System,
+    Transfer,
+    Value,
+)
 
 from ..models import MergeRecord
 
@@ -35,6 +43,9 @@ def _tracked_types():
         "status-event": StatusEvent,
         "source": Source,
         "citation": Citation,
+        "citation-relay": CitationRelay,
+        "package": Package,
+        "value": Value,
     }
 
 

@@ -104,7 +104,7 @@ def test_admin_is_closed_to_anonymous_users(client):
 
 def _management_forms(**initial_counts):
     data = {}
-    for prefix in ("intermediary_links", "status_events", "deliveries", "citations"):
+    for prefix in ("intermediary_links", "status_events", "deliveries", "values", "citations"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",
@@ -125,8 +125,8 @@ def _transfer_form(supplier, recipient, system, **extra):
         "start": "2007-12",
         "end": "",
         "quantity": "",
-        "value": "",
-        "value_currency": "",
+        "quantity_max": "",
+        "package": "",
         "condition": "new",
         "slug": "",
         "notes": "",
@@ -187,7 +187,7 @@ def test_editor_cites_a_status_event_from_its_page(admin_client, russia, iran, s
         ({"recipient": "SUPPLIER"}, "recipient", "must differ from the supplier"),
         ({"start": "2016-13"}, "start", "YYYY, YYYY-MM or YYYY-MM-DD"),
         ({"start": "2016", "end": "2015"}, "end", "is before the start"),
-        ({"value": "100"}, "value_currency", "Give the currency"),
+        ({"quantity_max": "3"}, "quantity", "give the quantity too"),
         ({"status_events-TOTAL_FORMS": "0"}, None, "needs at least one status event"),
     ],
 )

@@ -40,7 +40,7 @@ from sources.factories import SourceFactory
 from tests.admin.forms import form_data
 from tests.api.test_permissions import _walk, get_resolver
 from tests.helpers import documented_transfer
-from transfers.factories import SystemFactory
+from transfers.factories import PackageFactory, SystemFactory, ValueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,10 @@ MODELS = {
             "stance": "supports",
         },
     ),
+    "transfers.package": ModelSpec(
+        change=("notes", "Edited by the matrix."),
+        add={"name": "A shopping list", "slug": "a-shopping-list"},
+    ),
     "auth.user": ModelSpec(
         change=("first_name", "Edited"),
         add={"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
@@ -145,6 +149,12 @@ def build_world() -> World:
     relation = ActorRelationFactory()
     spare_system = SystemFactory(designation="Spare system", slug="spare-system")
     spare_source = SourceFactory()
+    # A package with its value, and a value of the transfer's own citing one of
+    # its citations, so both pages show their value inlines filled. (The
+    # package has no transfers, which would keep it from being deleted.)
+    package = PackageFactory(name="Shopping list", slug="shopping-list")
+    ValueFactory(transfer=None, package=package, kind="package")
+    ValueFactory(transfer=transfer, citation=transfer.citations.order_by("-id").first())
     gone = documented_transfer()
     gone_id = gone.pk
     gone.delete()
@@ -158,6 +168,7 @@ def build_world() -> World:
         "transfers.statusevent": transfer.status_events.order_by("-id").first(),
         "sources.source": spare_source,
         "transfers.citation": transfer.citations.order_by("id").first(),
+        "transfers.package": package,
         "auth.user": member,
         "auth.group": group,
     }

@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 from actors.factories import ActorRelationFactory
 from editorial.management.commands.create_editor import editors_group
 from tests.helpers import documented_transfer, token_client
+from transfers.factories import PackageFactory, ValueFactory
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,12 @@ MATRIX = {
     "api:citation-list": Route(),
     "api:citation-detail": Route("citation"),
     "api:citation-history": Route("citation"),
+    "api:package-list": Route(),
+    "api:package-detail": Route("package"),
+    "api:package-history": Route("package"),
+    "api:value-list": Route(),
+    "api:value-detail": Route("value"),
+    "api:value-history": Route("value"),
     "api:deleted": Route(),
     "api:flows": Route(),
     "api:network": Route(),
@@ -164,6 +171,13 @@ def make_target(kind: str | None):
         return transfer.citations.order_by("id").first().pk
     if kind == "source":
         return transfer.citations.order_by("id").first().source_id
+    if kind == "package":
+        package = PackageFactory()
+        Transfer.objects.filter(pk=transfer.pk).update(package=package)
+        ValueFactory(transfer=None, package=package, kind="package")
+        return package.pk
+    if kind == "value":
+        return ValueFactory(transfer=transfer, citation=transfer.citations.first()).pk
     raise AssertionError(kind)
 
 

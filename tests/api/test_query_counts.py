@@ -10,7 +10,13 @@ import pytest
 from actors.factories import ActorFactory, ActorRelationFactory
 from sources.factories import SourceFactory
 from tests.helpers import API, documented_transfer
-from transfers.factories import CitationFactory, SystemFactory
+from transfers.factories import (
+    CitationFactory,
+    PackageFactory,
+    SystemFactory,
+    TransferFactory,
+    ValueFactory,
+)
 from transfers.models import StatusEvent
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +39,10 @@ def _systems(n):
 
 
 def _transfers(n):
+    package = PackageFactory()
     for _ in range(n):
-        documented_transfer()
+        transfer = documented_transfer(package=package)
+        ValueFactory(transfer=transfer, citation=transfer.citations.first())
 
 
 def _status_events(n):
@@ -47,6 +55,17 @@ def _sources(n):
     SourceFactory.create_batch(n, copy_of=original)
 
 
+def _packages(n):
+    for package in PackageFactory.create_batch(n):
+        ValueFactory(transfer=None, package=package, kind="package")
+        TransferFactory(package=package)
+
+
+def _values(n):
+    transfer = documented_transfer()
+    ValueFactory.create_batch(n, transfer=transfer, citation=transfer.citations.first())
+
+
 def _citations(n):
     event = StatusEvent.objects.filter(pk=documented_transfer().status_events.last().pk).get()
     CitationFactory.create_batch(n, transfer=event.transfer, status_event=event)
@@ -54,18 +73,21 @@ def _citations(n):
 
 # endpoint: (how to fill it, queries per page): a capped COUNT and one SELECT
 # with its joins, plus, for transfers, one query each for intermediaries
-# (with their actors), status events and citations (with their sources).
+# (with their actors), values, status events and citations (with their
+# sources), and for packages one each for their transfers and their values.
 LISTS = {
     # plus the actors' relations and the relations to them (with the other actor)
     "actors": (_actors, 4),
     "actor-relations": (_actor_relations, 2),
     "systems": (_systems, 2),
-    # intermediaries (with their actors), status history, citations (with sources),
-    # the reports the citations relay
-    "transfers": (_transfers, 6),
+    # intermediaries (with their actors), values, status history, citations (with
+    # sources), the reports the citations relay
+    "transfers": (_transfers, 7),
     "status-events": (_status_events, 2),
     "sources": (_sources, 2),
     "citations": (_citations, 3),  # and the reports they relay
+    "packages": (_packages, 4),
+    "values": (_values, 2),
 }
 
 
@@ -96,20 +118,20 @@ def test_filtered_and_searched_transfer_list_stays_flat(api_client, django_asser
     for _ in range(31):
         documented_transfer()
     params = {"page_size": 30, "stage": "agreed", "year_from": 2010, "search": "State"}
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = api_client.get(f"{API}/transfers/", params)
     assert len(response.json()["results"]) == 30
 
 
-@pytest.mark.parametrize("endpoint", ["actors", "transfers", "sources"])
+@pytest.mark.parametrize("endpoint", ["actors", "transfers", "sources", "packages", "values"])
 def test_detail_reads_in_a_fixed_number_of_queries(
     api_client, django_assert_max_num_queries, endpoint
 ):
     _transfers(3)
     _sources(3)
     record = api_client.get(f"{API}/{endpoint}/", {"page_size": 1}).json()["results"][0]
-    # A transfer: itself, then its intermediaries, events, citations and relays.
-    with django_assert_max_num_queries(5):
+    # A transfer: itself, then its intermediaries, values, events, citations and relays.
+    with django_assert_max_num_queries(6 if endpoint == "transfers" else 4):
         assert api_client.get(record["url"]).status_code == 200
 
 
@@ -123,7 +145,7 @@ def test_slug_and_id_filters_cost_no_lookup_queries(api_client, django_assert_nu
         "system": first.system.slug,
         "party": first.supplier.slug,
     }
-    with django_assert_num_queries(5):  # a lone, last page: no count either
+    with django_assert_num_queries(6):  # a lone, last page: no count either
         response = api_client.get(f"{API}/transfers/", params)
     assert [item["id"] for item in response.json()["results"]] == [first.pk]
 

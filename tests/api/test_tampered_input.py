@@ -16,7 +16,7 @@ from django.urls import path
 from common.api.fields import MAX_ID
 from config.urls import urlpatterns as project_urlpatterns
 from tests.helpers import API, documented_transfer
-from transfers.factories import TransferFactory
+from transfers.factories import TransferFactory, ValueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,15 @@ def tampered(token, index, value):
 
 @pytest.fixture
 def transfers():
-    return [TransferFactory() for _ in range(3)]
+    transfers = [TransferFactory() for _ in range(3)]
+    # Values, for a decimal key (/values/?ordering=amount).
+    for amount in ("12.50", "3.00", "7.25"):
+        ValueFactory(transfer=transfers[0], amount=amount)
+    return transfers
+
+
+#: The list each ordering below is of: `amount` (a decimal key) is the values'.
+ORDERED_LIST = {"amount": "values"}
 
 
 # The default order of transfers: (start date or a far date, id).
@@ -158,24 +166,24 @@ def test_a_cursor_with_a_tampered_search_rank_is_a_400(api_client, rank):
         ("-updated", {"dt": "yesterday"}),
         ("quantity", "many"),
         ("quantity", 2**63),
-        ("value", {"n": "Infinity"}),
-        ("value", {"n": "1e999999"}),
-        ("value", 12),
+        ("amount", {"n": "Infinity"}),
+        ("amount", {"n": "1e999999"}),
+        ("amount", 12),
     ],
 )
 def test_a_cursor_with_a_value_wrong_for_its_ordering_is_a_400(
     api_client, transfers, ordering, value
 ):
-    url = f"{API}/transfers/"
+    url = f"{API}/{ORDERED_LIST.get(ordering, 'transfers')}/"
     params = {"ordering": ordering, "page_size": 1}
     token = next_token(api_client.get(url, {**params, "cursor": ""}))
     response = api_client.get(url, {**params, "cursor": tampered(token, 0, value)})
     assert "Invalid cursor" in assert_json_error(response)["cursor"][0]
 
 
-@pytest.mark.parametrize("ordering", ["", "-updated", "quantity", "value", "-start_date"])
+@pytest.mark.parametrize("ordering", ["", "-updated", "quantity", "amount", "-start_date"])
 def test_an_untouched_cursor_still_works_for_each_key_type(api_client, transfers, ordering):
-    url = f"{API}/transfers/"
+    url = f"{API}/{ORDERED_LIST.get(ordering, 'transfers')}/"
     params = {"ordering": ordering, "page_size": 1} if ordering else {"page_size": 1}
     token = next_token(api_client.get(url, {**params, "cursor": ""}))
     response = api_client.get(url, {**params, "cursor": token})

@@ -235,8 +235,7 @@ def test_editor_creates_a_transfer_from_slugs_with_its_first_status(editor, russ
             "start_date": "2016",
             "end_date": "2016-11",
             "quantity": 4,
-            "value": "800000000.00",
-            "value_currency": "usd",
+            "quantity_max": 6,
             "initial_stage": {"stage": "agreed", "date": "2016-05-03", "note": "TASS"},
         },
         format="json",
@@ -248,7 +247,8 @@ def test_editor_creates_a_transfer_from_slugs_with_its_first_status(editor, russ
     assert [i["slug"] for i in body["intermediaries"]] == ["syria", "belarus"]
     assert (body["start_date"], body["start_date_precision"]) == ("2016", "year")
     assert (body["end_date"], body["end_date_precision"]) == ("2016-11", "month")
-    assert body["value_currency"] == "USD"
+    assert (body["quantity"], body["quantity_max"]) == (4, 6)
+    assert (body["package"], body["values"]) == (None, [])
     assert body["status_history"][0]["date"] == "2016-05-03"
     transfer = Transfer.objects.get(pk=body["id"])
     assert transfer.start_date == datetime.date(2016, 1, 1)
@@ -361,7 +361,9 @@ VALID = {"supplier": "russia", "recipient": "iran", "system": "s-300"}
             "end_date",
             "The end (2015) is before the start (2016-05-03).",
         ),
-        ({**VALID, "value": "100"}, "value_currency", "Give the currency"),
+        ({**VALID, "quantity_max": 3}, "quantity", "give the quantity too"),
+        ({**VALID, "quantity": 4, "quantity_max": 3}, "quantity_max", "is below its low end"),
+        ({**VALID, "package": "no-such-package"}, "package", "There is no package"),
         ({**VALID, "quantity": -1}, "quantity", "greater than or equal to 0"),
         ({**VALID, "quantity_is_estimate": True}, "quantity_is_estimate", "known quantity"),
         ({**VALID, "system": "atlantis-9"}, "system", "There is no system with the slug"),

@@ -225,3 +225,48 @@ def test_a_relay_cannot_be_the_citations_own_document_or_listed_twice():
         services.citation_set_relays(citation, [other, other])
     assert "listed twice" in caught.value.message_dict["relays"][0]
     assert not citation.relays.exists()
+
+
+# --- the migration from statuses -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_maps_each_old_status_to_its_stage_and_back():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from transfers.choices import STAGE_OF_OLD_STATUS
+
+    before = ("transfers", "0012_status_becomes_stage")
+    after = ("transfers", "0013_stage_credibility_attribution")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    actor, system = old.get_model("actors", "Actor"), old.get_model("transfers", "System")
+    russia = actor.objects.create(name="Russia", slug="russia", kind="state", country="RU")
+    iran = actor.objects.create(name="Iran", slug="iran", kind="state", country="IR")
+    s300 = system.objects.create(designation="S-300", slug="s-300", category="air_defence")
+    transfers = old.get_model("transfers", "Transfer")
+    events = old.get_model("transfers", "StatusEvent")
+    for status in STAGE_OF_OLD_STATUS:
+        transfer = transfers.objects.create(
+            slug=status, supplier=russia, recipient=iran, system=s300, stage=status
+        )
+        events.objects.create(transfer=transfer, stage=status)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    new = executor.loader.project_state([after]).apps
+    stages = dict(new.get_model("transfers", "Transfer").objects.values_list("slug", "stage"))
+    assert stages == STAGE_OF_OLD_STATUS
+    event_stages = new.get_model("transfers", "StatusEvent").objects.values_list(
+        "transfer__slug", "stage"
+    )
+    assert dict(event_stages) == STAGE_OF_OLD_STATUS
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    back = executor.loader.project_state([before]).apps.get_model("transfers", "Transfer")
+    assert all(slug == stage for slug, stage in back.objects.values_list("slug", "stage"))
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -10,6 +10,7 @@ tests/api/test_snapshot.py compares; that is not repeated here.
 
 import csv
 import datetime
+import decimal
 import io
 import json
 
@@ -26,9 +27,11 @@ from transfers.exports.register import SIPRI_COLUMNS, TRADE_REGISTER_COLUMNS
 from transfers.factories import (
     CitationFactory,
     DeliveryFactory,
+    PackageFactory,
     StatusEventFactory,
     SystemFactory,
     TransferFactory,
+    ValueFactory,
 )
 from transfers.models import Delivery, Transfer, TransferIntermediary
 
@@ -83,6 +86,7 @@ REGISTER_HEADER = [
     "Deal id",
     "Numbers ordered",
     "Numbers ordered is estimate",
+    "Numbers ordered up to",
     "Our stage",
     "Our credibility",
     "Independent sources",
@@ -92,6 +96,10 @@ REGISTER_HEADER = [
     "Start date precision",
     "End date",
     "End date precision",
+    "Contract value",
+    "Contract value currency",
+    "Contract value is estimate",
+    "Package",
     "Source titles",
     "Source URLs",
 ]
@@ -137,6 +145,8 @@ def expected_rows(transfer) -> list[dict]:
             cited.append(citation.source)
     links = transfer.intermediary_links.order_by("position")
     ordered = number_and_estimate(transfer.quantity, transfer.quantity_is_estimate)
+    # Its first contract value (a package's value is not any one transfer's).
+    contract = transfer.values.filter(kind="contract").order_by("id").first()
     deal = {
         "Supplier": transfer.supplier.name,
         "Recipient": transfer.recipient.name,
@@ -150,6 +160,9 @@ def expected_rows(transfer) -> list[dict]:
         "Deal id": transfer.slug,
         "Numbers ordered": ordered[0],
         "Numbers ordered is estimate": ordered[1],
+        "Numbers ordered up to": ""
+        if transfer.quantity_max is None
+        else str(transfer.quantity_max),
         "Our stage": transfer.stage,
         "Our credibility": str(transfer.credibility),
         "Independent sources": str(transfer.independent_sources),
@@ -164,6 +177,10 @@ def expected_rows(transfer) -> list[dict]:
         "Start date precision": transfer.start_date_precision,
         "End date": partial_date(transfer.end_date, transfer.end_date_precision),
         "End date precision": transfer.end_date_precision,
+        "Contract value": "" if contract is None else f"{contract.amount:.2f}",
+        "Contract value currency": "" if contract is None else contract.currency,
+        "Contract value is estimate": "" if contract is None else yes_no(contract.is_estimate),
+        "Package": "" if transfer.package is None else transfer.package.name,
         "Source titles": "; ".join(source.title or source.slug for source in cited),
         "Source URLs": "; ".join(source.url for source in cited if source.url),
     }
@@ -311,7 +328,7 @@ def test_an_export_rejects_a_bad_filter_with_a_json_400(api_client, url):
 
 
 @pytest.mark.parametrize("n,chunks", [(1, 1), (10, 1), (30, 3), (200, 20)])
-def test_trade_register_runs_one_query_plus_four_per_chunk_citing_new_sources(
+def test_trade_register_runs_one_query_plus_five_per_chunk_citing_new_sources(
     n, chunks, api_client, django_assert_num_queries, monkeypatch
 ):
     monkeypatch.setattr(register, "CSV_CHUNK_SIZE", 10)
@@ -319,9 +336,9 @@ def test_trade_register_runs_one_query_plus_four_per_chunk_citing_new_sources(
         DeliveryFactory(transfer=transfer)
         CitationFactory(transfer=transfer, source=SourceFactory())
     # The transfers (one streamed query), then per chunk of transfers one query
-    # each for intermediaries, deliveries and citations, and one for the
-    # sources no earlier chunk cited (here every chunk cites new ones).
-    with django_assert_num_queries(1 + 4 * chunks):
+    # each for intermediaries, deliveries, contract values and citations, and
+    # one for the sources no earlier chunk cited (here every chunk cites new ones).
+    with django_assert_num_queries(1 + 5 * chunks):
         rows = csv_rows(api_client.get(CSV_URL, ALL))
     assert len(rows) == n
 
@@ -332,7 +349,7 @@ def test_trade_register_reads_each_source_once(api_client, django_assert_num_que
     for transfer in TransferFactory.create_batch(30):
         CitationFactory(transfer=transfer, source=source)
     # Only the first of the three chunks needs the source read.
-    with django_assert_num_queries(1 + 3 * 3 + 1):
+    with django_assert_num_queries(1 + 4 * 3 + 1):
         rows = csv_rows(api_client.get(CSV_URL, ALL))
     assert {row["Source titles"] for row in rows} == {source.title}
 
@@ -458,6 +475,35 @@ def test_trade_register_lists_every_url_and_dates_each_at_its_own_precision():
     assert row["Source URLs"] == "https://example.org/a; https://example.org/b"
 
 
+def test_trade_register_shows_the_contract_value_the_package_and_a_range():
+    """The first contract value of a transfer (not its payments, not its
+    package's value), the package's name, and a quantity range's high end."""
+    package = PackageFactory(name="=Shopping list, 2016")
+    transfer = TransferFactory(package=package, quantity=24, quantity_max=36)
+    ValueFactory(transfer=transfer, kind="payment", amount=5, currency="EUR")
+    ValueFactory(transfer=transfer, amount=decimal.Decimal("1234.5"), is_estimate=True)
+    ValueFactory(transfer=transfer, amount=99)  # a second contract value: not shown
+    ValueFactory(transfer=None, package=package, kind="package", amount=6_000_000_000)
+    plain = TransferFactory(quantity=None)
+    ValueFactory(transfer=plain, kind="payment", amount=1)
+
+    new = "".join(register.write_csv(register.trade_register(Transfer.objects.all())))
+    assert new == expected_register(Transfer.objects.all())
+    first, second = csv.DictReader(io.StringIO(new))
+    assert (first["Numbers ordered"], first["Numbers ordered up to"]) == ("24", "36")
+    assert [first[c] for c in REGISTER_HEADER if c.startswith("Contract value")] == [
+        "1234.50",
+        "USD",
+        "yes",
+    ]
+    assert first["Package"] == "'=Shopping list, 2016"
+    assert [second[c] for c in ("Numbers ordered up to", "Contract value", "Package")] == [
+        "",
+        "",
+        "",
+    ]
+
+
 # --- JSON Lines -------------------------------------------------------------------
 
 
@@ -483,8 +529,8 @@ def test_jsonl_honours_the_filters(api_client, seed):
 def test_jsonl_query_count_is_flat(n, api_client, django_assert_num_queries):
     for transfer in TransferFactory.create_batch(n):
         CitationFactory(transfer=transfer, source=SourceFactory())
-    # The transfers, then intermediaries, status events, citations and relays.
-    with django_assert_num_queries(5):
+    # The transfers, then intermediaries, values, status events, citations and relays.
+    with django_assert_num_queries(6):
         lines = body(api_client.get(JSONL_URL, ALL)).splitlines()
     assert len(lines) == n
 

@@ -1,6 +1,7 @@
 """TransferRows (the one way a transfer is shown) says what the models say,
 for every transfer: the seed's, generated ones (with intermediaries and
-deliveries) and ones with a value, an end date and an uncited event.
+deliveries, packages, values and quantity ranges) and ones with values, a
+package, an end date and an uncited event.
 
 The reference is read independently of the rows: model instances through the
 ORM, their `__str__`, links reversed by DRF, and DRF's own formatting of a
@@ -19,7 +20,8 @@ from tests.helpers import documented_transfer
 from transfers.api.representation import TransferRows
 from transfers.api.serializers import TransferSerializer
 from transfers.demo_data import generate
-from transfers.models import StatusEvent, Transfer
+from transfers.factories import PackageFactory, ValueFactory
+from transfers.models import StatusEvent, Transfer, Value
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +55,12 @@ def _source(request, source):
 
 def _expected(transfer, request) -> dict:
     """A transfer's JSON as its model instances and DRF's formatting give it."""
-    model = Transfer._meta
-    value_field = serializers.DecimalField(
-        max_digits=model.get_field("value").max_digits,
-        decimal_places=model.get_field("value").decimal_places,
+    model = Value._meta
+    amount_field = serializers.DecimalField(
+        max_digits=model.get_field("amount").max_digits,
+        decimal_places=model.get_field("amount").decimal_places,
     )
+    package = transfer.package
     timestamp = serializers.DateTimeField().to_representation
     return {
         "id": transfer.pk,
@@ -81,11 +84,33 @@ def _expected(transfer, request) -> dict:
         "end_date": format_partial_date(transfer.end_date, transfer.end_date_precision),
         "end_date_precision": transfer.end_date_precision or None,
         "quantity": transfer.quantity,
+        "quantity_max": transfer.quantity_max,
         "quantity_is_estimate": transfer.quantity_is_estimate,
-        "value": None if transfer.value is None else value_field.to_representation(transfer.value),
-        "value_currency": transfer.value_currency,
         "condition": transfer.condition,
         "notes": transfer.notes,
+        "package": None
+        if package is None
+        else {
+            "id": package.pk,
+            "url": _link(request, "package", package.pk),
+            "slug": package.slug,
+            "name": package.name,
+        },
+        "values": [
+            {
+                "id": value.pk,
+                "url": _link(request, "value", value.pk),
+                "kind": value.kind,
+                "amount": amount_field.to_representation(value.amount),
+                "currency": value.currency,
+                "is_estimate": value.is_estimate,
+                "is_hedged": value.is_hedged,
+                "citation": value.citation_id,
+                "package": value.package_id,
+                "note": value.note,
+            }
+            for value in transfer.values.order_by("id")
+        ],
         "status_history": [
             {
                 "id": event.pk,
@@ -160,26 +185,38 @@ def test_seed_transfers_read_the_same(request_):
 
 
 def test_generated_transfers_read_the_same(request_):
-    counts = generate(transfers=150, seed=11, batch_size=50)
+    counts = generate(transfers=300, seed=11, batch_size=50)
     assert counts["intermediaries"] > 0
+    assert counts["packages"] > 0
+    assert Value.objects.filter(transfer__isnull=False).exists()
+    assert Transfer.objects.filter(quantity_max__isnull=False).exists()
     _assert_same(request_)
 
 
-def test_values_end_dates_and_uncited_events_read_the_same(request_):
-    transfer = documented_transfer()
-    transfer.value, transfer.value_currency = decimal.Decimal("1234.5"), "USD"
+def test_values_packages_end_dates_and_uncited_events_read_the_same(request_):
+    package = PackageFactory(name="Shopping list", slug="shopping-list")
+    transfer = documented_transfer(package=package, quantity=24, quantity_max=36)
+    cited = transfer.citations.order_by("id").first()
+    ValueFactory(transfer=transfer, amount=decimal.Decimal("1234.5"), citation=cited)
+    ValueFactory(transfer=transfer, kind="payment", amount=1, currency="EUR", is_hedged=True)
+    ValueFactory(transfer=None, package=package, kind="package", citation=cited)
     transfer.end_date, transfer.end_date_precision = transfer.start_date, "year"
     transfer.save()
     StatusEvent.objects.create(transfer=transfer, stage="cancelled", note="no date, no quote")
+    documented_transfer()  # no package, no values
     _assert_same(request_)
-    (built,) = TransferRows.for_request(request_).build(
-        TransferRows.columns(Transfer.objects.all())
+    built, _other = TransferRows.for_request(request_).build(
+        TransferRows.columns(Transfer.objects.order_by("id"))
     )
-    assert built["value"] == "1234.50"
+    assert [value["amount"] for value in built["values"]] == ["1234.50", "1.00"]
+    assert built["package"]["slug"] == "shopping-list"
+    # The package's own value is the package's, not shown on its transfers.
+    assert {value["kind"] for value in built["values"]} == {"contract", "payment"}
 
 
-def test_one_transfer_reads_as_in_the_list(request_):
-    documented_transfer()
+@pytest.mark.parametrize("in_package", [False, True])
+def test_one_transfer_reads_as_in_the_list(request_, in_package):
+    documented_transfer(package=PackageFactory() if in_package else None)
     transfer = Transfer.objects.with_parties().get()
     rows = TransferRows.for_request(request_)
     assert rows.of(transfer) == rows.build(rows.columns(Transfer.objects.all()))[0]

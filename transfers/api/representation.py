@@ -6,10 +6,10 @@ brief serializer's `Meta.fields`). `TransferShape` turns plain values into
 that JSON, formatting dates and numbers one way. Everything that shows a
 transfer follows from here:
 
-- the API's reads (list pages and details), through `TransferRows`: five
-  queries of plain rows for a whole page (transfers with their parties,
-  then intermediaries, status events, citations of those transfers and
-  the reports the citations relay);
+- the API's reads (list pages and details), through `TransferRows`: six
+  queries of plain rows for a whole page (transfers with their parties and
+  package, then intermediaries, values, status events, citations of those
+  transfers and the reports the citations relay);
 - `TransferSerializer`, whose `Meta.fields` are these fields (plus the
   write-only `initial_stage`) and whose `to_representation` is this, so
   its schema and its output cannot part;
@@ -49,6 +49,7 @@ from ..models import (
     StatusEvent,
     Transfer,
     TransferIntermediary,
+    Value,
 )
 
 #: The transfer's own columns that the API shows as they are stored but for
@@ -64,9 +65,8 @@ OWN_COLUMNS = (
     "end_date",
     "end_date_precision",
     "quantity",
+    "quantity_max",
     "quantity_is_estimate",
-    "value",
-    "value_currency",
     "condition",
     "notes",
 )
@@ -81,6 +81,8 @@ TRANSFER_FIELDS = (
     "intermediaries",
     "system",
     *OWN_COLUMNS,
+    "package",
+    "values",
     "status_history",
     "citations",
     "created",
@@ -120,6 +122,21 @@ CITATION_FIELDS = (
     "status_event",
     "note",
 )
+#: The package a transfer is in, in brief (its values are the package's, at its own endpoint).
+PACKAGE_BRIEF_FIELDS = ("id", "url", "slug", "name")
+#: One of `values`: the transfer's own (a package's value is shown with the package).
+VALUE_FIELDS = (
+    "id",
+    "url",
+    "kind",
+    "amount",
+    "currency",
+    "is_estimate",
+    "is_hedged",
+    "citation",
+    "package",
+    "note",
+)
 ACTOR_BRIEF_FIELDS = tuple(ActorBriefSerializer.Meta.fields)
 #: One of `intermediaries`: the actor in brief and what it did (`role`, "" when unknown).
 INTERMEDIARY_FIELDS = (*ACTOR_BRIEF_FIELDS, "role")
@@ -139,6 +156,9 @@ TRANSFER_COLUMNS = (
     "system__slug",
     "system__designation",
     *OWN_COLUMNS,
+    "package_id",
+    "package__slug",
+    "package__name",
     "created",
     "updated",
 )
@@ -158,6 +178,18 @@ EVENT_COLUMNS = (
     "credibility_override",
     "credibility_override_reason",
     "independent_sources",
+    "note",
+)
+VALUE_COLUMNS = (
+    "transfer_id",
+    "id",
+    "kind",
+    "amount",
+    "currency",
+    "is_estimate",
+    "is_hedged",
+    "citation_id",
+    "package_id",
     "note",
 )
 CITATION_COLUMNS = (
@@ -192,8 +224,8 @@ SOURCE_BRIEF_COLUMNS = (
 )
 RELAY_COLUMNS = ("citation_id", *SOURCE_BRIEF_COLUMNS)
 
-#: A transfer's value at the model's scale, as DRF's DecimalField writes it.
-VALUE_SCALE = Decimal(10) ** -Transfer._meta.get_field("value").decimal_places
+#: An amount at the model's scale, as DRF's DecimalField writes it.
+VALUE_SCALE = Decimal(10) ** -Value._meta.get_field("amount").decimal_places
 
 
 def format_decimal(value: Decimal | None) -> str | None:
@@ -213,7 +245,7 @@ def _record(fields: tuple, values: tuple) -> dict:
     return dict(zip(fields, values))  # noqa: B905
 
 
-LINKED = ("transfer", "actor", "system", "statusevent", "citation", "source")
+LINKED = ("transfer", "actor", "system", "statusevent", "citation", "source", "package", "value")
 
 
 @functools.cache
@@ -234,6 +266,8 @@ class TransferShape:
         self._event_url = prefix["statusevent"]
         self._citation_url = prefix["citation"]
         self._source_url = prefix["source"]
+        self._package_url = prefix["package"]
+        self._value_url = prefix["value"]
 
     @classmethod
     def for_request(cls, request) -> "TransferShape":
@@ -285,6 +319,38 @@ class TransferShape:
         )
         return _record(STATUS_HISTORY_FIELDS, values)
 
+    def package(self, package_id, slug, name) -> dict | None:
+        if package_id is None:
+            return None
+        url = f"{self._package_url}{package_id}/"
+        return _record(PACKAGE_BRIEF_FIELDS, (package_id, url, slug, name))
+
+    def value(
+        self,
+        value_id,
+        kind,
+        amount,
+        currency,
+        is_estimate,
+        is_hedged,
+        citation_id,
+        package_id,
+        note,
+    ) -> dict:
+        values = (
+            value_id,
+            f"{self._value_url}{value_id}/",
+            kind,
+            format_decimal(amount),
+            currency,
+            is_estimate,
+            is_hedged,
+            citation_id,
+            package_id,
+            note,
+        )
+        return _record(VALUE_FIELDS, values)
+
     def source(self, source_id, slug, title, document_key, publisher, published, precision) -> dict:
         values = (
             source_id,
@@ -323,7 +389,7 @@ class TransferShape:
             sources[source_id] = self.source(source_id, *source)
         return sources[source_id]
 
-    def transfer(self, row: dict, intermediaries, events, citations) -> dict:
+    def transfer(self, row: dict, intermediaries, values, events, citations) -> dict:
         """A transfer from its row (TRANSFER_COLUMNS) and its parts' JSON."""
         transfer_id, stage = row["id"], row["stage"]
         supplier, recipient = row["supplier__name"], row["recipient__name"]
@@ -347,11 +413,12 @@ class TransferShape:
             format_partial_date(row["end_date"], row["end_date_precision"]),
             row["end_date_precision"] or None,
             row["quantity"],
+            row["quantity_max"],
             row["quantity_is_estimate"],
-            format_decimal(row["value"]),
-            row["value_currency"],
             row["condition"],
             row["notes"],
+            self.package(row["package_id"], row["package__slug"], row["package__name"]),
+            values,
             events,
             citations,
             format_timestamp(row["created"]),
@@ -360,15 +427,18 @@ class TransferShape:
         return _record(TRANSFER_FIELDS, values)
 
     def assemble(
-        self, rows, intermediary_rows, event_rows, citation_rows, relay_rows
+        self, rows, intermediary_rows, value_rows, event_rows, citation_rows, relay_rows
     ) -> list[dict]:
         """The transfers of `rows` (dicts of TRANSFER_COLUMNS), in their order,
-        with their parts from rows of INTERMEDIARY_COLUMNS, EVENT_COLUMNS,
-        CITATION_COLUMNS and RELAY_COLUMNS, each already in its order within
-        a transfer (or citation)."""
+        with their parts from rows of INTERMEDIARY_COLUMNS, VALUE_COLUMNS,
+        EVENT_COLUMNS, CITATION_COLUMNS and RELAY_COLUMNS, each already in its
+        order within a transfer (or citation)."""
         links = defaultdict(list)
         for transfer_id, *stop in intermediary_rows:
             links[transfer_id].append(self.intermediary(*stop))
+        values = defaultdict(list)
+        for transfer_id, *value in value_rows:
+            values[transfer_id].append(self.value(*value))
         events = defaultdict(list)
         for transfer_id, *event in event_rows:
             events[transfer_id].append(self.event(*event))
@@ -380,7 +450,9 @@ class TransferShape:
         for transfer_id, *citation in citation_rows:
             citations[transfer_id].append(self.citation(sources, relays[citation[0]], *citation))
         return [
-            self.transfer(row, links[row["id"]], events[row["id"]], citations[row["id"]])
+            self.transfer(
+                row, links[row["id"]], values[row["id"]], events[row["id"]], citations[row["id"]]
+            )
             for row in rows
         ]
 
@@ -401,7 +473,7 @@ class TransferRows:
         return queryset.values(*TRANSFER_COLUMNS)
 
     def build(self, rows) -> list[dict]:
-        """The representations of `rows` (from `columns`), in their order: four
+        """The representations of `rows` (from `columns`), in their order: five
         queries for the parts of all of them."""
         rows = list(rows)
         ids = [row["id"] for row in rows]
@@ -412,6 +484,9 @@ class TransferRows:
             TransferIntermediary.objects.filter(transfer_id__in=ids)
             .order_by("transfer_id", "position")
             .values_list(*INTERMEDIARY_COLUMNS),
+            Value.objects.filter(transfer_id__in=ids)
+            .order_by("transfer_id", "id")
+            .values_list(*VALUE_COLUMNS),
             StatusEvent.objects.filter(transfer_id__in=ids)
             .order_by("transfer_id", *CHRONOLOGICAL_ORDER)
             .values_list(*EVENT_COLUMNS),
@@ -430,7 +505,8 @@ class TransferRows:
         for column in TRANSFER_COLUMNS:
             value = transfer
             for part in column.split("__"):
-                value = getattr(value, part)
+                # A relation left empty (no package) gives None, as .values() does.
+                value = None if value is None else getattr(value, part)
             row[column] = value
         (representation,) = self.build([row])
         return representation

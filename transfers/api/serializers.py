@@ -26,13 +26,15 @@ from sources.models import Source
 
 from .. import services
 from ..choices import Credibility, IntermediaryRole, Stage
-from ..models import Citation, StatusEvent, System, Transfer, TransferIntermediary
+from ..models import Citation, Package, StatusEvent, System, Transfer, TransferIntermediary, Value
 from .representation import (
     CITATION_FIELDS,
     INTERMEDIARY_FIELDS,
+    PACKAGE_BRIEF_FIELDS,
     STATUS_HISTORY_FIELDS,
     SYSTEM_BRIEF_FIELDS,
     TRANSFER_FIELDS,
+    VALUE_FIELDS,
     TransferRows,
 )
 
@@ -45,6 +47,14 @@ class SystemBriefSerializer(BriefSerializer):
     class Meta:
         model = System
         fields = SYSTEM_BRIEF_FIELDS
+
+
+class PackageBriefSerializer(BriefSerializer):
+    """A package of transfers in brief; its values are at /api/v1/packages/{id}/."""
+
+    class Meta:
+        model = Package
+        fields = PACKAGE_BRIEF_FIELDS
 
 
 class TransferBriefSerializer(BriefSerializer):
@@ -252,6 +262,24 @@ class TransferCitationSerializer(serializers.ModelSerializer):
         fields = CITATION_FIELDS
 
 
+class TransferValueSerializer(serializers.ModelSerializer):
+    """One of the transfer's own values (a package's value is shown with the package)."""
+
+    # For the schema and nothing else: TransferSerializer's output is TransferShape's.
+
+    url = DetailUrlField(view_name="api:value-detail")
+    citation = serializers.IntegerField(
+        source="citation_id", allow_null=True, help_text="The id of the citation that gives it."
+    )
+    package = serializers.IntegerField(
+        source="package_id", allow_null=True, help_text="Null: a transfer's own value."
+    )
+
+    class Meta:
+        model = Value
+        fields = VALUE_FIELDS
+
+
 class TransferSerializer(FullCleanModelSerializer):
     """A deal or flow of arms from a supplier to a recipient, with its status
     history and the evidence for it. `stage` is the stage of the latest event
@@ -319,6 +347,24 @@ class TransferSerializer(FullCleanModelSerializer):
     )
     citations = TransferCitationSerializer(
         many=True, read_only=True, help_text="The evidence: verbatim quotes and their sources."
+    )
+    package = IdOrSlugRelatedField(
+        queryset=Package.objects.all(),
+        brief_serializer=PackageBriefSerializer,
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The package this transfer was agreed or reported in, with others: an id or slug. "
+            "The package's value is the package's, at /api/v1/packages/."
+        ),
+    )
+    values = TransferValueSerializer(
+        many=True,
+        read_only=True,
+        help_text=(
+            "The transfer's own values (contract value, payments), oldest entry first. Read-only "
+            "here: write them at /api/v1/values/."
+        ),
     )
 
     class Meta:
@@ -497,4 +543,104 @@ class CitationSerializer(FullCleanModelSerializer):
             )
         if transfer is None:
             attrs["transfer"] = event.transfer
+        return attrs
+
+
+class PackageValueSerializer(serializers.ModelSerializer):
+    """A value of the package as a whole, as shown inside the package."""
+
+    url = DetailUrlField(view_name="api:value-detail")
+    citation = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Value
+        fields = [f for f in VALUE_FIELDS if f != "package"]
+
+
+class PackageSerializer(FullCleanModelSerializer):
+    """Transfers agreed or reported together, e.g. the 2016 "six billion dollar
+    shopping list", with the value of the whole (recorded once, here, not on
+    each transfer). A transfer joins a package with its own `package` field."""
+
+    transfers = TransferBriefSerializer(
+        many=True, read_only=True, help_text="The transfers in the package."
+    )
+    values = PackageValueSerializer(
+        many=True,
+        read_only=True,
+        help_text="The values of the package as a whole (write them at /api/v1/values/).",
+    )
+
+    class Meta:
+        model = Package
+        fields = [
+            "id",
+            "url",
+            "display",
+            "slug",
+            "name",
+            "notes",
+            "transfers",
+            "values",
+            "created",
+            "updated",
+        ]
+
+
+class ValueSerializer(FullCleanModelSerializer):
+    """A sum a source gives for a transfer (kind contract, payment or other)
+    or for a package of transfers as a whole (kind package), with whether it
+    is an estimate or hedged and the citation that gives it. Give exactly one
+    of `transfer` and `package`."""
+
+    transfer = IdOrSlugRelatedField(
+        queryset=Transfer.objects.all(),
+        brief_serializer=TransferBriefSerializer,
+        required=False,
+        allow_null=True,
+        help_text="The transfer this is the value of: an id or slug (or give `package`).",
+    )
+    package = IdOrSlugRelatedField(
+        queryset=Package.objects.all(),
+        brief_serializer=PackageBriefSerializer,
+        required=False,
+        allow_null=True,
+        help_text="The package this is the value of, as a whole: an id or slug.",
+    )
+    citation = IdOrSlugRelatedField(
+        queryset=Citation.objects.all(),
+        brief_serializer=None,
+        slug_field=None,
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The id of the citation that gives the value: one of the transfer's, or for a "
+            "package's value one of the package's transfers'."
+        ),
+    )
+
+    class Meta:
+        model = Value
+        fields = [
+            "id",
+            "url",
+            "display",
+            "transfer",
+            "package",
+            "kind",
+            "amount",
+            "currency",
+            "is_estimate",
+            "is_hedged",
+            "citation",
+            "note",
+            "created",
+            "updated",
+        ]
+        extra_kwargs = {"kind": {"required": False}}
+
+    def validate(self, attrs):
+        # A package's value is of kind package: the default when a package is given.
+        if self.instance is None and "kind" not in attrs and attrs.get("package") is not None:
+            attrs["kind"] = "package"
         return attrs

@@ -12,15 +12,33 @@ from common.api.fields import as_id
 from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
-from ..filters import CitationFilterSet, StatusEventFilterSet, SystemFilterSet, TransferFilterSet
-from ..models import Citation, CitationRelay, StatusEvent, System, Transfer, parties_via
+from ..filters import (
+    CitationFilterSet,
+    PackageFilterSet,
+    StatusEventFilterSet,
+    SystemFilterSet,
+    TransferFilterSet,
+    ValueFilterSet,
+)
+from ..models import (
+    Citation,
+    CitationRelay,
+    Package,
+    StatusEvent,
+    System,
+    Transfer,
+    Value,
+    parties_via,
+)
 from ..restore import RESTORE_PERMISSIONS, transfer_restore
 from .representation import TransferRows
 from .serializers import (
     CitationSerializer,
+    PackageSerializer,
     StatusEventSerializer,
     SystemSerializer,
     TransferSerializer,
+    ValueSerializer,
 )
 
 
@@ -41,11 +59,11 @@ class TransferViewSet(ApiModelViewSet):
     the status later by adding an event at `/api/v1/status-events/`.
     """
 
-    # Reads go through TransferRows (four queries of plain rows), writes
+    # Reads go through TransferRows (five queries of plain rows), writes
     # through TransferSerializer, so no prefetching here. The search document
     # is searched in the database, never shown: not worth fetching. The order
     # is the model's (Transfer.Meta.ordering: undated last, then id).
-    queryset = Transfer.objects.with_parties().defer("search_document")
+    queryset = Transfer.objects.with_parties().select_related("package").defer("search_document")
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
 
@@ -134,4 +152,29 @@ class CitationViewSet(ApiModelViewSet):
     )
     serializer_class = CitationSerializer
     filterset_class = CitationFilterSet
+    slug_field = None
+
+
+class PackageViewSet(ApiModelViewSet):
+    """Packages: transfers agreed or reported together, with the value of the
+    whole (recorded once, on the package). Address one by id or slug. A
+    package that still has transfers cannot be deleted (409)."""
+
+    queryset = Package.objects.prefetch_related(
+        Prefetch("transfers", queryset=Transfer.objects.with_parties().order_by("id")),
+        Prefetch("values", queryset=Value.objects.order_by("id")),
+    ).order_by("name", "id")
+    serializer_class = PackageSerializer
+    filterset_class = PackageFilterSet
+
+
+class ValueViewSet(ApiModelViewSet):
+    """Values: what a source says a transfer (contract value, payment) or a
+    package of transfers as a whole (kind `package`) is worth, in which
+    currency, whether it is an estimate or hedged, and which citation gives
+    it. Address one by id."""
+
+    queryset = Value.objects.with_owners().order_by("id")
+    serializer_class = ValueSerializer
+    filterset_class = ValueFilterSet
     slug_field = None

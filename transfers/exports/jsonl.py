@@ -2,7 +2,7 @@
 returns it (TransferShape builds both).
 
 The transfers' rows come from one streamed query, in id order, and each
-chunk of `CHUNK_SIZE` transfers gets its intermediaries, status events and
+chunk of `CHUNK_SIZE` transfers gets its intermediaries, values, status events and
 citations from one query each (TransferRows), so memory stays flat however
 many transfers match.
 """
@@ -18,7 +18,7 @@ from common.api.renderers import dumps
 from ..api.representation import TransferRows, TransferShape
 from .sql import in_id_order
 
-#: Transfers per chunk (rows, 3 queries per chunk).
+#: Transfers per chunk (rows, 4 queries per chunk).
 CHUNK_SIZE = 500
 
 

@@ -4,9 +4,9 @@ It works on tuples, not model instances: the transfers' own columns, with
 supplier, recipient and system joined, come from one streamed query (the
 cursor `values_list(...).iterator()` uses, a server-side one on
 PostgreSQL), and for each chunk of `CSV_CHUNK_SIZE` transfers their
-intermediaries, deliveries and citations come from one query each, plus one
-for the cited sources that no earlier chunk cited (each source is read once
-per export). That is at most 1 + 4 queries per chunk, memory stays flat
+intermediaries, deliveries, contract values and citations come from one
+query each, plus one for the cited sources that no earlier chunk cited (each
+source is read once per export). That is at most 1 + 5 queries per chunk, memory stays flat
 however large the table (but for the sources' titles and URLs), and the
 first rows are out before the last are read.
 """
@@ -14,6 +14,7 @@ first rows are out before the last are read.
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
@@ -22,11 +23,11 @@ from django.db.models import QuerySet
 from common.dates import format_partial_date
 from sources.models import Source
 
-from ..choices import Condition, IntermediaryRole, SystemCategory, TransferType
-from ..models import Citation, Delivery, TransferIntermediary
+from ..choices import Condition, IntermediaryRole, SystemCategory, TransferType, ValueKind
+from ..models import Citation, Delivery, TransferIntermediary, Value
 from .sql import in_id_order, of_transfers, one_of, raw_rows
 
-#: Transfers per chunk (tuples, 3 or 4 queries per chunk).
+#: Transfers per chunk (tuples, 4 or 5 queries per chunk).
 CSV_CHUNK_SIZE = 2000
 
 #: SIPRI trade-register columns, in SIPRI's order, so existing tooling reads them.
@@ -50,6 +51,7 @@ OUR_COLUMNS = [
     "Deal id",
     "Numbers ordered",
     "Numbers ordered is estimate",
+    "Numbers ordered up to",
     "Our stage",
     "Our credibility",
     "Independent sources",
@@ -59,6 +61,10 @@ OUR_COLUMNS = [
     "Start date precision",
     "End date",
     "End date precision",
+    "Contract value",
+    "Contract value currency",
+    "Contract value is estimate",
+    "Package",
     "Source titles",
     "Source URLs",
 ]
@@ -103,9 +109,11 @@ REGISTER_COLUMNS = (
     "slug",
     "quantity",
     "quantity_is_estimate",
+    "quantity_max",
     "stage",
     "credibility",
     "independent_sources",
+    "package__name",
 )
 
 CATEGORY_LABELS = {value: str(label) for value, label in SystemCategory.choices}
@@ -114,6 +122,9 @@ ROLE_LABELS = {value: str(label).lower() for value, label in IntermediaryRole.ch
 SIPRI_CONDITION_TEXT = {str(key): value for key, value in SIPRI_CONDITION.items()}
 LICENSED_PRODUCTION = str(TransferType.LICENSED_PRODUCTION)
 NO_DELIVERY = ["", "", "", ""]
+NO_VALUE = ("", "", "")
+#: An amount as the API writes it: at the model's two decimal places.
+AMOUNT_SCALE = Decimal("0.01")
 
 
 def register_queryset(transfers: QuerySet) -> QuerySet:
@@ -141,9 +152,10 @@ class _SourceLabels(dict):
             self[source_id] = (title or slug, url)
 
 
-def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, dict, dict]:
+def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, dict, dict, dict]:
     """Of the transfers `ids` (ascending), one query each: {id: intermediaries'
-    names joined, in order}, {id: [delivery cells, …] by year} and {id: [cited
+    names joined, in order}, {id: [delivery cells, …] by year}, {id: contract
+    value cells} (its first contract value, if several) and {id: [cited
     source ids]}, each source once, in first-citation order; and one more to
     put the sources not cited before in this export in `labels`, if any."""
     intermediaries: dict = {}
@@ -173,6 +185,21 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
             ]
         )
 
+    contract_values: dict = {}
+    # Through the ORM, not raw_rows: SQLite hands a decimal back as a float.
+    for transfer_id, amount, currency, is_estimate in (
+        of_transfers(Value.objects.using(using), ids)
+        .filter(kind=ValueKind.CONTRACT)
+        .values_list("transfer_id", "amount", "currency", "is_estimate")
+        .order_by("transfer_id", "id")
+    ):
+        if transfer_id not in contract_values:
+            contract_values[transfer_id] = (
+                format(amount.quantize(AMOUNT_SCALE), "f"),
+                currency,
+                "yes" if is_estimate else "no",
+            )
+
     cited: dict = {}
     citations = raw_rows(
         of_transfers(Citation.objects.using(using), ids)
@@ -186,11 +213,16 @@ def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, d
         elif source_id not in of_transfer:  # each source once, first citation first
             of_transfer.append(source_id)
     labels.load({source_id for _transfer_id, source_id in citations})
-    return intermediaries, deliveries, cited
+    return intermediaries, deliveries, contract_values, cited
 
 
 def _chunk_rows(
-    chunk: list[tuple], intermediaries: dict, deliveries: dict, cited: dict, labels: dict
+    chunk: list[tuple],
+    intermediaries: dict,
+    deliveries: dict,
+    contract_values: dict,
+    cited: dict,
+    labels: dict,
 ) -> list[list[str]]:
     """The register rows of a chunk of transfers: one per delivery year; one
     with empty delivery columns for a transfer without deliveries.
@@ -222,9 +254,11 @@ def _chunk_rows(
         slug,
         quantity,
         quantity_is_estimate,
+        quantity_max,
         stage,
         credibility,
         independent_sources,
+        package,
     ) in chunk:
         source_ids = cited.get(transfer_id)
         if source_ids is None:
@@ -251,6 +285,7 @@ def _chunk_rows(
             slug if slug[:1] not in triggers else "'" + slug,
             "" if quantity is None else str(quantity),
             "" if quantity is None else ("yes" if quantity_is_estimate else "no"),
+            "" if quantity_max is None else str(quantity_max),
             stage,
             str(credibility),
             str(independent_sources),
@@ -260,6 +295,8 @@ def _chunk_rows(
             start_precision,
             format_partial_date(end_date, end_precision) if end_date else "",
             end_precision,
+            *contract_values.get(transfer_id, NO_VALUE),
+            "" if package is None else package if package[:1] not in triggers else "'" + package,
             titles if titles[:1] not in triggers else "'" + titles,
             urls if urls[:1] not in triggers else "'" + urls,
         ]
@@ -279,8 +316,8 @@ def trade_register(
 ) -> Iterator[list[list[str]]]:
     """The register rows of `transfers`, streamed as one list of rows per chunk
     of `chunk_size` transfers (default `CSV_CHUNK_SIZE`): 1 query for the
-    transfers, then 3 per chunk (intermediaries, deliveries, citations) and a
-    4th for a chunk that cites sources no earlier chunk cited. `progress`, if
+    transfers, then 4 per chunk (intermediaries, deliveries, contract values,
+    citations) and a 5th for a chunk that cites sources no earlier chunk cited. `progress`, if
     given, is called with the number of transfers of each chunk.
 
     Runs inside a transaction, opened here so that it spans the streaming: in
