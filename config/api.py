@@ -14,6 +14,7 @@ from transfers.api.downloads import (
 )
 from transfers.api.views import (
     CitationViewSet,
+    ContradictionViewSet,
     StatusEventViewSet,
     SystemViewSet,
     TransferViewSet,
@@ -26,6 +27,7 @@ router.register("transfers", TransferViewSet, basename="transfer")
 router.register("status-events", StatusEventViewSet, basename="statusevent")
 router.register("sources", SourceViewSet, basename="source")
 router.register("citations", CitationViewSet, basename="citation")
+router.register("contradictions", ContradictionViewSet, basename="contradiction")
 
 urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),

@@ -15,7 +15,16 @@ from transfers.models import TransferIntermediary
 API = "/api/v1"
 
 
-EDITED_MODELS = ["actor", "system", "transfer", "statusevent", "delivery", "source", "citation"]
+EDITED_MODELS = [
+    "actor",
+    "system",
+    "transfer",
+    "statusevent",
+    "delivery",
+    "source",
+    "citation",
+    "contradiction",
+]
 
 
 def token_client(user) -> APIClient:

@@ -48,3 +48,18 @@ class Condition(models.TextChoices):
 class Stance(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     CONTRADICTS = "contradicts", "Contradicts"
+
+
+class ContradictionKind(models.TextChoices):
+    """What a contradiction is between."""
+
+    STANCE = "stance", "Citations for and against one claim"
+    STAGE = "stage", "Stages that cannot both hold at the time"
+    QUANTITY = "quantity", "Different quantities"
+    VALUE = "value", "Different values"
+    OTHER = "other", "Other"
+
+
+class ContradictionState(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"

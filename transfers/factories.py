@@ -6,8 +6,8 @@ from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
 
-from .choices import Stance, SystemCategory, TransferStatus, TransferType
-from .models import Citation, Delivery, StatusEvent, System, Transfer
+from .choices import ContradictionKind, Stance, SystemCategory, TransferStatus, TransferType
+from .models import Citation, Contradiction, Delivery, StatusEvent, System, Transfer
 
 
 class SystemFactory(factory.django.DjangoModelFactory):
@@ -62,3 +62,26 @@ class CitationFactory(factory.django.DjangoModelFactory):
     quote = factory.Sequence(lambda n: f"Officials said shipment {n} had arrived.")
     location = "paragraph 1"
     stance = Stance.SUPPORTS
+
+
+class ContradictionFactory(factory.django.DjangoModelFactory):
+    """An open contradiction entered by an editor (kind "other"); links are
+    added with `citations=[...]` / `status_events=[...]`."""
+
+    class Meta:
+        model = Contradiction
+        skip_postgeneration_save = True
+
+    transfer = factory.SubFactory(TransferFactory)
+    kind = ContradictionKind.OTHER
+    description = factory.Sequence(lambda n: f"Two reports disagree on the quantity ({n}).")
+
+    @factory.post_generation
+    def citations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.citations.set(extracted)
+
+    @factory.post_generation
+    def status_events(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.status_events.set(extracted)

@@ -1,5 +1,6 @@
 import datetime
 
+import django_filters
 from django.db.models import Q
 
 from actors.models import Actor
@@ -14,8 +15,15 @@ from common.api.filters import (
 )
 from sources.models import Source
 
-from .choices import Stance, SystemCategory, TransferStatus, TransferType
-from .models import Citation, StatusEvent, System, Transfer, TransferIntermediary
+from .choices import (
+    ContradictionKind,
+    ContradictionState,
+    Stance,
+    SystemCategory,
+    TransferStatus,
+    TransferType,
+)
+from .models import Citation, Contradiction, StatusEvent, System, Transfer, TransferIntermediary
 from .search import CITATION_SEARCH, SYSTEM_SEARCH, TRANSFER_SEARCH
 
 
@@ -254,4 +262,36 @@ class CitationFilterSet(ApiFilterSet):
 
     class Meta:
         model = Citation
+        fields = []
+
+
+class ContradictionFilterSet(ApiFilterSet):
+    state = ChoicesFilter(
+        choices=ContradictionState.choices,
+        label="State",
+        help_text="Open or resolved; repeat for several.",
+    )
+    kind = ChoicesFilter(
+        choices=ContradictionKind.choices,
+        label="Kind",
+        help_text="What disagrees (stance, stage, quantity, value, other); repeat for several.",
+    )
+    transfer, transfer_id = reference_filters(
+        "transfer",
+        Transfer.objects.all(),
+        "Transfer",
+        slug_help="Contradictions about this transfer; repeat for several.",
+        id_help="Contradictions about the transfer with this id; repeat for several.",
+    )
+    detected = django_filters.rest_framework.BooleanFilter(
+        label="Detected",
+        help_text="true: found by the rule (citations for and against one event); false: entered.",
+    )
+    ordering = ordering_filter(
+        {"created": "created", "updated": "updated", "resolved_at": "resolved_at", "id": "id"},
+        default="id",
+    )
+
+    class Meta:
+        model = Contradiction
         fields = []

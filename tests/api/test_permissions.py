@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from editorial.management.commands.create_editor import editors_group
 from tests.helpers import documented_transfer, token_client
+from transfers.factories import ContradictionFactory
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,9 @@ MATRIX = {
     "api:citation-list": Route(),
     "api:citation-detail": Route("citation"),
     "api:citation-history": Route("citation"),
+    "api:contradiction-list": Route(),
+    "api:contradiction-detail": Route("contradiction"),
+    "api:contradiction-history": Route("contradiction"),
     "api:deleted": Route(),
     "api:flows": Route(),
     "api:network": Route(),
@@ -158,6 +162,10 @@ def make_target(kind: str | None):
         return transfer.citations.order_by("id").first().pk
     if kind == "source":
         return transfer.citations.order_by("id").first().source_id
+    if kind == "contradiction":
+        return ContradictionFactory(
+            transfer=transfer, citations=[transfer.citations.order_by("id").first()]
+        ).pk
     raise AssertionError(kind)
 
 

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -11,12 +12,19 @@ from common.api.fields import as_id
 from common.api.views import ApiModelViewSet, etag_for
 
 from .. import services
-from ..filters import CitationFilterSet, StatusEventFilterSet, SystemFilterSet, TransferFilterSet
-from ..models import Citation, StatusEvent, System, Transfer, parties_via
+from ..filters import (
+    CitationFilterSet,
+    ContradictionFilterSet,
+    StatusEventFilterSet,
+    SystemFilterSet,
+    TransferFilterSet,
+)
+from ..models import Citation, Contradiction, StatusEvent, System, Transfer, parties_via
 from ..restore import RESTORE_PERMISSIONS, transfer_restore
 from .representation import TransferRows
 from .serializers import (
     CitationSerializer,
+    ContradictionSerializer,
     StatusEventSerializer,
     SystemSerializer,
     TransferSerializer,
@@ -128,4 +136,19 @@ class CitationViewSet(ApiModelViewSet):
     ).order_by("transfer_id", "id")
     serializer_class = CitationSerializer
     filterset_class = CitationFilterSet
+    slug_field = None
+
+
+class ContradictionViewSet(ApiModelViewSet):
+    """Claims about one transfer that cannot all be true, each open or resolved
+    (`?state=open` for what needs an editor). Resolve one by PATCHing `state`
+    resolved with a `resolution`; reopen it with `state` open. Ones of kind
+    `stance` are found by the database itself (`detected`). Address one by id."""
+
+    queryset = Contradiction.objects.with_parties().prefetch_related(
+        Prefetch("citations", Citation.objects.select_related("source").order_by("id")),
+        Prefetch("status_events", StatusEvent.objects.order_by(*StatusEvent.CHRONOLOGICAL)),
+    )
+    serializer_class = ContradictionSerializer
+    filterset_class = ContradictionFilterSet
     slug_field = None

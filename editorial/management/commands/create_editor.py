@@ -16,6 +16,7 @@ EDITED_MODELS = [
     ("transfers", "delivery"),
     ("sources", "source"),
     ("transfers", "citation"),
+    ("transfers", "contradiction"),
 ]
 
 
@@ -35,10 +36,10 @@ def editors_group() -> Group:
 class Command(BaseCommand):
     help = (
         'Create (or update) an API editor: a user in the "Editors" group, which may add, '
-        "change and delete actors, systems, transfers, status events, deliveries, sources and "
-        "citations (not users). With --admin the user may also log in to the admin, to curate "
-        "there with the same permissions. Prints a new API token for the user, valid "
-        "TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
+        "change and delete actors, systems, transfers, status events, deliveries, sources, "
+        "citations and contradictions (not users). With --admin the user may also log in to "
+        "the admin, to curate there with the same permissions. Prints a new API token for the "
+        "user, valid TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
     )
 
     def add_arguments(self, parser):
