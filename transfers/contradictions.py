@@ -153,13 +153,24 @@ def _keep_detected(contradiction, stored, citations, status_events) -> None:
 
 
 def detected_for(event_id, *, using="default"):
-    """The detected "stance" record of this status event, if any."""
-    return (
+    """The detected "stance" record of this status event, if any.
+
+    One per event: two citations written at once on PostgreSQL could each
+    add one (nothing locks an event while its citations are written, and
+    a lock here would invert the order transfer, event, citation that
+    deletions take). Should that happen, the first is kept and the others
+    deleted, at the next check of the event.
+    """
+    records = list(
         Contradiction.objects.using(using)
         .filter(detected=True, kind=ContradictionKind.STANCE, status_events=event_id)
-        .order_by("id")
-        .first()
+        .order_by("id")[:2]
     )
+    if len(records) > 1:
+        Contradiction.objects.using(using).filter(
+            detected=True, kind=ContradictionKind.STANCE, status_events=event_id
+        ).exclude(pk=records[0].pk).delete()
+    return records[0] if records else None
 
 
 def _describe(event, supporting: int, contradicting: int) -> str:

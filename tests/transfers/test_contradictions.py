@@ -216,7 +216,18 @@ def test_deleting_the_transfer_deletes_its_contradictions_and_a_restore_finds_th
     assert record.citations.count() == 2
 
 
-def test_batched_checks_each_event_once_at_the_end(django_assert_max_num_queries):
+def test_a_second_detected_record_for_one_event_is_removed_at_the_next_check(contested):
+    event, _supporting, _contradicting = contested
+    first = _detected(event).get()
+    twin = ContradictionFactory(
+        transfer=event.transfer, kind=ContradictionKind.STANCE, status_events=[event]
+    )
+    Contradiction.objects.filter(pk=twin.pk).update(detected=True)
+    assert contradictions.refresh_event(event.pk) == first
+    assert list(_detected(event)) == [first]
+
+
+def test_batched_checks_each_event_once_at_the_end():
     event = StatusEventFactory()
     with contradictions.batched():
         for _ in range(3):
