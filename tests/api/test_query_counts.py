@@ -10,7 +10,7 @@ import pytest
 from actors.factories import ActorFactory
 from sources.factories import SourceFactory
 from tests.helpers import API, documented_transfer
-from transfers.factories import CitationFactory, SystemFactory
+from transfers.factories import CitationFactory, ContradictionFactory, SystemFactory
 from transfers.models import StatusEvent
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,14 @@ def _citations(n):
     CitationFactory.create_batch(n, transfer=event.transfer, status_event=event)
 
 
+def _contradictions(n):
+    transfer = documented_transfer()
+    citations, events = list(transfer.citations.all()), list(transfer.status_events.all())
+    ContradictionFactory.create_batch(
+        n, transfer=transfer, citations=citations, status_events=events
+    )
+
+
 # endpoint: (how to fill it, queries per page): a capped COUNT and one SELECT
 # with its joins, plus, for transfers, one query each for intermediaries
 # (with their actors), status events and citations (with their sources).
@@ -56,6 +64,8 @@ LISTS = {
     "status-events": (_status_events, 2),
     "sources": (_sources, 2),
     "citations": (_citations, 2),
+    # citations (with their sources), status events
+    "contradictions": (_contradictions, 4),
 }
 
 
