@@ -28,7 +28,9 @@ When the status event itself is deleted, its detected records are deleted
 with it: they were about a claim no longer in the database (the history
 keeps them). A transfer's deletion takes its contradictions with it
 (CASCADE); restoring the transfer restores its citations, and the
-detection finds their conflicts again.
+detection finds their conflicts again (as new open records). Ones entered
+by hand are not restored: the history keeps their versions, but not their
+links (simple-history here records no many-to-many rows).
 
 What triggers it: signals on Citation (save and delete) and StatusEvent
 (delete), so every path that writes a citation (the API, the admin's pages
