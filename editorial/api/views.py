@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from actors.models import Actor
 from common.api.pagination import COUNT_LIMIT, MAX_PAGE_DEPTH, ApiPagination
 from sources.models import Source
-from transfers.models import Citation, StatusEvent, System, Transfer
+from transfers.models import Citation, Contradiction, StatusEvent, System, Transfer
 
 from ..models import MergeRecord
 
@@ -34,6 +34,7 @@ def _tracked_types():
         "status-event": StatusEvent,
         "source": Source,
         "citation": Citation,
+        "contradiction": Contradiction,
     }
 
 
@@ -58,7 +59,15 @@ class DeletedView(APIView):
                 "type",
                 OpenApiTypes.STR,
                 many=True,
-                enum=["actor", "system", "transfer", "status-event", "source", "citation"],
+                enum=[
+                    "actor",
+                    "system",
+                    "transfer",
+                    "status-event",
+                    "source",
+                    "citation",
+                    "contradiction",
+                ],
                 description="Only these types (repeat to give several).",
             ),
         ],

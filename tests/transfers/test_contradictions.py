@@ -356,6 +356,18 @@ def test_a_detected_ones_links_are_the_rules(editor, contested):
     assert response.status_code == 200
 
 
+def test_a_detected_record_deleted_with_its_event_is_in_the_deletions_feed(api_client, contested):
+    event, _supporting, _contradicting = contested
+    before = timezone.now()
+    record_id = _detected(event).get().pk
+    StatusEventFactory(transfer=event.transfer)
+    event.delete()
+    response = api_client.get(
+        f"{API}/deleted/", {"since": before.isoformat(), "type": "contradiction"}
+    )
+    assert [entry["id"] for entry in response.json()["results"]] == [record_id]
+
+
 def test_the_list_filters(api_client, contested):
     event, _supporting, _contradicting = contested
     entered = ContradictionFactory(kind=ContradictionKind.VALUE)
