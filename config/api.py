@@ -14,6 +14,7 @@ from transfers.api.downloads import (
 )
 from transfers.api.views import (
     CitationViewSet,
+    ContradictionViewSet,
     PackageViewSet,
     StatusEventViewSet,
     SystemViewSet,
@@ -31,6 +32,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("citations", CitationViewSet, basename="citation")
 router.register("packages", PackageViewSet, basename="package")
 router.register("values", ValueViewSet, basename="value")
+router.register("contradictions", ContradictionViewSet, basename="contradiction")
 
 urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),

@@ -26,6 +26,7 @@ EDITED_MODELS = [
     "citation",
     "package",
     "value",
+    "contradiction",
 ]
 
 

@@ -10,13 +10,14 @@ from django.urls import path, reverse
 from common.admin import CuratedModelAdmin, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 
-from . import services
-from .audit import ERROR, run_audit
+from . import contradictions, services
+from .audit import ERROR, open_contradiction_count, run_audit
 from .choices import ValueKind
 from .models import (
     TRANSFER_PARTIES,
     Citation,
     CitationRelay,
+    Contradiction,
     Delivery,
     Package,
     StatusEvent,
@@ -384,6 +385,7 @@ class TransferAdmin(CuratedModelAdmin):
                 "opts": self.model._meta,
                 "errors": [f for f in findings if f.severity == ERROR],
                 "warnings": [f for f in findings if f.severity != ERROR],
+                "open_contradictions": open_contradiction_count(findings),
             },
         )
 
@@ -623,3 +625,98 @@ class CitationAdmin(CuratedModelAdmin):
     @admin.display(description="quote")
     def short_quote(self, obj):
         return obj.quote if len(obj.quote) <= 90 else obj.quote[:87] + "…"
+
+
+class ContradictionForm(forms.ModelForm):
+    """Checks the links with the service's rule, so a citation or event of
+    another transfer is a form error rather than a 500."""
+
+    class Meta:
+        model = Contradiction
+        fields = [
+            "transfer",
+            "kind",
+            "state",
+            "description",
+            "citations",
+            "status_events",
+            "resolution",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            "resolution": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if "citations" not in self.fields and "status_events" not in self.fields:
+            return cleaned  # a detected one: its links are the rule's
+        transfer = cleaned.get("transfer", getattr(self.instance, "transfer", None))
+        if transfer is None or self.errors:
+            return cleaned
+        try:
+            contradictions.validate_links(
+                transfer.pk,
+                cleaned.get("kind", self.instance.kind),
+                list(cleaned.get("citations") or []),
+                list(cleaned.get("status_events") or []),
+            )
+        except ValidationError as error:
+            for name, messages_ in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages_)
+        return cleaned
+
+
+@admin.register(Contradiction)
+class ContradictionAdmin(CuratedModelAdmin):
+    """Resolve one by setting its state to resolved and writing the resolution;
+    who and when are set on save (through transfers.contradictions, as the API)."""
+
+    form = ContradictionForm
+    list_display = [
+        "__str__",
+        "kind",
+        "state",
+        "detected",
+        "transfer",
+        "resolved_by",
+        "resolved_at",
+    ]
+    list_filter = ["state", "kind", "detected"]
+    list_select_related = [*parties_via("transfer"), "resolved_by"]
+    search_fields = [
+        "description",
+        "resolution",
+        "transfer__slug",
+        "transfer__supplier__name",
+        "transfer__recipient__name",
+        "transfer__system__designation",
+    ]
+    autocomplete_fields = ["transfer", "citations", "status_events"]
+    fieldsets = [
+        (None, {"fields": ["transfer", "kind", "description", "citations", "status_events"]}),
+        ("State", {"fields": ["state", "resolution", "resolved_by", "resolved_at"]}),
+        ("More", {"fields": ["detected", "created", "updated"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["resolved_by", "resolved_at", "detected", "created", "updated"]
+        if obj is not None and obj.detected:
+            # Found by the rule: an editor resolves or reopens it, no more.
+            readonly = ["transfer", "kind", "citations", "status_events", *readonly]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        self.set_change_reason(obj, form)
+        obj._history_user = request.user
+        contradictions.contradiction_save(
+            obj,
+            citations=form.cleaned_data.get("citations"),
+            status_events=form.cleaned_data.get("status_events"),
+            user=request.user,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The links were written with the record in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

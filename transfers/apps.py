@@ -6,10 +6,11 @@ class TransfersConfig(AppConfig):
     verbose_name = "Transfers and weapon systems"
 
     def ready(self):
-        from . import citation_search_index, evidence, search_index
+        from . import citation_search_index, contradictions, evidence, search_index
 
         # The citation's own document first, then its transfer's (the order
         # the signals ran in when citations lived in `sources`).
         citation_search_index.connect()
         search_index.connect()
         evidence.connect()
+        contradictions.connect()

@@ -14,8 +14,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from actors.models import Actor
 
-from .choices import Stance
-from .models import Citation, StatusEvent, System, Transfer
+from .choices import ContradictionState, Stance
+from .models import Citation, Contradiction, StatusEvent, System, Transfer
 
 ERROR = "error"
 WARNING = "warning"
@@ -161,6 +161,29 @@ def contradicting_citations():
         )
 
 
+def open_contradictions():
+    """Every open contradiction: claims that cannot all be true, waiting for
+    an editor to resolve them (the audit's summary counts them)."""
+    records = Contradiction.objects.with_parties().filter(state=ContradictionState.OPEN)
+    for contradiction in records.order_by("id"):
+        origin = "detected" if contradiction.detected else "entered"
+        yield Finding(
+            WARNING,
+            OPEN_CONTRADICTION,
+            "contradiction",
+            contradiction.pk,
+            str(contradiction),
+            f"Open ({origin}): {contradiction.description}",
+        )
+
+
+OPEN_CONTRADICTION = "open_contradiction"
+
+
+def open_contradiction_count(findings) -> int:
+    return sum(1 for finding in findings if finding.check == OPEN_CONTRADICTION)
+
+
 def unused_actors():
     actors = Actor.objects.filter(
         transfers_supplied__isnull=True,
@@ -250,6 +273,7 @@ CHECKS = [
     claims_on_one_root,
     credibility_overrides,
     contradicting_citations,
+    open_contradictions,
     unused_actors,
     unused_systems,
     duplicate_actors,

@@ -82,6 +82,7 @@ class Credibility(models.IntegerChoices):
     IMPROBABLE = 5, "5 – Improbable"
     CANNOT_BE_JUDGED = 6, "6 – Cannot be judged"
 
+
 class IntermediaryRole(models.TextChoices):
     """What an intermediary did for a transfer (blank where the evidence does not say)."""
 
@@ -115,3 +116,18 @@ class ValueKind(models.TextChoices):
     PAYMENT = "payment", "Payment"
     PACKAGE = "package", "Value of a package of several transfers"
     OTHER = "other", "Other"
+
+
+class ContradictionKind(models.TextChoices):
+    """What a contradiction is between."""
+
+    STANCE = "stance", "Citations for and against one claim"
+    STAGE = "stage", "Stages that cannot both hold at the time"
+    QUANTITY = "quantity", "Different quantities"
+    VALUE = "value", "Different values"
+    OTHER = "other", "Other"
+
+
+class ContradictionState(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"

@@ -7,8 +7,17 @@ from actors.factories import ActorFactory
 from common.dates import DatePrecision
 from sources.factories import SourceFactory
 
-from .choices import Stage, Stance, SystemCategory, TransferType, ValueKind
-from .models import Citation, Delivery, Package, StatusEvent, System, Transfer, Value
+from .choices import ContradictionKind, Stage, Stance, SystemCategory, TransferType, ValueKind
+from .models import (
+    Citation,
+    Contradiction,
+    Delivery,
+    Package,
+    StatusEvent,
+    System,
+    Transfer,
+    Value,
+)
 
 
 class SystemFactory(factory.django.DjangoModelFactory):
@@ -83,3 +92,26 @@ class ValueFactory(factory.django.DjangoModelFactory):
     kind = ValueKind.CONTRACT
     amount = decimal.Decimal("800000000.00")
     currency = "USD"
+
+
+class ContradictionFactory(factory.django.DjangoModelFactory):
+    """An open contradiction entered by an editor (kind "other"); links are
+    added with `citations=[...]` / `status_events=[...]`."""
+
+    class Meta:
+        model = Contradiction
+        skip_postgeneration_save = True
+
+    transfer = factory.SubFactory(TransferFactory)
+    kind = ContradictionKind.OTHER
+    description = factory.Sequence(lambda n: f"Two reports disagree on the quantity ({n}).")
+
+    @factory.post_generation
+    def citations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.citations.set(extracted)
+
+    @factory.post_generation
+    def status_events(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.status_events.set(extracted)

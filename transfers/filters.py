@@ -16,8 +16,26 @@ from common.api.filters import (
 )
 from sources.models import Source
 
-from .choices import Credibility, Stage, Stance, SystemCategory, TransferType, ValueKind
-from .models import Citation, Package, StatusEvent, System, Transfer, TransferIntermediary, Value
+from .choices import (
+    ContradictionKind,
+    ContradictionState,
+    Credibility,
+    Stage,
+    Stance,
+    SystemCategory,
+    TransferType,
+    ValueKind,
+)
+from .models import (
+    Citation,
+    Contradiction,
+    Package,
+    StatusEvent,
+    System,
+    Transfer,
+    TransferIntermediary,
+    Value,
+)
 from .search import CITATION_SEARCH, PACKAGE_SEARCH, SYSTEM_SEARCH, TRANSFER_SEARCH
 
 
@@ -387,4 +405,36 @@ class ValueFilterSet(ApiFilterSet):
 
     class Meta:
         model = Value
+        fields = []
+
+
+class ContradictionFilterSet(ApiFilterSet):
+    state = ChoicesFilter(
+        choices=ContradictionState.choices,
+        label="State",
+        help_text="Open or resolved; repeat for several.",
+    )
+    kind = ChoicesFilter(
+        choices=ContradictionKind.choices,
+        label="Kind",
+        help_text="What disagrees (stance, stage, quantity, value, other); repeat for several.",
+    )
+    transfer, transfer_id = reference_filters(
+        "transfer",
+        Transfer.objects.all(),
+        "Transfer",
+        slug_help="Contradictions about this transfer; repeat for several.",
+        id_help="Contradictions about the transfer with this id; repeat for several.",
+    )
+    detected = StrictBooleanFilter(
+        label="Detected",
+        help_text="true: found by the rule (citations for and against one event); false: entered.",
+    )
+    ordering = ordering_filter(
+        {"created": "created", "updated": "updated", "resolved_at": "resolved_at", "id": "id"},
+        default="id",
+    )
+
+    class Meta:
+        model = Contradiction
         fields = []

@@ -1,6 +1,7 @@
 import datetime
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -30,6 +31,8 @@ from sources.models import Source
 
 from .choices import (
     Condition,
+    ContradictionKind,
+    ContradictionState,
     Credibility,
     IntermediaryRole,
     Stage,
@@ -1048,5 +1051,126 @@ class Value(TimeStampedModel):
                     if has_package
                     else "The citation must be one of this transfer's."
                 )
+
+
+class ContradictionQuerySet(models.QuerySet):
+    def with_parties(self):
+        """With the transfer each contradiction names (its __str__ shows the parties)."""
+        return self.select_related(*parties_via("transfer"), "resolved_by")
+
+
+class Contradiction(TimeStampedModel):
+    """Claims about one transfer that cannot all be true, kept as a record
+    with a state: open until an editor resolves it, saying how.
+
+    A status event with citations for it and against it gets one of kind
+    "stance" by itself (`detected`, kept true by transfers.contradictions);
+    editors record the others (stages that cannot both hold at that time,
+    different quantities or values) by hand. That the citations and status
+    events are the transfer's own, and that a "stance" one names some, are
+    rules over the links, checked where they are written with them:
+    transfers.contradictions.validate_links.
+    """
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="contradictions")
+    kind = models.CharField(max_length=10, choices=ContradictionKind.choices, db_index=True)
+    state = models.CharField(
+        max_length=10,
+        choices=ContradictionState.choices,
+        default=ContradictionState.OPEN,
+        db_index=True,
+    )
+    description = models.TextField(
+        validators=[validate_text], help_text="What disagrees with what, in a sentence or two."
+    )
+    citations = models.ManyToManyField(
+        Citation,
+        blank=True,
+        related_name="contradictions",
+        help_text="The citations in conflict (of this transfer).",
+    )
+    status_events = models.ManyToManyField(
+        StatusEvent,
+        blank=True,
+        related_name="contradictions",
+        help_text="The status events in conflict (of this transfer).",
+    )
+    resolution = models.TextField(
+        blank=True,
+        validators=[validate_text],
+        help_text="How it was resolved: which claim stands, and why. Empty while open.",
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="contradictions_resolved",
+        help_text="Who resolved it; empty while open, or when it resolved itself.",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    detected = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Found by the rule (citations for and against one status event), not entered.",
+    )
+
+    objects = ContradictionQuerySet.as_manager()
+    history = History()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ContradictionKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ContradictionState.values),
+                name="%(app_label)s_%(class)s_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="%(app_label)s_%(class)s_description_not_empty",
+            ),
+            # Resolved exactly when there is a resolution and a time; open
+            # ones have neither, nor anyone who resolved them.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        state=ContradictionState.OPEN,
+                        resolution="",
+                        resolved_at__isnull=True,
+                        resolved_by__isnull=True,
+                    )
+                    | Q(state=ContradictionState.RESOLVED, resolved_at__isnull=False)
+                    & ~Q(resolution="")
+                ),
+                name="%(app_label)s_%(class)s_resolved_with_resolution",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["transfer", "state"], name="transfers_contradiction_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_state_display().lower()}): {self.transfer}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ContradictionState.OPEN
+
+    def clean(self):
+        errors = {}
+        if not self.description.strip():
+            errors["description"] = "Say what disagrees with what."
+        if self.state == ContradictionState.RESOLVED and not self.resolution.strip():
+            errors["resolution"] = "A resolved contradiction needs its resolution: say how."
+        if self.state == ContradictionState.OPEN and self.resolution.strip():
+            errors["resolution"] = (
+                "An open contradiction has no resolution yet: resolve it (state resolved) "
+                "or leave the resolution empty."
+            )
         if errors:
             raise ValidationError(errors)

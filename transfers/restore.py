@@ -10,7 +10,7 @@ from django.db import transaction
 from common.concurrency import ConcurrentChange
 from common.history import save_with_reason
 
-from . import search_index
+from . import contradictions, search_index
 from .models import (
     Citation,
     Delivery,
@@ -68,8 +68,10 @@ def transfer_restore(*, transfer_id: int, user=None) -> Transfer:
         and not Package.objects.filter(pk=transfer.package_id).exists()
     ):
         transfer.package_id = None
-    # Its search document is rebuilt once, when all its parts are back.
-    with search_index.batched():
+    # Its search document is rebuilt once, when all its parts are back, and
+    # its status events are checked for contradictions once, then too (the
+    # ones deleted with it are not restored: the detection finds them again).
+    with search_index.batched(), contradictions.batched():
         save_with_reason(transfer, reason, force_insert=True)
         since = deletion.history_date - CASCADE_WINDOW
         # Values last: a value's citation comes back before it.

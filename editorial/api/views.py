@@ -23,6 +23,7 @@ from sources.models import Source
 from transfers.models import (
     Citation,
     CitationRelay,
+    Contradiction,
     Package,
     StatusEvent,
     System,
@@ -46,6 +47,7 @@ def _tracked_types():
         "citation-relay": CitationRelay,
         "package": Package,
         "value": Value,
+        "contradiction": Contradiction,
     }
 
 

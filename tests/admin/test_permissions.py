@@ -40,7 +40,7 @@ from sources.factories import SourceFactory
 from tests.admin.forms import form_data
 from tests.api.test_permissions import _walk, get_resolver
 from tests.helpers import documented_transfer
-from transfers.factories import PackageFactory, SystemFactory, ValueFactory
+from transfers.factories import ContradictionFactory, PackageFactory, SystemFactory, ValueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +118,15 @@ MODELS = {
         change=("notes", "Edited by the matrix."),
         add={"name": "A shopping list", "slug": "a-shopping-list"},
     ),
+    "transfers.contradiction": ModelSpec(
+        change=("description", "Edited by the matrix."),
+        add={
+            "transfer": "@transfer",
+            "kind": "quantity",
+            "state": "open",
+            "description": "One report says 12, another 24.",
+        },
+    ),
     "auth.user": ModelSpec(
         change=("first_name", "Edited"),
         add={"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
@@ -169,6 +178,9 @@ def build_world() -> World:
         "sources.source": spare_source,
         "transfers.citation": transfer.citations.order_by("id").first(),
         "transfers.package": package,
+        "transfers.contradiction": ContradictionFactory(
+            transfer=transfer, citations=[transfer.citations.order_by("id").first()]
+        ),
         "auth.user": member,
         "auth.group": group,
     }
@@ -556,10 +568,16 @@ def _model_admin(label: str):
 
 
 def _cascade_allowed(user_kind: str) -> bool:
-    """Deleting a transfer deletes its status events and citations, which have admins."""
+    """Deleting a transfer deletes its status events, citations and
+    contradictions, which have admins."""
     return all(
         "delete" in model_permissions(user_kind, label)
-        for label in ("transfers.transfer", "transfers.statusevent", "transfers.citation")
+        for label in (
+            "transfers.transfer",
+            "transfers.statusevent",
+            "transfers.citation",
+            "transfers.contradiction",
+        )
     )
 
 

@@ -14,7 +14,13 @@ from actors.models import Actor
 from common.api.pagination import MAX_PAGE_SIZE, ApiPagination
 from tests import helpers as support
 from tests.helpers import API, documented_transfer
-from transfers.factories import CitationFactory, PackageFactory, SystemFactory, ValueFactory
+from transfers.factories import (
+    CitationFactory,
+    ContradictionFactory,
+    PackageFactory,
+    SystemFactory,
+    ValueFactory,
+)
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +34,7 @@ ENDPOINTS = [
     "citations",
     "packages",
     "values",
+    "contradictions",
 ]
 
 
@@ -254,6 +261,8 @@ def test_the_browsable_api_renders_list_and_edit_forms_for_an_editor(
 
     transfer = documented_transfer(package=PackageFactory())
     ValueFactory(transfer=transfer, citation=transfer.citations.first())
+    if endpoint == "contradictions":
+        ContradictionFactory(transfer=transfer)
     user = django_user_model.objects.create_user("curator")
     user.user_permissions.set(Permission.objects.filter(codename__startswith="change_"))
     user.user_permissions.add(*Permission.objects.filter(codename__startswith="add_"))

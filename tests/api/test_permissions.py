@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from actors.factories import ActorRelationFactory
 from editorial.management.commands.create_editor import editors_group
 from tests.helpers import documented_transfer, token_client
-from transfers.factories import PackageFactory, ValueFactory
+from transfers.factories import ContradictionFactory, PackageFactory, ValueFactory
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,9 @@ MATRIX = {
     "api:value-list": Route(),
     "api:value-detail": Route("value"),
     "api:value-history": Route("value"),
+    "api:contradiction-list": Route(),
+    "api:contradiction-detail": Route("contradiction"),
+    "api:contradiction-history": Route("contradiction"),
     "api:deleted": Route(),
     "api:flows": Route(),
     "api:network": Route(),
@@ -178,6 +181,10 @@ def make_target(kind: str | None):
         return package.pk
     if kind == "value":
         return ValueFactory(transfer=transfer, citation=transfer.citations.first()).pk
+    if kind == "contradiction":
+        return ContradictionFactory(
+            transfer=transfer, citations=[transfer.citations.order_by("id").first()]
+        ).pk
     raise AssertionError(kind)
 
 

@@ -12,6 +12,7 @@ from sources.factories import SourceFactory
 from tests.helpers import API, documented_transfer
 from transfers.factories import (
     CitationFactory,
+    ContradictionFactory,
     PackageFactory,
     SystemFactory,
     TransferFactory,
@@ -71,6 +72,14 @@ def _citations(n):
     CitationFactory.create_batch(n, transfer=event.transfer, status_event=event)
 
 
+def _contradictions(n):
+    transfer = documented_transfer()
+    citations, events = list(transfer.citations.all()), list(transfer.status_events.all())
+    ContradictionFactory.create_batch(
+        n, transfer=transfer, citations=citations, status_events=events
+    )
+
+
 # endpoint: (how to fill it, queries per page): a capped COUNT and one SELECT
 # with its joins, plus, for transfers, one query each for intermediaries
 # (with their actors), values, status events and citations (with their
@@ -88,6 +97,8 @@ LISTS = {
     "citations": (_citations, 3),  # and the reports they relay
     "packages": (_packages, 4),
     "values": (_values, 2),
+    # citations (with their sources), status events
+    "contradictions": (_contradictions, 4),
 }
 
 

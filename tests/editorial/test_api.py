@@ -230,7 +230,7 @@ def test_the_deletions_feed_costs_the_same_queries_however_much_was_deleted(
     for transfer in TransferFactory.create_batch(6):
         transfer.delete()
     # Per type: its content type (cached after the first), merges and deletions.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         response = api_client.get(f"{API}/deleted/", {"since": before.isoformat()})
     assert response.json()["count"] >= 6
 

@@ -24,9 +24,18 @@ from common.api.serializers import (
 from sources.api.serializers import SourceBriefSerializer
 from sources.models import Source
 
-from .. import services
+from .. import contradictions, services
 from ..choices import Credibility, IntermediaryRole, Stage
-from ..models import Citation, Package, StatusEvent, System, Transfer, TransferIntermediary, Value
+from ..models import (
+    Citation,
+    Contradiction,
+    Package,
+    StatusEvent,
+    System,
+    Transfer,
+    TransferIntermediary,
+    Value,
+)
 from .representation import (
     CITATION_FIELDS,
     INTERMEDIARY_FIELDS,
@@ -644,3 +653,96 @@ class ValueSerializer(FullCleanModelSerializer):
         if self.instance is None and "kind" not in attrs and attrs.get("package") is not None:
             attrs["kind"] = "package"
         return attrs
+
+
+class CitationBriefSerializer(BriefSerializer):
+    """A citation in brief, as nested in other records."""
+
+    class Meta:
+        model = Citation
+        fields = ["id", "url", "stance", "display"]
+
+
+class ContradictionSerializer(FullCleanModelSerializer):
+    """Claims about one transfer that cannot all be true: open until resolved.
+
+    Resolve one with `state` resolved and a `resolution` (PATCH); who and when
+    are set then. Setting `state` back to open reopens it and clears them.
+    Ones of kind `stance` with `detected` true are found by the database
+    itself (citations for and against one status event) and close themselves
+    when the conflict goes; their transfer, kind and links are the rule's."""
+
+    transfer = IdOrSlugRelatedField(
+        queryset=Transfer.objects.all(),
+        brief_serializer=TransferBriefSerializer,
+        help_text="The transfer the claims are about: an id or slug.",
+    )
+    citations = IdOrSlugRelatedField(
+        many=True,
+        queryset=Citation.objects.select_related("source"),
+        brief_serializer=CitationBriefSerializer,
+        slug_field=None,
+        required=False,
+        help_text="The citations in conflict, of this transfer: their ids.",
+    )
+    status_events = IdOrSlugRelatedField(
+        many=True,
+        queryset=StatusEvent.objects.all(),
+        brief_serializer=StatusEventBriefSerializer,
+        slug_field=None,
+        required=False,
+        help_text="The status events in conflict, of this transfer: their ids.",
+    )
+    resolved_by = serializers.SerializerMethodField(
+        help_text=(
+            "Who resolved it: shown to staff only (null for everyone else), and null "
+            "while open or when it resolved itself."
+        )
+    )
+
+    class Meta:
+        model = Contradiction
+        fields = [
+            "id",
+            "url",
+            "display",
+            "transfer",
+            "kind",
+            "state",
+            "description",
+            "citations",
+            "status_events",
+            "resolution",
+            "resolved_by",
+            "resolved_at",
+            "detected",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["resolved_at", "detected"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_resolved_by(self, obj):
+        request = self.context.get("request")
+        if obj.resolved_by is None or request is None or not request.user.is_staff:
+            return None
+        return obj.resolved_by.get_username()
+
+    def _save(self, instance, validated_data):
+        citations = validated_data.pop("citations", None)
+        status_events = validated_data.pop("status_events", None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        request = self.context.get("request")
+        return contradictions.contradiction_save(
+            instance,
+            citations=citations,
+            status_events=status_events,
+            user=getattr(request, "user", None),
+        )
+
+    def create(self, validated_data):
+        return self._save(Contradiction(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)

@@ -14,6 +14,7 @@ from common.api.views import ApiModelViewSet, etag_for
 from .. import services
 from ..filters import (
     CitationFilterSet,
+    ContradictionFilterSet,
     PackageFilterSet,
     StatusEventFilterSet,
     SystemFilterSet,
@@ -23,6 +24,7 @@ from ..filters import (
 from ..models import (
     Citation,
     CitationRelay,
+    Contradiction,
     Package,
     StatusEvent,
     System,
@@ -34,6 +36,7 @@ from ..restore import RESTORE_PERMISSIONS, transfer_restore
 from .representation import TransferRows
 from .serializers import (
     CitationSerializer,
+    ContradictionSerializer,
     PackageSerializer,
     StatusEventSerializer,
     SystemSerializer,
@@ -177,4 +180,18 @@ class ValueViewSet(ApiModelViewSet):
     queryset = Value.objects.with_owners().order_by("id")
     serializer_class = ValueSerializer
     filterset_class = ValueFilterSet
+
+
+class ContradictionViewSet(ApiModelViewSet):
+    """Claims about one transfer that cannot all be true, each open or resolved
+    (`?state=open` for what needs an editor). Resolve one by PATCHing `state`
+    resolved with a `resolution`; reopen it with `state` open. Ones of kind
+    `stance` are found by the database itself (`detected`). Address one by id."""
+
+    queryset = Contradiction.objects.with_parties().prefetch_related(
+        Prefetch("citations", Citation.objects.select_related("source").order_by("id")),
+        Prefetch("status_events", StatusEvent.objects.order_by(*StatusEvent.CHRONOLOGICAL)),
+    )
+    serializer_class = ContradictionSerializer
+    filterset_class = ContradictionFilterSet
     slug_field = None
