@@ -18,10 +18,14 @@ roots not already in S) and contradictions (C):
    outnumber the contradicting ones, else 4, doubtful;
 4. two or more plain supporting roots, at least two of them from sources
    graded A–C (reliable to fairly reliable) → 1, confirmed;
-5. a plain supporting root and either a second independent root (plain or
-   hedged) or a root graded A or B → 2, probably true;
+5. two or more plain supporting roots (graded lower), or one graded A or B
+   → 2, probably true;
 6. one plain supporting root → 3, possibly true;
 7. hedged support only → 3 with two or more independent roots, else 4.
+
+A hedge ("may have", "reportedly", "officials never confirmed", "neither
+confirmed nor denied") never raises a claim that has plain support: it is
+weaker than the plain report, and often no support at all.
 
 A root's grade is its original document's reliability. An editor may
 override the result, with a reason (`StatusEvent.credibility_override`);
@@ -84,7 +88,7 @@ def credibility(evidence) -> Credibility:
     if plain:
         if len(plain) >= 2 and sum(grade[root] in RELIABLE for root in plain) >= 2:
             return Credibility.CONFIRMED
-        if len(supporting) >= 2 or any(grade[root] in HIGHLY_RELIABLE for root in plain):
+        if len(plain) >= 2 or any(grade[root] in HIGHLY_RELIABLE for root in plain):
             return Credibility.PROBABLY_TRUE
         return Credibility.POSSIBLY_TRUE
     return Credibility.POSSIBLY_TRUE if len(hedged) >= 2 else Credibility.DOUBTFUL

@@ -33,8 +33,9 @@ S, H, C = Stance.SUPPORTS, Stance.SUPPORTS_HEDGED, Stance.CONTRADICTS
         ([(1, "B", S), (2, "F", S)], Credibility.PROBABLY_TRUE),
         # One report, from a usually reliable source.
         ([(1, "B", S)], Credibility.PROBABLY_TRUE),
-        # One report, plus a hedged second root.
-        ([(1, "F", S), (2, "F", H)], Credibility.PROBABLY_TRUE),
+        # One report; a hedged second root does not raise it.
+        ([(1, "F", S), (2, "F", H)], Credibility.POSSIBLY_TRUE),
+        ([(1, "F", S), (2, "F", S)], Credibility.PROBABLY_TRUE),
         ([(1, "C", S)], Credibility.POSSIBLY_TRUE),
         ([(1, "F", S)], Credibility.POSSIBLY_TRUE),
         ([(1, "A", H)], Credibility.DOUBTFUL),
