@@ -1051,6 +1051,8 @@ class Value(TimeStampedModel):
                     if has_package
                     else "The citation must be one of this transfer's."
                 )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ContradictionQuerySet(models.QuerySet):
