@@ -219,7 +219,7 @@ class PackageTransferInline(admin.TabularInline):
     model = Transfer
     fk_name = "package"
     extra = 0
-    fields = ["__str__", "start_date", "quantity"]
+    fields = ["transfer", "start_date", "quantity", "quantity_max"]
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -230,6 +230,10 @@ class PackageTransferInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*TRANSFER_PARTIES)
+
+    @admin.display(description="transfer")
+    def transfer(self, obj):
+        return str(obj)
 
 
 @admin.register(Package)

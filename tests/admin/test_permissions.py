@@ -40,7 +40,13 @@ from sources.factories import SourceFactory
 from tests.admin.forms import form_data
 from tests.api.test_permissions import _walk, get_resolver
 from tests.helpers import documented_transfer
-from transfers.factories import ContradictionFactory, PackageFactory, SystemFactory, ValueFactory
+from transfers.factories import (
+    CitationFactory,
+    ContradictionFactory,
+    PackageFactory,
+    SystemFactory,
+    ValueFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +169,9 @@ def build_world() -> World:
     # package has no transfers, which would keep it from being deleted.)
     package = PackageFactory(name="Shopping list", slug="shopping-list")
     ValueFactory(transfer=None, package=package, kind="package")
-    ValueFactory(transfer=transfer, citation=transfer.citations.order_by("-id").first())
+    # Its citation is one of its own, but not the matrix's target citation nor one
+    # of the target event's (deleting either would then be refused, rightly).
+    ValueFactory(transfer=transfer, citation=CitationFactory(transfer=transfer))
     gone = documented_transfer()
     gone_id = gone.pk
     gone.delete()

@@ -11,9 +11,11 @@ from transfers.models import (
     Citation,
     CitationRelay,
     Delivery,
+    Package,
     StatusEvent,
     Transfer,
     TransferIntermediary,
+    Value,
 )
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -64,6 +66,33 @@ def test_generated_evidence_is_what_the_rule_derives_and_mixed():
     assert len(credibilities) >= 4
     assert Transfer.objects.filter(reached_agreement=True).exists()
     assert Transfer.objects.filter(reached_agreement=False).exists()
+
+
+def test_generated_values_packages_and_ranges_are_a_realistic_valid_mix():
+    counts = generate(transfers=600, seed=7, batch_size=100)
+    assert counts["values"] == Value.objects.count() == Value.history.count()
+    assert counts["packages"] == Package.objects.count() > 0
+    for value in Value.objects.select_related("citation__transfer"):
+        value.full_clean()
+    sizes = []
+    for package in Package.objects.prefetch_related("transfers", "values"):
+        package.full_clean()
+        members = list(package.transfers.all())
+        sizes.append(len(members))
+        assert len({(t.supplier_id, t.recipient_id) for t in members}) == 1
+        # One value for the whole, none on its items.
+        assert [value.kind for value in package.values.all()] == ["package"]
+        assert not Value.objects.filter(transfer__in=members).exists()
+    # Three to six deals each, but the last, which the generation may cut short.
+    assert min(sizes) >= 1 and sum(size >= 3 for size in sizes) >= len(sizes) - 1
+    kinds = set(Value.objects.values_list("kind", flat=True))
+    assert kinds == {"contract", "payment", "package"}
+    assert Value.objects.filter(kind="payment", is_hedged=True).exists()
+    assert Value.objects.filter(kind="contract", is_estimate=True).exists()
+    ranges = Transfer.objects.filter(quantity_max__isnull=False)
+    assert ranges.exists()
+    for transfer in ranges.select_related("supplier", "recipient", "system"):
+        transfer.full_clean()
 
 
 def test_generation_is_reproducible_for_a_seed():
