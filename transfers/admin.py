@@ -62,6 +62,18 @@ class StatusEventForm(PartialDateFormMixin, forms.ModelForm):
         }
 
 
+def kept_in_position_order(formset) -> list:
+    """The forms of an ordered inline (intermediaries, relays) that are kept,
+    in the order of their `position`."""
+    kept = [
+        form
+        for form in formset.forms
+        if form.cleaned_data and not (formset.can_delete and formset._should_delete_form(form))
+    ]
+    kept.sort(key=lambda form: form.cleaned_data["position"])
+    return kept
+
+
 # Where IntermediaryFormSet leaves the stops an editor submitted, for
 # TransferAdmin.save_model: Django saves the transfer before it hands over
 # the inline formsets, and the service writes a transfer with its stops.
@@ -76,12 +88,7 @@ class IntermediaryFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
-        ]
-        kept.sort(key=lambda form: form.cleaned_data["position"])
+        kept = kept_in_position_order(self)
         stops = [
             services.Stop(form.cleaned_data["actor"], form.cleaned_data.get("role", ""))
             for form in kept
@@ -571,12 +578,7 @@ class RelayFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
-        ]
-        kept.sort(key=lambda form: form.cleaned_data["position"])
+        kept = kept_in_position_order(self)
         try:
             services.validate_relays(self.instance, [form.cleaned_data["source"] for form in kept])
         except ValidationError as error:

@@ -37,21 +37,31 @@ def as_stops(intermediaries) -> list[Stop]:
     return [Stop(*item) if isinstance(item, tuple) else Stop(item) for item in intermediaries]
 
 
+def refuse_in_list(field: str, records, *, forbidden: set, why: str) -> None:
+    """Refuse an ordered list of records (a transfer's stops, a citation's
+    relays) if one of them is `forbidden` (by id) or listed twice: a
+    ValidationError keyed by `field`, one message a record."""
+    errors = []
+    seen = set()
+    for record in records:
+        if record.pk in forbidden:
+            errors.append(f"{record} {why}.")
+        if record.pk in seen:
+            errors.append(f"{record} is listed twice.")
+        seen.add(record.pk)
+    if errors:
+        raise ValidationError({field: errors})
+
+
 def validate_intermediaries(transfer: Transfer, intermediaries) -> None:
     """Refuse `intermediaries` (actors or Stops) as the transfer's stops if
     one is its supplier or recipient, or is listed twice."""
-    errors = []
-    seen = set()
-    for actor, _role in as_stops(intermediaries):
-        if actor.pk in (transfer.supplier_id, transfer.recipient_id):
-            errors.append(
-                f"{actor} is the supplier or recipient, so it cannot also be an intermediary."
-            )
-        if actor.pk in seen:
-            errors.append(f"{actor} is listed twice.")
-        seen.add(actor.pk)
-    if errors:
-        raise ValidationError({"intermediaries": errors})
+    refuse_in_list(
+        "intermediaries",
+        [actor for actor, _role in as_stops(intermediaries)],
+        forbidden={transfer.supplier_id, transfer.recipient_id},
+        why="is the supplier or recipient, so it cannot also be an intermediary",
+    )
 
 
 @transaction.atomic
@@ -210,16 +220,12 @@ def status_history_change(transfer: Transfer, *, save=(), delete=()) -> None:
 def validate_relays(citation: Citation, sources) -> None:
     """Refuse `sources` as the reports `citation` relays if one is its own
     document, or is listed twice."""
-    errors = []
-    seen = set()
-    for source in sources:
-        if source.pk == citation.source_id:
-            errors.append(f"{source} is the citation's own document, not an earlier report.")
-        if source.pk in seen:
-            errors.append(f"{source} is listed twice.")
-        seen.add(source.pk)
-    if errors:
-        raise ValidationError({"relays": errors})
+    refuse_in_list(
+        "relays",
+        sources,
+        forbidden={citation.source_id},
+        why="is the citation's own document, not an earlier report",
+    )
 
 
 @transaction.atomic

@@ -192,9 +192,8 @@ VALUE_COLUMNS = (
     "package_id",
     "note",
 )
-CITATION_COLUMNS = (
-    "transfer_id",
-    "id",
+#: A source in brief, as read through a relation named `source`.
+SOURCE_BRIEF_COLUMNS = (
     "source_id",
     "source__slug",
     "source__title",
@@ -202,6 +201,11 @@ CITATION_COLUMNS = (
     "source__publisher",
     "source__publication_date",
     "source__publication_date_precision",
+)
+CITATION_COLUMNS = (
+    "transfer_id",
+    "id",
+    *SOURCE_BRIEF_COLUMNS,
     "quote",
     "location",
     "stance",
@@ -213,15 +217,6 @@ CITATION_COLUMNS = (
     "note",
 )
 #: A citation's relayed reports, each row led by its citation's id, in order.
-SOURCE_BRIEF_COLUMNS = (
-    "source_id",
-    "source__slug",
-    "source__title",
-    "source__document_key",
-    "source__publisher",
-    "source__publication_date",
-    "source__publication_date_precision",
-)
 RELAY_COLUMNS = ("citation_id", *SOURCE_BRIEF_COLUMNS)
 
 #: An amount at the model's scale, as DRF's DecimalField writes it.

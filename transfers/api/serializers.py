@@ -439,23 +439,13 @@ class StatusEventSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = StatusEvent
+        # An event as shown in a transfer's history, with its transfer and times.
         fields = [
             "id",
             "url",
             "display",
             "transfer",
-            "stage",
-            "date",
-            "date_precision",
-            "date_is_inferred",
-            "first_reported",
-            "first_reported_precision",
-            "credibility",
-            "computed_credibility",
-            "credibility_override",
-            "credibility_override_reason",
-            "independent_sources",
-            "note",
+            *STATUS_HISTORY_FIELDS[STATUS_HISTORY_FIELDS.index("stage") :],
             "created",
             "updated",
         ]
