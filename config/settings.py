@@ -365,6 +365,9 @@ SPECTACULAR_SETTINGS = {
         "ConditionEnum": "transfers.choices.Condition",
         "IntermediaryRoleEnum": "transfers.choices.IntermediaryRole",
         "ValueKindEnum": "transfers.choices.ValueKind",
+        "CredibilityEnum": "transfers.choices.Credibility",
+        "ContradictionKindEnum": "transfers.choices.ContradictionKind",
+        "ContradictionStateEnum": "transfers.choices.ContradictionState",
         "DatePrecisionEnum": "common.dates.DatePrecision",
     },
 }

@@ -92,14 +92,15 @@ admin.site.unregister(Actor)
 class ActorAdmin(MergeAdminMixin, actors_admin.ActorAdmin):
     actions = [*(actors_admin.ActorAdmin.actions or ()), merge_action(actor_merge, "actors")]
     # The survivor takes over the duplicate's transfers, relations (those
-    # that would repeat one of its own, or relate it to itself, are deleted)
-    # and systems.
+    # that would repeat one of its own, or relate it to itself, are deleted),
+    # systems and the citations attributed to it.
     merge_rewrites = (
         "transfers.change_transfer",
         "actors.change_actor",
         "actors.change_actorrelation",
         "actors.delete_actorrelation",
         "transfers.change_system",
+        "transfers.change_citation",
     )
 
 

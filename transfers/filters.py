@@ -2,6 +2,8 @@ import datetime
 
 import django_filters
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from actors.models import Actor
 from common.api.filters import (
@@ -37,6 +39,18 @@ from .models import (
     Value,
 )
 from .search import CITATION_SEARCH, PACKAGE_SEARCH, SYSTEM_SEARCH, TRANSFER_SEARCH
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class MinimumCredibilityFilter(django_filters.TypedChoiceFilter):
+    """A credibility grade 1–6 as a threshold: `3` keeps 1, 2 and 3 (1 is the
+    most credible)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [(str(value), str(value)) for value in Credibility.values])
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("label", "Minimum credibility")
+        super().__init__(*args, **kwargs)
 
 
 def _actor_filters(role, field_name, what, method=None):
@@ -129,12 +143,9 @@ class TransferFilterSet(ApiFilterSet):
         label="Credibility",
         help_text="Credibility of the current stage (1–6); repeat for several.",
     )
-    min_credibility = django_filters.TypedChoiceFilter(
+    min_credibility = MinimumCredibilityFilter(
         field_name="credibility",
         lookup_expr="lte",
-        choices=[(str(value), str(value)) for value in Credibility.values],
-        coerce=int,
-        label="Minimum credibility",
         help_text=(
             "Transfers whose current stage is at least this credible: 3 keeps 1 (confirmed), "
             "2 (probably true) and 3 (possibly true)."
@@ -287,11 +298,8 @@ class StatusEventFilterSet(ApiFilterSet):
         label="Stage",
         help_text="Events recording this stage; repeat for several.",
     )
-    min_credibility = django_filters.TypedChoiceFilter(
+    min_credibility = MinimumCredibilityFilter(
         method="filter_min_credibility",
-        choices=[(str(value), str(value)) for value in Credibility.values],
-        coerce=int,
-        label="Minimum credibility",
         help_text="Events at least this credible (1 is the most): 3 keeps 1, 2 and 3.",
     )
 

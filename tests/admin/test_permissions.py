@@ -492,8 +492,14 @@ def merge_allowed(user_kind: str, label: str) -> bool:
     rewrites = {"transfers.transfer"}
     deletes = set()
     if label == "actors.actor":
-        # The survivor takes over the relations; a repeated one is deleted.
-        rewrites |= {"actors.actor", "actors.actorrelation", "transfers.system"}
+        # The survivor takes over the relations (a repeated one is deleted)
+        # and the citations attributed to the duplicate.
+        rewrites |= {
+            "actors.actor",
+            "actors.actorrelation",
+            "transfers.system",
+            "transfers.citation",
+        }
         deletes |= {"actors.actorrelation"}
     return (
         {"change", "delete"} <= own

@@ -180,6 +180,7 @@ class ValueViewSet(ApiModelViewSet):
     queryset = Value.objects.with_owners().order_by("id")
     serializer_class = ValueSerializer
     filterset_class = ValueFilterSet
+    slug_field = None
 
 
 class ContradictionViewSet(ApiModelViewSet):
