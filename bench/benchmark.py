@@ -808,7 +808,7 @@ TARGETS = [
     (
         "HTTP: full CSV and JSONL complete, byte for byte as export_transfers writes them",
         lambda r: (
-            r["http"]["http_csv"]["stage"] == r["http"]["http_jsonl"]["stage"] == 200
+            r["http"]["http_csv"]["status"] == r["http"]["http_jsonl"]["status"] == 200
             and r["http"]["csv_identical"]
             and r["http"]["jsonl_identical"]
         ),
@@ -823,7 +823,7 @@ TARGETS = [
     (
         "HTTP: the network (JSON) is a 200 and adds < 100 MB to the workers' peak RSS",
         lambda r: (
-            r["http"]["network"]["stage"] == 200
+            r["http"]["network"]["status"] == 200
             and r["http"]["worker_peak_rss_mb_network"] - r["http"]["worker_peak_rss_mb_idle"] < 100
         ),
     ),
@@ -831,7 +831,7 @@ TARGETS = [
         "bounded: every case < 500 ms (p95), deeper pages refused with 400",
         lambda r: all(
             v["project_p95_ms"] < 500
-            and (v["stage"] == 400) == (v["case"] == "citation_page_deeper")
+            and (v["status"] == 400) == (v["case"] == "citation_page_deeper")
             for v in _of(r, "bounded")
         ),
     ),
@@ -867,7 +867,7 @@ def fmt(value, spec=".1f"):
 def print_table(results):
     header = (
         f"{'case':<24} {'runs':>4} {'proj med':>9} {'proj p95':>9} {'base med':>9} "
-        f"{'base p95':>9} {'x med':>6} {'x p95':>6} {'queries':>7} {'bytes':>9} {'stage':>6}"
+        f"{'base p95':>9} {'x med':>6} {'x p95':>6} {'queries':>7} {'bytes':>9} {'status':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -879,7 +879,7 @@ def print_table(results):
             f"{fmt(r['project_p95_ms']):>9} {fmt(r.get('baseline_median_ms')):>9} "
             f"{fmt(r.get('baseline_p95_ms')):>9} {fmt(r.get('ratio_median')):>6} "
             f"{fmt(r.get('ratio_p95')):>6} {r['queries']:>7} {r['bytes']:>9} "
-            f"{r.get('stage', 200):>6}"
+            f"{r.get('status', 200):>6}"
         )
     if "csv" in results:
         r = results["csv"]
@@ -1032,7 +1032,7 @@ def measure_project_only(client, case, runs, seconds):
         "case": case.name,
         "group": case.group,
         "url": case.project,
-        "stage": response.status_code,
+        "status": response.status_code,
         "runs": len(times),
         "project_median_ms": statistics.median(times),
         "project_p95_ms": percentile(times, 0.95),
@@ -1278,7 +1278,7 @@ def curl_figures(process, max_seconds) -> dict:
     out, _ = process.communicate(timeout=max_seconds + 60)
     status, size, seconds = out.split()
     return {
-        "stage": int(status),
+        "status": int(status),
         "bytes": int(size),
         "seconds": float(seconds),
         "curl_exit": process.returncode,

@@ -257,7 +257,10 @@ def stored_counts(database_url, marker):
 # The columns a transfer's history row copies from its row.
 HISTORY_COLUMNS_SQL = """
     SELECT column_name FROM information_schema.columns
-    WHERE table_name = 'transfers_transfer' AND column_name <> 'search_document'
+    WHERE table_name = 'transfers_transfer' AND column_name IN (
+        SELECT column_name FROM information_schema.columns
+        WHERE table_name = 'transfers_historicaltransfer'
+    )
     ORDER BY ordinal_position
 """
 
@@ -298,7 +301,7 @@ def invariant_violations(database_url) -> dict[str, list]:
                 f"""
                 SELECT t.id, t.stage, latest.stage FROM transfers_transfer t
                 JOIN LATERAL (
-                    SELECT status FROM transfers_statusevent
+                    SELECT stage FROM transfers_statusevent
                     WHERE transfer_id = t.id ORDER BY {LATEST_FIRST} LIMIT 1
                 ) latest ON true
                 WHERE t.stage <> latest.stage
@@ -319,7 +322,7 @@ def invariant_violations(database_url) -> dict[str, list]:
                 SELECT h.id, h.history_id, h.stage, latest.stage
                 FROM transfers_historicaltransfer h
                 JOIN LATERAL (
-                    SELECT status FROM (
+                    SELECT stage FROM (
                         SELECT DISTINCT ON (e.id) e.id, e.stage, e.date, e.history_type
                         FROM transfers_historicalstatusevent e
                         WHERE e.transfer_id = h.id AND e.history_date <= h.history_date
@@ -336,7 +339,7 @@ def invariant_violations(database_url) -> dict[str, list]:
                     SELECT *, {previous} FROM transfers_historicaltransfer
                     WINDOW w AS (PARTITION BY id ORDER BY history_id)
                 ) versions
-                WHERE history_type = '~' AND status <> prev_status AND ({changed})
+                WHERE history_type = '~' AND stage <> prev_stage AND ({changed})
                 """
             ).fetchall(),
         }

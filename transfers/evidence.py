@@ -37,8 +37,10 @@ first reported, and on the transfer its credibility, independent sources and
 whether it reached agreement. Signals (`connect`) call it after each write
 to a citation, a relay or a source; StatusEvent.save and delete call it
 too. Derived values are written with `bulk_update`, which writes no history
-(they are no editor's change) but moves `updated`, so that clients syncing
-by `updated` see them change.
+(they are no editor's change) and leaves `updated` alone, so that a
+record's newest history version stays the stored row; a client syncing by
+`updated` follows the evidence through `citations/` and `status-events/`,
+as it did before (an event's `computed_credibility` is on its record).
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ from itertools import islice
 
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.utils import timezone
 
 from common.dates import DatePrecision
 from sources.models import Source
@@ -199,7 +200,6 @@ def refresh(transfer_ids, *, using="default") -> int:
 
 
 def _refresh_chunk(transfer_ids, using):
-    now = timezone.now()
     evidence, reports = _evidence_by_event(transfer_ids, using)
     events = (
         StatusEvent.objects.using(using)
@@ -217,14 +217,11 @@ def _refresh_chunk(transfer_ids, using):
         if derived != tuple(getattr(event, name) for name in EVENT_DERIVED):
             for name, value in zip(EVENT_DERIVED, derived, strict=True):
                 setattr(event, name, value)
-            event.updated = now
             events_changed.append(event)
         latest[event.transfer_id] = event
         if event.stage in AGREED_OR_LATER:
             reached.add(event.transfer_id)
-    StatusEvent.objects.using(using).bulk_update(
-        events_changed, [*EVENT_DERIVED, "updated"], batch_size=500
-    )
+    StatusEvent.objects.using(using).bulk_update(events_changed, EVENT_DERIVED, batch_size=500)
     transfers_changed = []
     stored = Transfer._base_manager.using(using).filter(pk__in=transfer_ids).only(*TRANSFER_DERIVED)
     for transfer in stored:
@@ -237,10 +234,9 @@ def _refresh_chunk(transfer_ids, using):
         if derived != tuple(getattr(transfer, name) for name in TRANSFER_DERIVED):
             for name, value in zip(TRANSFER_DERIVED, derived, strict=True):
                 setattr(transfer, name, value)
-            transfer.updated = now
             transfers_changed.append(transfer)
     Transfer._base_manager.using(using).bulk_update(
-        transfers_changed, [*TRANSFER_DERIVED, "updated"], batch_size=500
+        transfers_changed, TRANSFER_DERIVED, batch_size=500
     )
     return len(events_changed) + len(transfers_changed)
 

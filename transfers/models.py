@@ -709,7 +709,7 @@ class StatusEvent(TimeStampedModel):
 
         transfer.refresh_stage(locked=True)
         evidence.refresh([transfer.pk], using=self._state.db or "default")
-        transfer.refresh_from_db(fields=[*evidence.TRANSFER_DERIVED, "updated"])
+        transfer.refresh_from_db(fields=evidence.TRANSFER_DERIVED)
         # The transfer object this event holds (often the caller's) follows.
         cached = self._state.fields_cache.get("transfer")
         if cached is not None and cached is not transfer:

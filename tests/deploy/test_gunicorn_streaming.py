@@ -45,7 +45,7 @@ def test_a_download_longer_than_the_worker_timeout_arrives_whole(scratch):
     with harness.running(command, env, f"{base}/api/v1/", directory / "gunicorn.log"):
         started = time.monotonic()
         with urllib.request.urlopen(f"{base}/api/v1/exports/transfers.jsonl", timeout=300) as r:
-            assert r.stage == 200
+            assert r.status == 200
             downloaded = r.read()
         elapsed = time.monotonic() - started
         # Otherwise this test no longer tests what it says: make the export longer.

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from editorial.management.commands.create_editor import EDITED_MODELS
 from transfers.management.commands.demo_setup import SEED_FIXTURE
 from transfers.models import Transfer
 
@@ -100,4 +101,5 @@ def test_create_editor_makes_a_group_member_with_a_token_and_can_run_again(capsy
     expiries = sorted(AuthToken.objects.filter(user=user).values_list("expiry", flat=True))
     assert 0.9 < (expiries[0] - stored.created).total_seconds() / 3600 < 1.1
     assert 9.9 < (expiries[1] - stored.created).total_seconds() / 3600 < 10.1
-    assert user.groups.get().permissions.count() == 21
+    # Add, change and delete on each curated model.
+    assert user.groups.get().permissions.count() == 3 * len(EDITED_MODELS) == 36
