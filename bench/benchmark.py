@@ -266,11 +266,12 @@ FLOW_FILTERS = {
 
 
 def _where(filters: dict) -> tuple[str, list]:
-    clauses, params = [], []
+    # As the API counts by default: only transfers that reached agreement.
+    clauses, params = ["t.reached_agreement"], []
     for name, value in filters.items():
         clauses.append(FLOW_FILTERS[name])
         params.extend([int(value)] * 2 if name == "year_from" else [value])
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    return " WHERE " + " AND ".join(clauses), params
 
 
 def baseline_flows(cursor, filters: dict, page_size: int = PAGE_SIZE) -> dict:
@@ -330,8 +331,15 @@ def baseline_profile(cursor, slug: str) -> dict:
         ("received", "recipient_id", "supplier_id"),
     ):
         mine = "FROM transfers_transfer t JOIN transfers_system y ON y.id = t.system_id"
-        where = f"WHERE t.{own} = %s"
+        where = f"WHERE t.{own} = %s AND t.reached_agreement"
         total = cursor.execute(f"SELECT {counts} {mine} {where}", (actor[0],)).fetchone()
+        # Works, not copies: a syndicated copy counts as its original.
+        [works] = cursor.execute(
+            "SELECT COUNT(DISTINCT COALESCE(s.copy_of_id, s.id)) FROM sources_citation c "
+            "JOIN sources_source s ON s.id = c.source_id "
+            f"WHERE c.transfer_id IN (SELECT t.id FROM transfers_transfer t {where})",
+            (actor[0],),
+        ).fetchone()
         partners = cursor.execute(
             f"SELECT a.id, a.slug, a.name, {counts} {mine} "
             f"JOIN actors_actor a ON a.id = t.{partner} {where} "
@@ -354,6 +362,7 @@ def baseline_profile(cursor, slug: str) -> dict:
         ).fetchall()
         profile[role] = {
             **tally(total),
+            "works_cited": works,
             "by_partner": [
                 {"actor": {"id": r[0], "slug": r[1], "name": r[2]}, **tally(r[3:])}
                 for r in partners
