@@ -8,7 +8,8 @@ which is why it lives here and not in common.
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, IntegerField, OuterRef
+from django.db.models import Value as Literal
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -49,6 +50,35 @@ def _tracked_types():
         "value": Value,
         "contradiction": Contradiction,
     }
+
+
+def _deletions_of(model, rank: int, since, limit: int):
+    """The first `limit` deletions of `model` since `since` that were not
+    restored, as (id, slug or None, deleted at, reason, rank) rows; `rank`
+    orders types of one moment as the feed does, by name."""
+    has_slug = any(field.name == "slug" for field in model._meta.fields)
+    first = (
+        model.history.filter(history_type="-", history_date__gte=since)
+        # Restored since: an anti-join on the primary key, not NOT IN over the table.
+        .exclude(Exists(model._base_manager.filter(pk=OuterRef("id"))))
+        # In the feed's order within a type, through the deletions index.
+        .order_by("history_date", "id")
+        .values("history_id")[:limit]
+    )
+    # The part of a UNION is not sliced itself (SQLite refuses that): it
+    # selects the versions a sliced subquery picked.
+    return (
+        model.history.filter(history_id__in=first)
+        .annotate(rank=Literal(rank, output_field=IntegerField()))
+        .values_list(
+            "id",
+            "slug" if has_slug else Literal(None, output_field=CharField()),
+            "history_date",
+            "history_change_reason",
+            "rank",
+        )
+        .order_by()
+    )
 
 
 class DeletedView(APIView):
@@ -120,41 +150,36 @@ class DeletedView(APIView):
 
         # A page needs at most the first MAX_PAGE_DEPTH + 1 deletions of each
         # type (numbered pages go no deeper), and counting stops at COUNT_LIMIT:
-        # however much was deleted, a request reads a bounded number of rows.
+        # however much was deleted, a request reads a bounded number of rows,
+        # in two queries whatever the number of types (its merges, and the
+        # deletions of every type as one UNION ALL).
         limit = max(MAX_PAGE_DEPTH, COUNT_LIMIT) + 1
+        models = {name: types[name] for name in sorted(set(wanted))}
+        content_types = ContentType.objects.get_for_models(*models.values())
+        merged = {
+            (content_type_id, old_id): survivor_id
+            for content_type_id, old_id, survivor_id in MergeRecord.objects.filter(
+                content_type__in=content_types.values(), merged_at__gte=since
+            ).values_list("content_type_id", "old_id", "survivor_id")
+        }
+        parts = [
+            _deletions_of(model, rank, since, limit) for rank, model in enumerate(models.values())
+        ]
+        rows = parts[0].union(*parts[1:], all=True).order_by("history_date", "rank", "id")[:limit]
+        names = list(models)
         entries = []
-        for type_name in wanted:
-            model = types[type_name]
-            merged = dict(
-                MergeRecord.objects.filter(
-                    content_type=ContentType.objects.get_for_model(model),
-                    merged_at__gte=since,
-                ).values_list("old_id", "survivor_id")
+        for object_id, slug, deleted_at, reason, rank in rows:
+            model = models[names[rank]]
+            entries.append(
+                {
+                    "type": names[rank],
+                    "id": object_id,
+                    "slug": slug,
+                    "deleted_at": deleted_at,
+                    "reason": reason,
+                    "merged_into": merged.get((content_types[model].pk, object_id)),
+                }
             )
-            has_slug = any(field.name == "slug" for field in model._meta.fields)
-            deletions = (
-                model.history.filter(history_type="-", history_date__gte=since)
-                # Restored since: an anti-join on the primary key, not NOT IN over the table.
-                .exclude(Exists(model._base_manager.filter(pk=OuterRef("id"))))
-                # In the feed's order within a type, through the deletions index.
-                .order_by("history_date", "id")
-                .values_list(
-                    "id", "slug" if has_slug else "id", "history_date", "history_change_reason"
-                )[:limit]
-            )
-            for object_id, slug, deleted_at, reason in deletions:
-                entries.append(
-                    {
-                        "type": type_name,
-                        "id": object_id,
-                        "slug": slug if has_slug else None,
-                        "deleted_at": deleted_at,
-                        "reason": reason,
-                        "merged_into": merged.get(object_id),
-                    }
-                )
-        entries.sort(key=lambda entry: (entry["deleted_at"], entry["type"], entry["id"]))
-        del entries[limit:]
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(page)

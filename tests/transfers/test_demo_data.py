@@ -118,3 +118,25 @@ def test_command_reports_counts_and_refuses_a_seed_twice(capsys):
         call_command("generate_demo_data", "--transfers", "10", "--seed", "5", "--no-progress")
     with pytest.raises(CommandError, match="at least 1"):
         call_command("generate_demo_data", "--transfers", "0")
+
+
+@pytest.mark.postgres
+def test_the_command_gives_the_planner_statistics_of_what_it_wrote(capsys):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's (set DATABASE_URL to one)")
+    call_command("generate_demo_data", "--transfers", "40", "--no-progress")
+    assert "ANALYZE" in capsys.readouterr().out
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('transfers_transfer', 'transfers_statusevent', 'sources_citation')"
+        )
+        estimated = dict(cursor.fetchall())
+    # ANALYZE reads every row of tables this small, so its estimate is the count.
+    assert estimated == {
+        "transfers_transfer": Transfer.objects.count(),
+        "transfers_statusevent": StatusEvent.objects.count(),
+        "sources_citation": Citation.objects.count(),
+    }
