@@ -141,14 +141,14 @@ class ListPlan:
         self.count_sql = f"SELECT COUNT(*) FROM ({inner}) AS counted"
         self.count_params = inner_params
         self.page_sql, self.page_params = compiled(
-            queryset.values_list(*page_columns())[offset : offset + self.page_size + 1]
+            as_rows(queryset).values_list(*page_columns())[offset : offset + self.page_size + 1]
         )
         # A ranked search counts first, and past RANK_LIMIT matches reads its
         # page in the default order instead (as the API's paginator does).
         self.ranked = is_ranked(queryset)
         if self.ranked:
             self.unranked_sql, self.unranked_params = compiled(
-                unranked(queryset).values_list(*page_columns())[
+                as_rows(unranked(queryset)).values_list(*page_columns())[
                     offset : offset + self.page_size + 1
                 ]
             )
@@ -162,6 +162,13 @@ class ListPlan:
         else:
             query["page"] = str(page)
         return f"{BASE}{API}/transfers/?{urlencode(sorted(query.items()))}"
+
+
+def as_rows(queryset):
+    """`queryset` read as the API reads a page's rows (TransferRows.columns)."""
+    from transfers.api.representation import TransferRows
+
+    return TransferRows.columns(queryset)
 
 
 def page_columns():
@@ -243,7 +250,7 @@ def count_limit() -> int:
 class DetailPlan:
     def __init__(self, transfer_id: int):
         queryset = view_queryset(f"{API}/transfers/", {}).filter(pk=transfer_id)
-        self.sql, self.params = compiled(queryset.values_list(*page_columns()))
+        self.sql, self.params = compiled(as_rows(queryset).values_list(*page_columns()))
 
 
 def baseline_detail(cursor, plan: DetailPlan) -> dict:

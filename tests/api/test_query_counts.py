@@ -94,7 +94,7 @@ LISTS = {
     "transfers": (_transfers, 7),
     "status-events": (_status_events, 2),
     "sources": (_sources, 2),
-    "citations": (_citations, 3),  # and the reports they relay
+    "citations": (_citations, 4),  # their transfers with parties, and the reports they relay
     "packages": (_packages, 4),
     "values": (_values, 2),
     # citations (with their sources), status events

@@ -34,6 +34,7 @@ import functools
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from rest_framework.reverse import reverse
 
@@ -46,6 +47,7 @@ from ..models import (
     CHRONOLOGICAL_ORDER,
     Citation,
     CitationRelay,
+    Package,
     StatusEvent,
     Transfer,
     TransferIntermediary,
@@ -142,7 +144,22 @@ ACTOR_BRIEF_FIELDS = tuple(ActorBriefSerializer.Meta.fields)
 INTERMEDIARY_FIELDS = (*ACTOR_BRIEF_FIELDS, "role")
 SOURCE_BRIEF_FIELDS = tuple(SourceBriefSerializer.Meta.fields)
 
-#: The columns a transfer's own row is read with (`.values(*TRANSFER_COLUMNS)`).
+#: The package's brief beside its id, as a column name and its path from the
+#: transfer. They are read by scalar subqueries (`package_brief`), not a join:
+#: with a LEFT JOIN to packages, PostgreSQL took 8 ms to plan a list page,
+#: against 1.5 ms (20,000 generated transfers), more than the page's execution.
+PACKAGE_BRIEF_PATHS = {"package_slug": ("package", "slug"), "package_name": ("package", "name")}
+
+
+def package_brief() -> dict:
+    """The annotations of `PACKAGE_BRIEF_PATHS`."""
+    return {
+        column: Subquery(Package.objects.filter(pk=OuterRef("package_id")).values(field))
+        for column, (_, field) in PACKAGE_BRIEF_PATHS.items()
+    }
+
+
+#: The columns a transfer's own row is read with (`TransferRows.columns`).
 TRANSFER_COLUMNS = (
     "id",
     "slug",
@@ -157,8 +174,7 @@ TRANSFER_COLUMNS = (
     "system__designation",
     *OWN_COLUMNS,
     "package_id",
-    "package__slug",
-    "package__name",
+    *PACKAGE_BRIEF_PATHS,
     "created",
     "updated",
 )
@@ -412,7 +428,7 @@ class TransferShape:
             row["quantity_is_estimate"],
             row["condition"],
             row["notes"],
-            self.package(row["package_id"], row["package__slug"], row["package__name"]),
+            self.package(row["package_id"], row["package_slug"], row["package_name"]),
             values,
             events,
             citations,
@@ -465,7 +481,7 @@ class TransferRows:
     @staticmethod
     def columns(queryset):
         """`queryset` (of transfers, filtered and ordered) as the rows `build` takes."""
-        return queryset.values(*TRANSFER_COLUMNS)
+        return queryset.annotate(**package_brief()).values(*TRANSFER_COLUMNS)
 
     def build(self, rows) -> list[dict]:
         """The representations of `rows` (from `columns`), in their order: five
@@ -499,7 +515,7 @@ class TransferRows:
         row = {}
         for column in TRANSFER_COLUMNS:
             value = transfer
-            for part in column.split("__"):
+            for part in PACKAGE_BRIEF_PATHS.get(column) or column.split("__"):
                 # A relation left empty (no package) gives None, as .values() does.
                 value = None if value is None else getattr(value, part)
             row[column] = value
