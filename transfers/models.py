@@ -823,8 +823,12 @@ class Citation(TimeStampedModel):
         ordering = ["transfer_id", "id"]
         indexes = [
             # The list's order: without it each page sorted all the citations
-            # (300 ms a page at two million).
-            models.Index(fields=["transfer", "id"], name="sources_citation_list_order"),
+            # (300 ms a page at two million). It holds the source too, so that
+            # counting an actor's works cited (the profile) reads the index
+            # alone on PostgreSQL: 43 ms against 15 for 6,500 citations.
+            models.Index(
+                fields=["transfer", "id"], include=["source"], name="sources_citation_list_order"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(quote=""), name="sources_citation_quote_not_empty"),
