@@ -70,7 +70,7 @@ def schemathesis(base: str, label: str, args: list[str], options, report_dir: Pa
         # Deterministic mode keeps no example database: each run is the same run.
         "--generation-deterministic",
         "--workers",
-        "1",
+        "2",
         "--request-timeout",
         "30",
         "--no-color",
