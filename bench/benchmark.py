@@ -10,7 +10,8 @@ psycopg 3 directly, serialised with orjson. For the transfer list and
 detail the baseline reads the same rows with the same number of round trips:
 the count and the page (their SQL is compiled once, at start-up, from the
 view's own filtered queryset, so the filters, ordering and LIMIT are the
-API's), then intermediaries, status history and citations by `= ANY(ids)`;
+API's), then intermediaries, values, status history, citations and the
+reports they relay by `= ANY(ids)`;
 it builds the JSON with the API's own TransferShape
 (transfers/api/representation.py), so the ratio is the cost of the ORM and
 the request cycle; tests/deploy/test_benchmark.py checks it equals the API's.
@@ -179,7 +180,7 @@ def page_columns():
 
 
 def transfer_records(cursor, rows) -> list[dict]:
-    """Transfer records for page rows (tuples of `page_columns()`): four more
+    """Transfer records for page rows (tuples of `page_columns()`): five more
     queries, for all the rows at once, built by the API's own TransferShape,
     so the baseline differs from the API in how it reads, not in what it
     writes."""
@@ -200,7 +201,7 @@ def transfer_records(cursor, rows) -> list[dict]:
 
 
 def baseline_list(cursor, plan: ListPlan) -> dict:
-    """A list page as the API shapes it: count, page, then the four related reads
+    """A list page as the API shapes it: count, page, then the five related reads
     (a ranked search counts before the page)."""
     matches = None
     sql, params = plan.page_sql, plan.page_params
@@ -870,8 +871,10 @@ TARGETS = [
         ),
     ),
     (
-        "queries per list request <= 5",
-        lambda r: all(v["queries"] <= 5 for v in _of(r, "list", "search")),
+        # The page, its capped count and five parts (intermediaries, values,
+        # status events, citations, relays); before values and relays, 5.
+        "queries per list request <= 7",
+        lambda r: all(v["queries"] <= 7 for v in _of(r, "list", "search")),
     ),
 ]
 
