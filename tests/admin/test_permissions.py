@@ -722,3 +722,44 @@ def test_create_editor_with_admin_makes_a_staff_editor_who_curates_but_does_not_
     client.force_login(curator)
     assert client.get(reverse("admin:transfers_transfer_add")).status_code == 200
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_an_editor_of_citations_without_relay_permissions_cannot_add_relays_inline():
+    from transfers.factories import CitationFactory
+    from transfers.models import CitationRelay
+
+    citation = CitationFactory()
+    relayed = SourceFactory(title="The Wall Street Journal, 2023-11")
+    url = reverse("admin:transfers_citation_change", args=[citation.pk])
+    data = superuser_form(url, "citation_form")
+    # One relay added in the inline, as the page's "Add another" would submit it.
+    data.update(
+        {
+            "relays-TOTAL_FORMS": ["1"],
+            "relays-0-citation": [str(citation.pk)],
+            "relays-0-position": ["1"],
+            "relays-0-source": [str(relayed.pk)],
+            "relays-0-note": [""],
+        }
+    )
+    user = User.objects.create_user("citations-only", password=PASSWORD, is_staff=True)
+    citation_type = ContentType.objects.get_for_model(citation)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__startswith="view_")
+        | Permission.objects.filter(content_type=citation_type, codename="change_citation")
+    )
+    limited = Client()
+    limited.force_login(user)
+    response = limited.post(url, data)
+    # The citation's own form is saved; the inline it may not edit is not.
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert not CitationRelay.objects.filter(citation=citation).exists()
+
+    # The same submission from a user who may write relays adds the relay, so
+    # the refusal above is the permission's doing, not a bad form.
+    root = Client()
+    root.force_login(User.objects.get(username="matrix-form-reader"))
+    assert root.post(url, data).status_code == 302
+    assert list(
+        CitationRelay.objects.filter(citation=citation).values_list("source", flat=True)
+    ) == [relayed.pk]
