@@ -390,6 +390,7 @@ def baseline_profile(cursor, slug: str) -> dict:
 
 # --- the raw baseline: CSV ----------------------------------------------------------
 
+# The register's rows, of what it counts by default: the transfers that reached agreement.
 CSV_MAIN_SQL = """
 SELECT t.id, s.name, r.name, y.designation, y.description, y.category, t.start_date,
        t.start_date_precision, t.end_date, t.end_date_precision, t.condition, t.transfer_type,
@@ -398,6 +399,7 @@ SELECT t.id, s.name, r.name, y.designation, y.description, y.category, t.start_d
 FROM transfers_transfer t JOIN actors_actor s ON s.id = t.supplier_id
 JOIN actors_actor r ON r.id = t.recipient_id JOIN transfers_system y ON y.id = t.system_id
 LEFT JOIN transfers_package p ON p.id = t.package_id
+WHERE t.reached_agreement
 ORDER BY t.id"""
 
 

@@ -172,7 +172,21 @@ def parties_via(relation: str) -> list[str]:
     return [f"{relation}__{name}" for name in TRANSFER_PARTIES]
 
 
-FLOW_COLUMNS = ["stage", "reached_agreement", "credibility", "start_date", "end_date", "quantity"]
+#: What flows and actor profiles filter, group, join and sum on, held by the
+#: covering indexes below. With `id` and `system`, an actor profile's reads
+#: of its transfers (its works cited among them) need no table pages: the
+#: biggest of 100,000 generated transfers' suppliers read 5,218 of them,
+#: 208 ms of a 332 ms works-cited count.
+FLOW_COLUMNS = [
+    "stage",
+    "reached_agreement",
+    "credibility",
+    "start_date",
+    "end_date",
+    "quantity",
+    "system",
+    "id",
+]
 
 # Stages are stored by name; the longest ("observed_in_possession") fits.
 STAGE_LENGTH = 25
@@ -301,9 +315,9 @@ class Transfer(TimeStampedModel):
     class Meta:
         ordering = [UNDATED_LAST, "id"]
         indexes = [
-            # Covering the columns flows filter and sum on, so that counting
-            # and aggregating flows reads the index alone (PostgreSQL; SQLite
-            # builds them on the key columns only).
+            # Covering FLOW_COLUMNS, so that counting and aggregating flows and
+            # profiles reads the index alone (PostgreSQL; SQLite builds them on
+            # the key columns only).
             models.Index(
                 fields=["supplier", "recipient"],
                 include=FLOW_COLUMNS,
