@@ -103,9 +103,8 @@ WHERE c.transfer_id = ANY(%s) ORDER BY c.transfer_id, c.id"""
 RELAYS_SQL = """
 SELECT r.citation_id, s.id, s.slug, s.title, s.document_key, s.publisher,
        s.publication_date, s.publication_date_precision
-FROM transfers_citationrelay r JOIN sources_citation c ON c.id = r.citation_id
-JOIN sources_source s ON s.id = r.source_id
-WHERE c.transfer_id = ANY(%s) ORDER BY r.citation_id, r.position"""
+FROM transfers_citationrelay r JOIN sources_source s ON s.id = r.source_id
+WHERE r.citation_id = ANY(%s) ORDER BY r.citation_id, r.position"""
 
 
 def view_queryset(path: str, params: dict):
@@ -190,13 +189,14 @@ def transfer_records(cursor, rows) -> list[dict]:
     if not ids:
         return []
     columns = page_columns()
+    citations = cursor.execute(CITATIONS_SQL, (ids,)).fetchall()
     return TransferShape(BASE).assemble(
         [dict(zip(columns, row, strict=True)) for row in rows],
         cursor.execute(INTERMEDIARIES_SQL, (ids,)).fetchall(),
         cursor.execute(VALUES_SQL, (ids,)).fetchall(),
         cursor.execute(STATUS_EVENTS_SQL, (ids,)).fetchall(),
-        cursor.execute(CITATIONS_SQL, (ids,)).fetchall(),
-        cursor.execute(RELAYS_SQL, (ids,)).fetchall(),
+        citations,
+        cursor.execute(RELAYS_SQL, ([citation[1] for citation in citations],)).fetchall(),
     )
 
 

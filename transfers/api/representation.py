@@ -490,6 +490,11 @@ class TransferRows:
         ids = [row["id"] for row in rows]
         if not ids:
             return []
+        citations = list(
+            Citation.objects.filter(transfer_id__in=ids)
+            .order_by("transfer_id", "id")
+            .values_list(*CITATION_COLUMNS)
+        )
         return self.shape.assemble(
             rows,
             TransferIntermediary.objects.filter(transfer_id__in=ids)
@@ -501,10 +506,11 @@ class TransferRows:
             StatusEvent.objects.filter(transfer_id__in=ids)
             .order_by("transfer_id", *CHRONOLOGICAL_ORDER)
             .values_list(*EVENT_COLUMNS),
-            Citation.objects.filter(transfer_id__in=ids)
-            .order_by("transfer_id", "id")
-            .values_list(*CITATION_COLUMNS),
-            CitationRelay.objects.filter(citation__transfer_id__in=ids)
+            citations,
+            # By the citations' ids, read above: through a join to citations
+            # PostgreSQL read every relay (a sequential scan, 9 ms a page at
+            # 20,000 transfers and growing with the table).
+            CitationRelay.objects.filter(citation_id__in=[citation[1] for citation in citations])
             .order_by("citation_id", "position")
             .values_list(*RELAY_COLUMNS),
         )
