@@ -196,7 +196,7 @@ def transfer_records(cursor, rows) -> list[dict]:
         cursor.execute(VALUES_SQL, (ids,)).fetchall(),
         cursor.execute(STATUS_EVENTS_SQL, (ids,)).fetchall(),
         citations,
-        cursor.execute(RELAYS_SQL, ([citation[1] for citation in citations],)).fetchall(),
+        cursor.execute(RELAYS_SQL, ([citation_id for _, citation_id, *_ in citations],)).fetchall(),
     )
 
 

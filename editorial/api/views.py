@@ -56,8 +56,8 @@ def _tracked_types():
 def _deletions_sql(models: tuple) -> str:
     """One query for the deletions of `models` (each a tracked model):
     (id, slug or NULL, deleted at, reason, rank of the type) rows, the first
-    `%s` of each type not restored since, then the first `%s` of them all
-    in the feed's order, from three parameters (since, limit, limit).
+    `limit` of each type not restored since `since`, then the first `limit`
+    of them all in the feed's order (its two named parameters).
 
     Written as SQL, once per set of types: built with the ORM, the eleven
     parts (a filter, an anti-join and a subquery each) cost more to build and
@@ -81,7 +81,7 @@ def _deletions_sql(models: tuple) -> str:
             # In the feed's order within a type, through the deletions index.
             f"ORDER BY h.history_date, h.id LIMIT %(limit)s) AS part_{rank}"
         )
-    return " UNION ALL ".join(parts) + " ORDER BY 3, 5, 1 LIMIT %(limit)s"
+    return " UNION ALL ".join(parts) + " ORDER BY history_date, type_rank, id LIMIT %(limit)s"
 
 
 def _deletions(models: tuple, since, limit: int) -> list[tuple]:

@@ -510,7 +510,9 @@ class TransferRows:
             # By the citations' ids, read above: through a join to citations
             # PostgreSQL read every relay (a sequential scan, 9 ms a page at
             # 20,000 transfers and growing with the table).
-            CitationRelay.objects.filter(citation_id__in=[citation[1] for citation in citations])
+            CitationRelay.objects.filter(
+                citation_id__in=[citation_id for _, citation_id, *_ in citations]
+            )
             .order_by("citation_id", "position")
             .values_list(*RELAY_COLUMNS),
         )
