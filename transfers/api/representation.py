@@ -40,6 +40,7 @@ from rest_framework.reverse import reverse
 
 from actors.api.serializers import ActorBriefSerializer
 from common.dates import format_partial_date
+from common.rows import RowsByIds
 from sources.api.serializers import SourceBriefSerializer
 from sources.models import Source
 
@@ -468,6 +469,21 @@ class TransferShape:
         ]
 
 
+#: The queries of a page's parts, by its transfers' ids (the relays by its
+#: citations'), each in its order within a transfer (or citation).
+INTERMEDIARY_ROWS = RowsByIds(
+    TransferIntermediary.objects.order_by("transfer_id", "position"), "transfer_id", INTERMEDIARY_COLUMNS
+)
+VALUE_ROWS = RowsByIds(Value.objects.order_by("transfer_id", "id"), "transfer_id", VALUE_COLUMNS)
+EVENT_ROWS = RowsByIds(
+    StatusEvent.objects.order_by("transfer_id", *CHRONOLOGICAL_ORDER), "transfer_id", EVENT_COLUMNS
+)
+CITATION_ROWS = RowsByIds(Citation.objects.order_by("transfer_id", "id"), "transfer_id", CITATION_COLUMNS)
+RELAY_ROWS = RowsByIds(
+    CitationRelay.objects.order_by("citation_id", "position"), "citation_id", RELAY_COLUMNS
+)
+
+
 class TransferRows:
     """Transfers read as rows with the ORM and built by a `TransferShape`."""
 
@@ -490,31 +506,17 @@ class TransferRows:
         ids = [row["id"] for row in rows]
         if not ids:
             return []
-        citations = list(
-            Citation.objects.filter(transfer_id__in=ids)
-            .order_by("transfer_id", "id")
-            .values_list(*CITATION_COLUMNS)
-        )
+        citations = CITATION_ROWS.rows(ids)
         return self.shape.assemble(
             rows,
-            TransferIntermediary.objects.filter(transfer_id__in=ids)
-            .order_by("transfer_id", "position")
-            .values_list(*INTERMEDIARY_COLUMNS),
-            Value.objects.filter(transfer_id__in=ids)
-            .order_by("transfer_id", "id")
-            .values_list(*VALUE_COLUMNS),
-            StatusEvent.objects.filter(transfer_id__in=ids)
-            .order_by("transfer_id", *CHRONOLOGICAL_ORDER)
-            .values_list(*EVENT_COLUMNS),
+            INTERMEDIARY_ROWS.rows(ids),
+            VALUE_ROWS.rows(ids),
+            EVENT_ROWS.rows(ids),
             citations,
             # By the citations' ids, read above: through a join to citations
             # PostgreSQL read every relay (a sequential scan, 9 ms a page at
             # 20,000 transfers and growing with the table).
-            CitationRelay.objects.filter(
-                citation_id__in=[citation_id for _, citation_id, *_ in citations]
-            )
-            .order_by("citation_id", "position")
-            .values_list(*RELAY_COLUMNS),
+            RELAY_ROWS.rows([citation_id for _, citation_id, *_ in citations]),
         )
 
     def of(self, transfer: Transfer) -> dict:

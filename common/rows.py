@@ -1,0 +1,111 @@
+"""Rows of one query by a list of ids, its SQL compiled once and, on
+PostgreSQL, prepared.
+
+A page of records reads its parts (a transfer's intermediaries, values,
+events, citations, the reports they relay) by the page's ids. Through the
+ORM, `filter(transfer_id__in=ids)` is compiled again for every page, with
+one parameter per id, each prepared by Django and bound into the SQL text
+by psycopg's client-side cursor; the text differs from page to page, so
+PostgreSQL parses and plans it every time. On a list page of 100 transfers
+that is five queries and about 1,000 parameters.
+
+`RowsByIds` compiles its query once per database with one parameter, an
+array (`key = ANY(%s)`), and on PostgreSQL runs it on a server-binding
+cursor that prepares it: PostgreSQL parses it once per connection and keeps
+its plan. Django turns prepared statements off by default for the sake of
+connection poolers in transaction mode (PgBouncer before 1.21); this
+project connects to PostgreSQL directly (docker-compose.yml, README), and
+psycopg keeps a statement per connection, so it is safe here. On other
+databases (SQLite) the ORM's `__in` query runs as it is.
+
+The rows are the same either way: the columns are read as `values_list`
+reads them, and on PostgreSQL a query whose columns need a converter
+(a field's `from_db_value`) is refused at compile time, so raw rows can
+never differ from the ORM's.
+"""
+
+from django.db import connections
+from django.db.models import BooleanField, Expression, F
+
+try:  # Only PostgreSQL's backend has them; on SQLite alone psycopg may be absent.
+    from django.db.backends.postgresql.base import ServerBindingCursor
+except ImportError:  # pragma: no cover - psycopg is a dependency of the project
+    ServerBindingCursor = None
+
+
+class _EqualsAny(Expression):
+    """`column = ANY(%s)`, its one parameter the array of ids."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, ids):
+        super().__init__()
+        self.column = F(column)
+        self.ids = ids
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        resolved = self.copy()
+        resolved.column = self.column.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s)", (*params, self.ids)
+
+
+class _PreparingCursor(*([ServerBindingCursor] if ServerBindingCursor else [object])):
+    """A server-binding cursor that prepares what it runs (Django's
+    connection has psycopg's automatic preparation off)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+#: Stands for the ids in the compiled parameters.
+_IDS = object()
+
+
+class RowsByIds:
+    """The rows of `queryset` (ordered) as `values_list(*columns)` reads them,
+    for the records whose `key` is one of some ids."""
+
+    def __init__(self, queryset, key: str, columns: tuple):
+        self.queryset = queryset
+        self.key = key
+        self.columns = columns
+        self._compiled: dict[str, tuple[str, tuple]] = {}
+
+    def orm(self, ids):
+        """The same rows through the ORM's `__in`, as other databases read them."""
+        return self.queryset.filter(**{f"{self.key}__in": ids}).values_list(*self.columns)
+
+    def rows(self, ids) -> list[tuple]:
+        ids = list(ids)
+        if not ids:
+            return []
+        connection = connections[self.queryset.db]
+        if connection.vendor != "postgresql":
+            return list(self.orm(ids))
+        sql, params = self._sql(connection)
+        connection.ensure_connection()
+        raw = _PreparingCursor(connection.connection)
+        # Django's wrapper, so execute_wrapper, query logging and
+        # CaptureQueriesContext see this query as any other.
+        cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+        with cursor:
+            cursor.execute(sql, [ids if param is _IDS else param for param in params])
+            return cursor.fetchall()
+
+    def _sql(self, connection) -> tuple[str, tuple]:
+        if connection.alias not in self._compiled:
+            queryset = self.queryset.filter(_EqualsAny(self.key, _IDS)).values_list(*self.columns)
+            compiler = queryset.query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            if compiler.get_converters([column for column, *_ in compiler.select]):
+                raise TypeError(
+                    f"{self.queryset.model.__name__} rows of {self.columns} need converters; "
+                    "read them with the ORM"
+                )
+            self._compiled[connection.alias] = (sql, tuple(params))
+        return self._compiled[connection.alias]
