@@ -140,17 +140,13 @@ class ListPlan:
         inner, inner_params = compiled(queryset.order_by().values("pk")[: count_limit() + 1])
         self.count_sql = f"SELECT COUNT(*) FROM ({inner}) AS counted"
         self.count_params = inner_params
-        self.page_sql, self.page_params = compiled(
-            as_rows(queryset).values_list(*page_columns())[offset : offset + self.page_size + 1]
-        )
+        self.page_sql, self.page_params = compiled(page_rows(queryset, offset, self.page_size + 1))
         # A ranked search counts first, and past RANK_LIMIT matches reads its
         # page in the default order instead (as the API's paginator does).
         self.ranked = is_ranked(queryset)
         if self.ranked:
             self.unranked_sql, self.unranked_params = compiled(
-                as_rows(unranked(queryset)).values_list(*page_columns())[
-                    offset : offset + self.page_size + 1
-                ]
+                page_rows(unranked(queryset), offset, self.page_size + 1)
             )
 
     def link(self, page):
@@ -169,6 +165,19 @@ def as_rows(queryset):
     from transfers.api.representation import TransferRows
 
     return TransferRows.columns(queryset)
+
+
+def _rows_as_tuples(queryset):
+    """A page read as the API reads it, as tuples of `page_columns()`."""
+    return as_rows(queryset).values_list(*page_columns())
+
+
+def page_rows(queryset, offset, size):
+    """The page's query as the API's paginator builds it (a deep page finds
+    its keys first, then reads their rows)."""
+    from common.api.pagination import ApiPagination
+
+    return ApiPagination._rows(queryset, _rows_as_tuples, offset, size)
 
 
 def page_columns():

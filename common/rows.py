@@ -12,11 +12,13 @@ that is five queries and about 1,000 parameters.
 `RowsByIds` compiles its query once per database with one parameter, an
 array (`key = ANY(%s)`), and on PostgreSQL runs it on a server-binding
 cursor that prepares it: PostgreSQL parses it once per connection and keeps
-its plan. Django turns prepared statements off by default for the sake of
-connection poolers in transaction mode (PgBouncer before 1.21); this
-project connects to PostgreSQL directly (docker-compose.yml, README), and
-psycopg keeps a statement per connection, so it is safe here. On other
-databases (SQLite) the ORM's `__in` query runs as it is.
+its plan. Django's own cursors bind on the client and never prepare, and it
+sets no `prepare_threshold` for the sake of connection poolers in
+transaction mode (PgBouncer before 1.21); config/settings.py sets one, as
+this project connects to PostgreSQL directly (docker-compose.yml) and
+psycopg keeps its statements per connection. Without a threshold these
+queries still run, unprepared. On other databases (SQLite) the ORM's `__in`
+query runs as it is.
 
 The rows are the same either way: the columns are read as `values_list`
 reads them, and on PostgreSQL a query whose columns need a converter
@@ -60,6 +62,12 @@ class _PreparingCursor(*([ServerBindingCursor] if ServerBindingCursor else [obje
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
+
+    def _send_query_prepared(self, name, query, *args, **kwargs):
+        # psycopg keeps the query it ran (`_query`, which Django's query log
+        # reads) only when it is not prepared; keep it here too.
+        self._query = query
+        return super()._send_query_prepared(name, query, *args, **kwargs)
 
 
 #: Stands for the ids in the compiled parameters.

@@ -135,7 +135,9 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
         return import_string(resolver)(self) if resolver else None
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.list_rows(self.filter_queryset(self.get_queryset())))
+        page = self.paginator.paginate_queryset(
+            self.filter_queryset(self.get_queryset()), request, view=self, read=self.list_rows
+        )
         if not page:
             # A filter naming a record that does not exist (a mistyped slug) is
             # a 400. Checked once nothing matched: only then can the mistake hide.
@@ -143,7 +145,8 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
         return self.get_paginated_response(self.page_representations(page))
 
     def list_rows(self, queryset):
-        """What a list page reads of the filtered `queryset`: records, by default."""
+        """What a list page reads of the filtered `queryset` (ApiPagination
+        reads the page with it): records, by default."""
         return queryset
 
     def page_representations(self, page) -> list:

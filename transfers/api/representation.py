@@ -155,7 +155,9 @@ PACKAGE_BRIEF_PATHS = {"package_slug": ("package", "slug"), "package_name": ("pa
 def package_brief() -> dict:
     """The annotations of `PACKAGE_BRIEF_PATHS`."""
     return {
-        column: Subquery(Package.objects.filter(pk=OuterRef("package_id")).values(field))
+        column: Subquery(
+            Package.objects.filter(pk=OuterRef("package_id")).order_by().values(field)
+        )
         for column, (_, field) in PACKAGE_BRIEF_PATHS.items()
     }
 
