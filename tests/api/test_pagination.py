@@ -159,7 +159,9 @@ def test_numbered_pages_past_the_first_are_the_slices_of_the_whole_list(
     whole = numbered(api_client, f"{API}/transfers/", params)
     pages = []
     for number in range(1, -(-len(whole) // 5) + 1):
-        body = api_client.get(f"{API}/transfers/", {**params, "page_size": 5, "page": number}).json()
+        body = api_client.get(
+            f"{API}/transfers/", {**params, "page_size": 5, "page": number}
+        ).json()
         pages.extend(item["id"] for item in body["results"])
         assert body["count"] == len(whole)
     assert pages == whole

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common.rows import RowsByIds
 from actors.models import Actor
+from common.rows import RowsByIds
 from transfers.api import representation
 from transfers.demo_data import generate
 from transfers.models import Citation, CitationRelay, Transfer
@@ -61,7 +61,9 @@ def test_the_query_is_logged_as_any_other(records):
     assert "sources_citation" in query["sql"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
 def test_on_postgresql_it_is_one_prepared_statement_whatever_the_ids(records):
     ids = list(Transfer.objects.order_by("id").values_list("id", flat=True))
     for size in (1, 7, 40, 100):

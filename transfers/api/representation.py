@@ -155,9 +155,7 @@ PACKAGE_BRIEF_PATHS = {"package_slug": ("package", "slug"), "package_name": ("pa
 def package_brief() -> dict:
     """The annotations of `PACKAGE_BRIEF_PATHS`."""
     return {
-        column: Subquery(
-            Package.objects.filter(pk=OuterRef("package_id")).order_by().values(field)
-        )
+        column: Subquery(Package.objects.filter(pk=OuterRef("package_id")).order_by().values(field))
         for column, (_, field) in PACKAGE_BRIEF_PATHS.items()
     }
 
@@ -474,13 +472,17 @@ class TransferShape:
 #: The queries of a page's parts, by its transfers' ids (the relays by its
 #: citations'), each in its order within a transfer (or citation).
 INTERMEDIARY_ROWS = RowsByIds(
-    TransferIntermediary.objects.order_by("transfer_id", "position"), "transfer_id", INTERMEDIARY_COLUMNS
+    TransferIntermediary.objects.order_by("transfer_id", "position"),
+    "transfer_id",
+    INTERMEDIARY_COLUMNS,
 )
 VALUE_ROWS = RowsByIds(Value.objects.order_by("transfer_id", "id"), "transfer_id", VALUE_COLUMNS)
 EVENT_ROWS = RowsByIds(
     StatusEvent.objects.order_by("transfer_id", *CHRONOLOGICAL_ORDER), "transfer_id", EVENT_COLUMNS
 )
-CITATION_ROWS = RowsByIds(Citation.objects.order_by("transfer_id", "id"), "transfer_id", CITATION_COLUMNS)
+CITATION_ROWS = RowsByIds(
+    Citation.objects.order_by("transfer_id", "id"), "transfer_id", CITATION_COLUMNS
+)
 RELAY_ROWS = RowsByIds(
     CitationRelay.objects.order_by("citation_id", "position"), "citation_id", RELAY_COLUMNS
 )

@@ -3,7 +3,9 @@ dense ids, and rows read straight from the cursor."""
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F, Lookup, QuerySet
+from django.db.models import F, QuerySet
+
+from common.rows import AnyOf
 
 from ..models import Transfer
 
@@ -13,24 +15,6 @@ def in_id_order(transfers: QuerySet) -> QuerySet:
     order, as a plain queryset: `pk__in` drops whatever ranking, joins or
     DISTINCT a filter added, so each transfer comes once."""
     return Transfer.objects.filter(pk__in=transfers.order_by().values("pk")).order_by("id")
-
-
-class AnyOf(Lookup):
-    """`lhs = ANY(%s)` with the list as one array parameter (PostgreSQL).
-
-    `__in` with thousands of values sends thousands of parameters, which
-    Django and psycopg then prepare one by one: for a chunk of 2,000 ids
-    that cost more than running the query."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return list(self.rhs)
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
 
 
 def one_of(queryset: QuerySet, field: str, ids: list[int]) -> QuerySet:
