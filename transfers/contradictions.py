@@ -53,7 +53,7 @@ from django.utils import timezone
 from common.history import save_with_reason
 
 from .choices import ContradictionKind, ContradictionState, Stance
-from .models import Citation, Contradiction, StatusEvent, Transfer
+from .models import Citation, Contradiction, StatusEvent, deletion_started_from_transfers
 
 NO_LONGER_HOLDS = "No longer holds:"
 DETECTED_REASON = "Citations for and against one status event (detected)"
@@ -300,12 +300,6 @@ def detect_all(*, using="default") -> int:
 # --- signals -----------------------------------------------------------------------
 
 
-def _deleting_transfers(origin) -> bool:
-    """Whether a deletion started from transfers: their contradictions go with them."""
-    model = getattr(origin, "model", type(origin))
-    return isinstance(model, type) and issubclass(model, Transfer)
-
-
 def _citation_saved(sender, instance, created, raw, using, **kwargs):
     if raw:
         return
@@ -322,12 +316,12 @@ def _citation_saved(sender, instance, created, raw, using, **kwargs):
 
 
 def _citation_deleted(sender, instance, using, origin=None, **kwargs):
-    if not _deleting_transfers(origin):
+    if not deletion_started_from_transfers(origin):
         refresh_events([instance.status_event_id], using=using)
 
 
 def _event_deleting(sender, instance, using, origin=None, **kwargs):
-    if _deleting_transfers(origin):
+    if deletion_started_from_transfers(origin):
         return
     Contradiction.objects.using(using).filter(
         detected=True, kind=ContradictionKind.STANCE, status_events=instance.pk

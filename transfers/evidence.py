@@ -56,7 +56,14 @@ from common.dates import DatePrecision
 from sources.models import Source
 
 from .choices import AGREED_OR_LATER, Credibility, Stance
-from .models import CHRONOLOGICAL_ORDER, Citation, CitationRelay, StatusEvent, Transfer
+from .models import (
+    CHRONOLOGICAL_ORDER,
+    Citation,
+    CitationRelay,
+    StatusEvent,
+    Transfer,
+    deletion_started_from_transfers,
+)
 
 RELIABLE = frozenset("ABC")
 HIGHLY_RELIABLE = frozenset("AB")
@@ -272,12 +279,6 @@ def transfers_citing(source_ids, *, using="default"):
 # --- signals -------------------------------------------------------------------------
 
 
-def _deleting_transfer(origin) -> bool:
-    """Whether a deletion started from transfers (whose parts go with them)."""
-    model = getattr(origin, "model", type(origin))
-    return isinstance(model, type) and issubclass(model, Transfer)
-
-
 def _citation_before(sender, instance, raw, using, **kwargs):
     instance._evidence_transfer_before = (
         Citation._base_manager.using(using)
@@ -298,12 +299,12 @@ def _citation_written(sender, instance, using, raw=False, **kwargs):
 
 
 def _citation_deleted(sender, instance, using, origin=None, **kwargs):
-    if not _deleting_transfer(origin):
+    if not deletion_started_from_transfers(origin):
         refresh([instance.transfer_id], using=using)
 
 
 def _relay_written(sender, instance, using, raw=False, origin=None, **kwargs):
-    if raw or _deleting_transfer(origin) or isinstance(origin, Citation):
+    if raw or deletion_started_from_transfers(origin) or isinstance(origin, Citation):
         return
     transfer_id = (
         Citation._base_manager.using(using)

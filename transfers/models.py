@@ -510,6 +510,15 @@ class Transfer(TimeStampedModel):
             self.stage, self.updated = stored.stage, stored.updated
 
 
+def deletion_started_from_transfers(origin) -> bool:
+    """Whether a deletion started from transfers (`origin`, as the delete
+    signals give it: the instance or queryset `delete()` was called on).
+    Their parts go with them, so what refreshes on a part's deletion (its
+    transfer's evidence, contradictions, search document) has nothing to do."""
+    model = getattr(origin, "model", type(origin))
+    return isinstance(model, type) and issubclass(model, Transfer)
+
+
 class TransferIntermediary(models.Model):
     """An actor a transfer passed through on its way, in order.
 

@@ -26,7 +26,13 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from actors.models import Actor
 from common.search import rebuild_documents, refresh_documents
 
-from .models import Citation, System, Transfer, TransferIntermediary
+from .models import (
+    Citation,
+    System,
+    Transfer,
+    TransferIntermediary,
+    deletion_started_from_transfers,
+)
 from .search import TRANSFER_SEARCH
 
 SPEC = TRANSFER_SEARCH
@@ -166,15 +172,8 @@ def _transfer_saved(sender, instance, created, raw, using, update_fields, **kwar
 
 
 def _link_changed(sender, instance, using, origin=None, **kwargs):
-    if _active(using) and not _deleting_transfers(origin):
+    if _active(using) and not deletion_started_from_transfers(origin):
         refresh_transfer_ids([instance.transfer_id], using=using)
-
-
-def _deleting_transfers(origin) -> bool:
-    """Whether a deletion started from transfers (whose parts go with them):
-    their documents go too, with nothing to refresh."""
-    model = getattr(origin, "model", type(origin))
-    return isinstance(model, type) and issubclass(model, Transfer)
 
 
 # Actors and systems count for their names: what they contribute, and how to
