@@ -34,6 +34,9 @@ TRANSFER_SEARCH = SearchSpec(
         "intermediaries__name": "B",
         "intermediaries__aliases": "B",
         "citations__quote": "D",
+        # Whom a claim is attributed to, as the text names them ("Fars",
+        # "Ukrainian intelligence"): a reader searches for who said it.
+        "citations__attributed_to": "D",
     },
     # Stored per transfer and GIN-indexed on PostgreSQL; transfers.search_index
     # keeps it up to date.

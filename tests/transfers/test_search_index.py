@@ -344,6 +344,25 @@ class TestKeptTrue:
         assert_documents_fresh(expected_count=40)
 
 
+def test_whom_a_claim_is_attributed_to_is_searched_and_kept_up_to_date(api_client, documented):
+    first = documented["first"]
+    citation = first.citations.get()
+
+    def found(term):
+        body = api_client.get(f"{API}/transfers/", {"search": term}).json()
+        return [item["id"] for item in body["results"]]
+
+    assert found("Zorgblatt") == []
+    citation.attributed_to = "the Zorgblatt agency"
+    citation.save()
+    assert found("Zorgblatt") == [first.pk]
+    if connection.vendor == "postgresql":
+        assert_documents_fresh()
+    citation.attributed_to = ""
+    citation.save()
+    assert found("Zorgblatt") == []
+
+
 # --- PostgreSQL: searches use the stored column, its index, and rank as before -----
 
 
