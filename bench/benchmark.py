@@ -612,6 +612,7 @@ def measure_csv(dsn, filters):
             ]
         )
         rows = count_lines(project_file)
+        size = project_file.stat().st_size
         if filters:
             base_wall = base_peak = base_rows = None
         else:
@@ -628,6 +629,10 @@ def measure_csv(dsn, filters):
         "rows": rows,
         "project_seconds": wall,
         "project_rows_per_s": rows / wall,
+        # A row's width changes with the register's columns: MB/s compares
+        # exports of different widths (rows/s alone would not).
+        "bytes": size,
+        "project_mb_per_s": size / 1e6 / wall,
         "project_peak_rss_mb": peak,
         "baseline_rows": base_rows,
         "baseline_seconds": base_wall,
@@ -914,9 +919,11 @@ def print_table(results):
     if "csv" in results:
         r = results["csv"]
         print(
-            f"\ncsv export of {r['rows']:,} rows (subprocesses; peak RSS = their VmHWM):\n"
+            f"\ncsv export of {r['rows']:,} rows, {r['bytes'] / 1e6:,.1f} MB "
+            "(subprocesses; peak RSS = their VmHWM):\n"
             f"  project  {fmt(r['project_seconds'], '.2f')} s, "
             f"{fmt(r['project_rows_per_s'], ',.0f')} rows/s, "
+            f"{fmt(r['project_mb_per_s'], '.1f')} MB/s, "
             f"peak {fmt(r['project_peak_rss_mb'])} MB"
             f"\n  baseline {fmt(r['baseline_seconds'], '.2f')} s, "
             f"{fmt(r['baseline_rows_per_s'], ',.0f')} rows/s, "
