@@ -150,6 +150,8 @@ def test_the_redis_cache_and_the_database_have_timeouts():
     assert values[1] == {
         "options": "-c jit=off -c statement_timeout=30s",
         "connect_timeout": 5,
+        # Only common.rows's server-binding cursors prepare (Django's own never do).
+        "prepare_threshold": 5,
     }
     assert values[2] is True
 
