@@ -53,8 +53,10 @@ class AnyOf(Lookup):
 
 
 class _PreparingCursor(ServerBindingCursor):
-    """A server-binding cursor that prepares what it runs (Django's
-    connection has psycopg's automatic preparation off)."""
+    """A server-binding cursor that prepares what it runs from its first
+    run, not after psycopg's threshold of runs; with no threshold on the
+    connection (Django sets none, config/settings.py does) psycopg prepares
+    nothing and the query runs unprepared."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
