@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "actors",
     "sources",
     "transfers",
+    # Reads a new source's text and proposes records for review.
+    "assistant",
     # Last: it builds on the apps above, and extends their admins.
     "editorial",
 ]
