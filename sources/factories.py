@@ -5,7 +5,7 @@ import factory
 from common.dates import DatePrecision
 
 from .choices import Reliability, SourceKind
-from .models import Source
+from .models import Source, SourceText
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -20,3 +20,14 @@ class SourceFactory(factory.django.DjangoModelFactory):
     publication_date_precision = DatePrecision.MONTH
     kind = SourceKind.NEWS
     reliability = Reliability.B
+
+
+class SourceTextFactory(factory.django.DjangoModelFactory):
+    """A stored text; pass `text=` with the quotes a test cites."""
+
+    class Meta:
+        model = SourceText
+
+    source = factory.SubFactory(SourceFactory)
+    version = 1
+    text = factory.Sequence(lambda n: f"Report {n}.\n\nOfficials said the shipment had arrived.\n")

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -14,7 +16,7 @@ from common.models import TimeStampedModel
 from common.slugs import SlugNotOnlyDigits, slug_not_only_digits_constraint
 from common.validators import validate_single_line, validate_text
 
-from .choices import Reliability, SourceKind
+from .choices import Reliability, SourceKind, TextFormat, TextOrigin
 
 
 class SourceQuerySet(models.QuerySet):
@@ -164,3 +166,98 @@ class Source(TimeStampedModel):
                 errors["copy_of"] = "Other documents are copies of this one; it is an original."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def current_text(self):
+        """The latest version of the document's text, or None if none is stored."""
+        return self.texts.order_by("-version").first()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SourceTextQuerySet(models.QuerySet):
+    def current(self):
+        """Each source's latest version only."""
+        newer = SourceText.objects.filter(
+            source=models.OuterRef("source"), version__gt=models.OuterRef("version")
+        )
+        return self.exclude(models.Exists(newer))
+
+
+class SourceText(models.Model):
+    """One version of a source's text, as it was received: the words quotes
+    are anchored in. A version never changes once stored: a correction is a
+    new version, the old one is kept, and the citations move to the new one
+    where their quote is found again (transfers.anchors)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="texts")
+    version = models.PositiveIntegerField(default=1)
+    text = models.TextField(
+        help_text="The document's text; for an HTML page, its main text as extracted.",
+        validators=[validate_text],
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False, db_index=True)
+    format = models.CharField(max_length=10, choices=TextFormat.choices, default=TextFormat.TEXT)
+    received = models.TextField(
+        blank=True,
+        help_text="The document as received when it is not the text itself (the HTML page).",
+    )
+    origin = models.CharField(max_length=10, choices=TextOrigin.choices, default=TextOrigin.PASTED)
+    retrieved_from = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="The URL it was fetched from, or the name of the file uploaded.",
+        validators=[validate_single_line],
+    )
+    retrieved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was fetched, uploaded or pasted."
+    )
+    note = models.TextField(
+        blank=True, help_text="What this version corrects.", validators=[validate_text]
+    )
+    created = models.DateTimeField(auto_now_add=True, editable=False)
+
+    objects = SourceTextQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source_id", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "version"], name="%(app_label)s_%(class)s_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="%(app_label)s_%(class)s_version_from_1"
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""), name="%(app_label)s_%(class)s_text_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=TextFormat.values),
+                name="%(app_label)s_%(class)s_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=TextOrigin.values),
+                name="%(app_label)s_%(class)s_origin_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source.slug}, text version {self.version}"
+
+    def save(self, *args, **kwargs):
+        # A stored version is evidence: its words never change under the
+        # citations anchored in them (corrections are new versions).
+        if self.pk and not self._state.adding:
+            stored = SourceText.objects.filter(pk=self.pk).values_list("sha256", flat=True).first()
+            if stored is not None and stored != text_sha256(self.text):
+                raise ValidationError(
+                    {"text": "A stored text is never changed; store a correction as a new version."}
+                )
+        self.sha256 = text_sha256(self.text)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.text.strip():
+            raise ValidationError({"text": "The text is empty."})

@@ -6,7 +6,8 @@ class TransfersConfig(AppConfig):
     verbose_name = "Transfers and weapon systems"
 
     def ready(self):
-        from . import citation_search_index, contradictions, evidence, search_index
+        # anchors connects its receiver by being imported.
+        from . import anchors, citation_search_index, contradictions, evidence, search_index  # noqa: F401
 
         # The citation's own document first, then its transfer's (the order
         # the signals ran in when citations lived in `sources`).

@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from actors.models import Actor
+from sources.models import SourceText
 
-from .choices import ContradictionState, Stance
+from .choices import AnchorState, ContradictionState, Stance
 from .models import Citation, Contradiction, StatusEvent, System, Transfer
 
 ERROR = "error"
@@ -105,6 +106,53 @@ def citations_on_another_transfers_event():
             citation.pk,
             str(citation),
             "Cites a status event of another transfer.",
+        )
+
+
+def citations_off_their_anchor():
+    """The anchor's rule, text[start:end] == quote, checked in the database's
+    rows (a write that bypassed the models would break it), and citations
+    of a source with a stored text that are not anchored in it."""
+    anchored = Citation.objects.filter(document__isnull=False).select_related("document", "source")
+    for citation in anchored.order_by("id"):
+        if citation.document.source_id != citation.source_id:
+            problem = "Its anchor points into another source's text."
+        elif citation.document.text[citation.start : citation.end] != citation.quote:
+            problem = (
+                f"Its quote is not what stands at {citation.start}–{citation.end} in version "
+                f"{citation.document.version} of the text."
+            )
+        else:
+            continue
+        yield Finding(ERROR, "citation_off_anchor", "citation", citation.pk, str(citation), problem)
+    unanchored = Citation.objects.filter(
+        document__isnull=True, source__in=SourceText.objects.values("source")
+    ).select_related("source")
+    for citation in unanchored.order_by("id"):
+        yield Finding(
+            ERROR,
+            "citation_not_anchored",
+            "citation",
+            citation.pk,
+            str(citation),
+            "The source's text is stored, but the quote is not anchored in it.",
+        )
+
+
+def orphaned_citations():
+    """Quotes not found again in a corrected text: an editor re-selects them."""
+    orphans = Citation.objects.filter(anchor_state=AnchorState.ORPHANED).select_related(
+        "source", "document"
+    )
+    for citation in orphans.order_by("id"):
+        yield Finding(
+            WARNING,
+            "citation_orphaned",
+            "citation",
+            citation.pk,
+            str(citation),
+            f"Orphaned: anchored in version {citation.document.version} of the text, its quote "
+            "is not in the current one.",
         )
 
 
@@ -270,6 +318,8 @@ CHECKS = [
     status_events_without_citation,
     status_out_of_step,
     citations_on_another_transfers_event,
+    citations_off_their_anchor,
+    orphaned_citations,
     claims_on_one_root,
     credibility_overrides,
     contradicting_citations,

@@ -131,3 +131,11 @@ class ContradictionKind(models.TextChoices):
 class ContradictionState(models.TextChoices):
     OPEN = "open", "Open"
     RESOLVED = "resolved", "Resolved"
+
+
+class AnchorState(models.TextChoices):
+    """Whether a citation's quote is tied to a place in its source's stored text."""
+
+    UNANCHORED = "unanchored", "Not anchored (the source has no stored text)"
+    ANCHORED = "anchored", "Anchored in the source's current text"
+    ORPHANED = "orphaned", "Orphaned (not found in the current text; anchored in an older one)"

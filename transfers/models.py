@@ -27,9 +27,10 @@ from common.history import History
 from common.models import TimeStampedModel
 from common.slugs import SlugNotOnlyDigits, addressable_slug, slug_not_only_digits_constraint
 from common.validators import validate_single_line, validate_text
-from sources.models import Source
+from sources.models import Source, SourceText
 
 from .choices import (
+    AnchorState,
     Condition,
     ContradictionKind,
     ContradictionState,
@@ -801,14 +802,53 @@ class Citation(TimeStampedModel):
         help_text="The status event this quote supports, if it is about one.",
     )
     quote = models.TextField(
-        help_text="Copied exactly from the document: one or two sentences.",
+        # Blank in forms: offsets into the stored text give it (clean() fills
+        # it in, and refuses a citation that has neither).
+        blank=True,
+        help_text=(
+            "Copied exactly from the document: one or two sentences. Left empty, it is taken "
+            "from the stored text at the offsets given."
+        ),
         validators=[validate_text],
     )
     location = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Where the quote stands, e.g. 'paragraph 4'.",
+        help_text=(
+            "Where the quote stands, e.g. 'paragraph 4'; derived from the anchor when the "
+            "source's text is stored."
+        ),
         validators=[validate_single_line],
+    )
+    # Where the quote stands in the stored text (the W3C Web Annotation
+    # model's TextPositionSelector and TextQuoteSelector): text[start:end] is
+    # the quote, prefix and suffix the text around it, which find it again in
+    # a corrected version (transfers.anchors). All empty when the source has
+    # no stored text.
+    document = models.ForeignKey(
+        SourceText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The version of the source's text the quote is anchored in.",
+    )
+    start = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Offset of the quote's first character in that text."
+    )
+    end = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Offset just past the quote's last character."
+    )
+    prefix = models.CharField(
+        max_length=64, blank=True, help_text="The text just before the quote."
+    )
+    suffix = models.CharField(max_length=64, blank=True, help_text="The text just after the quote.")
+    anchor_state = models.CharField(
+        max_length=10,
+        choices=AnchorState.choices,
+        default=AnchorState.UNANCHORED,
+        db_default=AnchorState.UNANCHORED,
+        db_index=True,
     )
     stance = models.CharField(
         max_length=16, choices=Stance.choices, default=Stance.SUPPORTS, db_index=True
@@ -858,6 +898,23 @@ class Citation(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(stance__in=Stance.values), name="sources_citation_stance_valid"
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        document__isnull=True,
+                        start__isnull=True,
+                        end__isnull=True,
+                        anchor_state=AnchorState.UNANCHORED,
+                    )
+                    | Q(
+                        document__isnull=False,
+                        start__isnull=False,
+                        end__gt=F("start"),
+                        anchor_state__in=[AnchorState.ANCHORED, AnchorState.ORPHANED],
+                    )
+                ),
+                name="sources_citation_anchor_whole",
+            ),
         ]
 
     def __str__(self):
@@ -865,9 +922,11 @@ class Citation(TimeStampedModel):
         return f"{self.get_stance_display()}: “{excerpt}” ({self.source.title or self.source.slug})"
 
     def clean(self):
+        from .anchors import anchor_citation
+
         self._take_transfer_from_status_event()
         errors = {}
-        if not self.quote.strip():
+        if not self.quote.strip() and self.start is None:
             errors["quote"] = "Copy the supporting sentence from the document."
         if (
             self.status_event_id
@@ -877,6 +936,8 @@ class Citation(TimeStampedModel):
             errors["status_event"] = "This status event belongs to another transfer."
         if errors:
             raise ValidationError(errors)
+        if self.source_id:
+            anchor_citation(self)
 
     def save(self, *args, **kwargs):
         self._take_transfer_from_status_event()
