@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from actors.api.views import ActorRelationViewSet, ActorViewSet
 from editorial.api.views import DeletedView
-from sources.api.views import SourceViewSet
+from sources.api.views import SourceTextViewSet, SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
 from transfers.api.downloads import (
     NetworkView,
@@ -29,6 +29,7 @@ router.register("systems", SystemViewSet, basename="system")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("status-events", StatusEventViewSet, basename="statusevent")
 router.register("sources", SourceViewSet, basename="source")
+router.register("source-texts", SourceTextViewSet, basename="sourcetext")
 router.register("citations", CitationViewSet, basename="citation")
 router.register("packages", PackageViewSet, basename="package")
 router.register("values", ValueViewSet, basename="value")

@@ -209,3 +209,17 @@ def location(text: str, start: int, *, title: str = "") -> str:
                 return f"paragraph {body}"
             return "page furniture" if paragraph.kind == "furniture" else paragraph.kind
     return ""
+
+
+def segments(text: str, spans) -> list[tuple[str, tuple]]:
+    """The text cut where any span begins or ends: (piece, keys of the spans
+    covering it) in order, so that cited passages can be highlighted, each
+    linked to its claims, overlapping ones included. `spans` are
+    (start, end, key); the pieces joined give the text back exactly."""
+    spans = [(start, end, key) for start, end, key in spans if 0 <= start < end <= len(text)]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    pieces = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        covering = tuple(key for s, e, key in spans if s <= start and end <= e)
+        pieces.append((text[start:end], covering))
+    return pieces

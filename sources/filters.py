@@ -6,11 +6,12 @@ from common.api.filters import (
     SearchFilter,
     YearFilter,
     ordering_filter,
+    reference_filters,
 )
 from common.search import SearchSpec
 
 from .choices import Reliability, SourceKind
-from .models import Source
+from .models import Source, SourceText
 
 SOURCE_SEARCH = SearchSpec(
     fields={"title": "A", "slug": "A", "publisher": "B", "authors": "B", "notes": "C"}
@@ -59,4 +60,21 @@ class SourceFilterSet(ApiFilterSet):
 
     class Meta:
         model = Source
+        fields = []
+
+
+class SourceTextFilterSet(ApiFilterSet):
+    source, source_id = reference_filters(
+        "source",
+        Source.objects.all(),
+        "Source",
+        slug_help="The versions of this source's text, by its slug; repeat for several.",
+        id_help="The versions of this source's text, by its id; repeat for several.",
+    )
+    sha256 = django_filters.CharFilter(
+        label="SHA-256", help_text="The version whose text has this SHA-256 (hex)."
+    )
+
+    class Meta:
+        model = SourceText
         fields = []

@@ -220,6 +220,9 @@ class SourceText(models.Model):
     created = models.DateTimeField(auto_now_add=True, editable=False)
 
     objects = SourceTextQuerySet.as_manager()
+    # Who stored each version (a version is never changed, so its history is
+    # its creation and, if uncited, its deletion).
+    history = History()
 
     class Meta:
         ordering = ["source_id", "version"]

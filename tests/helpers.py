@@ -23,6 +23,7 @@ EDITED_MODELS = [
     "statusevent",
     "delivery",
     "source",
+    "sourcetext",
     "citation",
     "package",
     "value",

@@ -6,13 +6,16 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from common.admin import CuratedModelAdmin, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
+from sources.models import Source
 
 from . import contradictions, services
 from .audit import ERROR, open_contradiction_count, run_audit
 from .choices import ValueKind
+from .document_admin import DocumentSourceAdmin, passage_from_query, quote_of_passage
 from .models import (
     TRANSFER_PARTIES,
     Citation,
@@ -449,6 +452,18 @@ class TransferAdmin(CuratedModelAdmin):
         obj._history_user = request.user
         services.transfer_save(obj, intermediaries=obj.__dict__.pop(SUBMITTED_STOPS, None))
 
+    def response_add(self, request, obj, post_url_continue=None):
+        """A transfer made from a passage of a document ("New transfer from
+        this passage"): next, cite the passage for it."""
+        passage = passage_from_query(request.GET, prefix="cite_")
+        if passage is not None and "_addanother" not in request.POST:
+            source, start, end = passage
+            return redirect(
+                f"{reverse('admin:transfers_citation_add')}?transfer={obj.pk}"
+                f"&source={source}&start={start}&end={end}"
+            )
+        return super().response_add(request, obj, post_url_continue)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is TransferIntermediary:
             # Written with the transfer in save_model; saving without commit
@@ -606,12 +621,15 @@ class CitationAdmin(CuratedModelAdmin):
         "transfer__slug",
     ]
     autocomplete_fields = ["source", "transfer", "status_event", "attributed_to_actor"]
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["anchor", "created", "updated"]
     fields = [
         "source",
         "transfer",
         "status_event",
         "quote",
+        "start",
+        "end",
+        "anchor",
         "location",
         "stance",
         "attributed_to",
@@ -631,6 +649,29 @@ class CitationAdmin(CuratedModelAdmin):
     @admin.display(description="quote")
     def short_quote(self, obj):
         return obj.quote if len(obj.quote) <= 90 else obj.quote[:87] + "…"
+
+    @admin.display(description="anchor")
+    def anchor(self, obj):
+        if obj.document_id is None:
+            return obj.get_anchor_state_display()
+        url = reverse("admin:sources_source_document", args=[obj.source_id])
+        return format_html(
+            '{} — <a href="{}?version={}#citation-{}">see it in version {} of the text</a>',
+            obj.get_anchor_state_display(),
+            url,
+            obj.document.version,
+            obj.pk,
+            obj.document.version,
+        )
+
+    def get_changeform_initial_data(self, request):
+        """A passage selected in the document page: its quote is the stored
+        text's, filled in with its offsets (never retyped)."""
+        initial = super().get_changeform_initial_data(request)
+        passage = passage_from_query(request.GET)
+        if passage is not None:
+            initial["quote"] = quote_of_passage(*passage)
+        return initial
 
 
 class ContradictionForm(forms.ModelForm):
@@ -726,3 +767,8 @@ class ContradictionAdmin(CuratedModelAdmin):
         # The links were written with the record in save_model.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+
+# The source's admin, with its document page (transfers.document_admin).
+admin.site.unregister(Source)
+admin.site.register(Source, DocumentSourceAdmin)

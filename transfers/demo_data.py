@@ -27,6 +27,7 @@ from sources.models import Source
 from . import citation_search_index, search_index
 from .choices import (
     AGREED_OR_LATER,
+    AnchorState,
     Condition,
     IntermediaryRole,
     Stage,
@@ -540,6 +541,13 @@ def _add_citations(
                 "updated": now,
                 "quote": f"Reports in {date.year} said the deal (#{index}) was {stage}.",
                 "location": f"paragraph {rng.randint(1, 30)}",
+                # Generated sources have no stored text to anchor in.
+                "document_id": None,
+                "start": None,
+                "end": None,
+                "prefix": "",
+                "suffix": "",
+                "anchor_state": AnchorState.UNANCHORED,
                 "stance": stance,
                 "attributed_to": (
                     rng.choice(ATTRIBUTIONS) if rng.random() < ATTRIBUTED_SHARE else ""

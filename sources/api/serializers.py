@@ -6,9 +6,16 @@ from common.api.fields import (
     PartialDateField,
     PrecisionField,
 )
-from common.api.serializers import BriefSerializer, FullCleanModelSerializer, filtered_list_url
+from common.api.serializers import (
+    ApiModelSerializer,
+    BriefSerializer,
+    FullCleanModelSerializer,
+    filtered_list_url,
+)
 
-from ..models import Source
+from ..choices import TextOrigin
+from ..models import Source, SourceText
+from ..services import source_text_add
 
 
 class SourceBriefSerializer(BriefSerializer):
@@ -63,6 +70,18 @@ class SourceSerializer(FullCleanModelSerializer):
         help_text="The original work, if this is a syndicated copy or excerpt: an id or slug.",
     )
     citations = serializers.SerializerMethodField(help_text="Link to the quotes from this source.")
+    texts = serializers.SerializerMethodField(
+        help_text="Link to the stored versions of the document's text."
+    )
+    text = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        help_text=(
+            "The document's text, stored as version 1 when the source is created (plain text "
+            "or markdown, as received); later versions go to /source-texts/."
+        ),
+    )
 
     class Meta:
         model = Source
@@ -85,9 +104,83 @@ class SourceSerializer(FullCleanModelSerializer):
             "document_key",
             "notes",
             "citations",
+            "texts",
+            "text",
             "created",
             "updated",
         ]
 
     def get_citations(self, obj) -> str:
         return filtered_list_url(self.context.get("request"), "api:citation-list", source=obj.slug)
+
+    def get_texts(self, obj) -> str:
+        return filtered_list_url(
+            self.context.get("request"), "api:sourcetext-list", source=obj.slug
+        )
+
+    def create(self, validated_data):
+        text = validated_data.pop("text", None)
+        source = super().create(validated_data)
+        if text is not None:
+            _store_text(source, text, "text", TextOrigin.API)
+        return source
+
+    def update(self, instance, validated_data):
+        if "text" in validated_data:
+            raise serializers.ValidationError(
+                {"text": ["A stored text is never replaced; post a new version to /source-texts/."]}
+            )
+        return super().update(instance, validated_data)
+
+
+def _store_text(source, text, text_format, origin, **fields):
+    """Store a version of the source's text, its rules' refusals as a 400 on `text`."""
+    from django.core.exceptions import ValidationError as ModelValidationError
+
+    try:
+        return source_text_add(source, text, format=text_format, origin=origin, **fields)
+    except ModelValidationError as error:
+        raise serializers.ValidationError({"text": error.messages}) from None
+
+
+class SourceTextSerializer(ApiModelSerializer):
+    """One version of a source's text, as received: what quotes are anchored in.
+    Never changed once stored: a correction is posted as a new version, and the
+    source's citations move to it (or are flagged orphaned)."""
+
+    url = DetailUrlField(view_name="api:sourcetext-detail")
+    source = IdOrSlugRelatedField(
+        queryset=Source.objects.all(),
+        brief_serializer=SourceBriefSerializer,
+        help_text="The source this is the text of: an id or slug.",
+    )
+    text = serializers.CharField(trim_whitespace=False, help_text="The document's text.")
+
+    class Meta:
+        model = SourceText
+        fields = [
+            "id",
+            "url",
+            "source",
+            "version",
+            "text",
+            "sha256",
+            "format",
+            "origin",
+            "retrieved_from",
+            "retrieved_at",
+            "note",
+            "created",
+        ]
+        read_only_fields = ["version", "sha256", "origin", "retrieved_at", "created"]
+        # The version is the next one, numbered by source_text_add under a lock;
+        # DRF's unique-together check would test the default (1) instead.
+        validators = []
+
+    def create(self, validated_data):
+        source = validated_data.pop("source")
+        text = validated_data.pop("text")
+        text_format = validated_data.pop("format", "text")
+        version, created = _store_text(source, text, text_format, TextOrigin.API, **validated_data)
+        self.created = created
+        return version

@@ -36,7 +36,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from actors.factories import ActorFactory, ActorRelationFactory
 from editorial.management.commands.create_editor import editors_group
-from sources.factories import SourceFactory
+from sources.factories import SourceFactory, SourceTextFactory
 from tests.admin.forms import form_data
 from tests.api.test_permissions import _walk, get_resolver
 from tests.helpers import documented_transfer
@@ -164,6 +164,7 @@ def build_world() -> World:
     relation = ActorRelationFactory()
     spare_system = SystemFactory(designation="Spare system", slug="spare-system")
     spare_source = SourceFactory()
+    SourceTextFactory(source=spare_source)  # its document page
     # A package with its value, and a value of the transfer's own citing one of
     # its citations, so both pages show their value inlines filled. (The
     # package has no transfers, which would keep it from being deleted.)
@@ -320,6 +321,7 @@ CUSTOM_PAGES = {
     "admin:transfers_transfer_deleted": ("deleted", "transfers.transfer"),
     "admin:transfers_transfer_restore": ("restore", "transfers.transfer"),
     "admin:audit_report": ("audit", "transfers.transfer"),
+    "admin:sources_source_document": ("document", "sources.source"),
 }
 MODEL_PAGES = ("changelist", "add", "change", "delete", "history", "simple_history")
 
@@ -359,7 +361,7 @@ def test_every_registered_model_has_a_spec():
 
 def url_for(case: Case, world: World) -> str:
     target = world.targets.get(case.label)
-    if case.kind in ("change", "delete", "history", "user_password"):
+    if case.kind in ("change", "delete", "history", "user_password", "document"):
         return reverse(case.name, args=[target.pk])
     if case.kind == "simple_history":
         version = target.history.order_by("-history_id").first()
@@ -461,6 +463,7 @@ READ_NEEDS = {
     "user_password": {"change"},
     "deleted": {"view", "change"},
     "audit": {"view", "change"},
+    "document": {"view", "change"},
 }
 #: And for writing.
 WRITE_NEEDS = {

@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from actors.factories import ActorRelationFactory
 from editorial.management.commands.create_editor import editors_group
+from sources.factories import SourceTextFactory
 from tests.helpers import documented_transfer, token_client
 from transfers.factories import ContradictionFactory, PackageFactory, ValueFactory
 from transfers.models import Transfer
@@ -66,6 +67,9 @@ MATRIX = {
     "api:source-list": Route(),
     "api:source-detail": Route("source"),
     "api:source-history": Route("source"),
+    "api:sourcetext-list": Route(),
+    "api:sourcetext-detail": Route("sourcetext"),
+    "api:sourcetext-history": Route("sourcetext"),
     "api:citation-list": Route(),
     "api:citation-detail": Route("citation"),
     "api:citation-history": Route("citation"),
@@ -174,6 +178,8 @@ def make_target(kind: str | None):
         return transfer.citations.order_by("id").first().pk
     if kind == "source":
         return transfer.citations.order_by("id").first().source_id
+    if kind == "sourcetext":
+        return SourceTextFactory(source=transfer.citations.order_by("id").first().source).pk
     if kind == "package":
         package = PackageFactory()
         Transfer.objects.filter(pk=transfer.pk).update(package=package)

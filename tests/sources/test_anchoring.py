@@ -117,3 +117,18 @@ def test_the_seed_furniture_is_not_counted():
     column = (SEEDS / "002_76cf35c5299b26fe.txt").read_text()
     assert location(column, column.index("Physical Address")) == "page furniture"
     assert location(column, column.index("Russian President Vladimir Putin’s")) == "paragraph 1"
+
+
+def test_segments_cut_the_text_where_passages_begin_and_end():
+    from sources.anchoring import segments
+
+    text = "Russia sent drones to Iran in 2022."
+    pieces = segments(text, [(0, 18, "a"), (12, 26, "b"), (100, 120, "out of range")])
+    assert "".join(piece for piece, _ in pieces) == text
+    assert pieces == [
+        ("Russia sent ", ("a",)),
+        ("drones", ("a", "b")),
+        (" to Iran", ("b",)),
+        (" in 2022.", ()),
+    ]
+    assert segments("plain", []) == [("plain", ())]

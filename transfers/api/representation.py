@@ -118,6 +118,10 @@ CITATION_FIELDS = (
     "source",
     "quote",
     "location",
+    "anchor_state",
+    "document",
+    "start",
+    "end",
     "stance",
     "attributed_to",
     "attributed_to_actor",
@@ -225,6 +229,10 @@ CITATION_COLUMNS = (
     *SOURCE_BRIEF_COLUMNS,
     "quote",
     "location",
+    "anchor_state",
+    "document_id",
+    "start",
+    "end",
     "stance",
     "attributed_to",
     "attributed_to_actor_id",
@@ -379,14 +387,18 @@ class TransferShape:
     def citation(self, sources: dict, relays: list, citation_id, source_id, *rest) -> dict:
         """A citation; `sources` keeps each source's brief, built once per
         page; `relays` are the briefs of the reports it relays."""
-        *source, quote, location, stance, attributed, actor_id, actor_slug, actor_name = rest[:-2]
-        event_id, note = rest[-2:]
+        *source, quote, location, anchor_state, document_id, start, end = rest[:-7]
+        stance, attributed, actor_id, actor_slug, actor_name, event_id, note = rest[-7:]
         values = (
             citation_id,
             f"{self._citation_url}{citation_id}/",
             self.source_once(sources, source_id, *source),
             quote,
             location,
+            anchor_state,
+            document_id,
+            start,
+            end,
             stance,
             attributed,
             None if actor_id is None else self.actor(actor_id, actor_slug, actor_name),

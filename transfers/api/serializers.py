@@ -265,6 +265,11 @@ class TransferCitationSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The earlier reports the quote passes on, from the original to this document.",
     )
+    document = serializers.IntegerField(
+        source="document_id",
+        allow_null=True,
+        help_text="The id of the source text version the quote is anchored in (/source-texts/).",
+    )
 
     class Meta:
         model = Citation
@@ -514,6 +519,12 @@ class CitationSerializer(FullCleanModelSerializer):
             "status_event",
             "quote",
             "location",
+            "anchor_state",
+            "document",
+            "start",
+            "end",
+            "prefix",
+            "suffix",
             "stance",
             "attributed_to",
             "attributed_to_actor",
@@ -522,6 +533,15 @@ class CitationSerializer(FullCleanModelSerializer):
             "created",
             "updated",
         ]
+        read_only_fields = ["anchor_state", "document", "prefix", "suffix"]
+        extra_kwargs = {
+            "start": {
+                "help_text": "Offset of the quote's first character in the source's current "
+                "text. Optional: the quote is looked for in the text; give the offsets to "
+                "choose among several places, or leave the quote empty to take it from them."
+            },
+            "end": {"help_text": "Offset just past the quote's last character."},
+        }
 
     def create(self, validated_data):
         relays = validated_data.pop("relays", [])

@@ -16,6 +16,7 @@ EDITED_MODELS = [
     ("transfers", "statusevent"),
     ("transfers", "delivery"),
     ("sources", "source"),
+    ("sources", "sourcetext"),
     ("transfers", "citation"),
     ("transfers", "citationrelay"),
     ("transfers", "package"),
@@ -41,10 +42,10 @@ class Command(BaseCommand):
     help = (
         'Create (or update) an API editor: a user in the "Editors" group, which may add, '
         "change and delete actors, actor relations, systems, transfers, status events, "
-        "deliveries, sources, citations and their relayed reports, packages, values and "
-        "contradictions (not users). With --admin the user may also log in to the admin, to "
-        "curate there with the same permissions. Prints a new API token for the user, valid "
-        "TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
+        "deliveries, sources and their texts, citations and their relayed reports, packages, "
+        "values and contradictions (not users). With --admin the user may also log in to the "
+        "admin, to curate there with the same permissions. Prints a new API token for the "
+        "user, valid TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
     )
 
     def add_arguments(self, parser):
