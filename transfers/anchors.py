@@ -87,6 +87,10 @@ def anchor_citation(citation) -> None:
         _unanchor(citation)
         return
 
+    if "\r\n" in citation.quote and "\r" not in current.text:
+        # A browser sends a textarea's line breaks as CRLF (HTML's form
+        # encoding); the stored text has LF.
+        citation.quote = citation.quote.replace("\r\n", "\n")
     document = citation.document if citation.document_id else None
     if document is not None and document.source_id != source.pk:
         document = None  # the citation moved to another source: anchor it anew

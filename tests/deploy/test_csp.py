@@ -4,12 +4,12 @@ data blocks, which a browser does not run) or an inline event handler. The
 real-browser check loads the admin, the docs and the browsable API in
 Chromium and fails on any CSP violation or script error."""
 
-import os
 import re
-import shutil
 
 import pytest
 from django.contrib.auth.models import User
+
+from tests.browser import chromium, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -67,73 +67,39 @@ def test_the_docs_start_up_script_is_served_as_a_file(client):
     assert b"SwaggerUIBundle" in script.content
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def require_chromium():
-    """Skip without Chromium, except where the browser is required (CI sets
-    REQUIRE_BROWSER=1 after installing it): there a missing browser fails."""
-    if CHROMIUM is None:
-        message = "no Chromium (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_admin_and_the_docs_load_in_a_browser_with_no_csp_violation(live_server):
-    require_chromium()
-    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     User.objects.create_superuser("browser-admin", password="a long passphrase")
     violations, errors = [], []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+    with chromium() as browser:
+        page = browser.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and violations.append((page.url, message.text[:160]))
+            ),
         )
-        try:
-            page = browser.new_page()
-            page.on(
-                "console",
-                lambda message: (
-                    "Content Security Policy" in message.text
-                    and violations.append((page.url, message.text[:160]))
-                ),
-            )
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            # The admin: log in, then the transfer form (the richest page)
-            page.goto(f"{live_server.url}/admin/login/")
-            page.fill("#id_username", "browser-admin")
-            page.fill("#id_password", "a long passphrase")
-            page.click("input[type=submit]")
-            page.wait_for_url(f"{live_server.url}/admin/")
-            page.goto(f"{live_server.url}/admin/transfers/transfer/add/")
-            page.wait_for_selector("#transfer_form")
-            # The docs: Swagger UI renders the operations from the schema
-            page.goto(f"{live_server.url}/api/docs/")
-            page.wait_for_selector(".opblock", timeout=30_000)
-            # The browsable API, logged in by the admin's session: its log-out
-            # link (an inline handler in DRF, a script file here) logs out
-            page.goto(f"{live_server.url}/api/v1/actors/")
-            page.wait_for_selector(".response-info")
-            page.click("a.dropdown-toggle")
-            page.click("text=Log out")
-            page.wait_for_selector("text=Log in")
-            # And its login form logs in again
-            page.goto(f"{live_server.url}/api/auth/login/?next=/api/v1/actors/")
-            page.fill("#id_username", "browser-admin")
-            page.fill("#id_password", "a long passphrase")
-            page.click("#submit-id-submit")
-            page.wait_for_selector("text=browser-admin")
-        finally:
-            browser.close()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        # The admin: log in, then the transfer form (the richest page)
+        log_in(page, live_server, "browser-admin", "a long passphrase")
+        page.goto(f"{live_server.url}/admin/transfers/transfer/add/")
+        page.wait_for_selector("#transfer_form")
+        # The docs: Swagger UI renders the operations from the schema
+        page.goto(f"{live_server.url}/api/docs/")
+        page.wait_for_selector(".opblock", timeout=30_000)
+        # The browsable API, logged in by the admin's session: its log-out
+        # link (an inline handler in DRF, a script file here) logs out
+        page.goto(f"{live_server.url}/api/v1/actors/")
+        page.wait_for_selector(".response-info")
+        page.click("a.dropdown-toggle")
+        page.click("text=Log out")
+        page.wait_for_selector("text=Log in")
+        # And its login form logs in again
+        page.goto(f"{live_server.url}/api/auth/login/?next=/api/v1/actors/")
+        page.fill("#id_username", "browser-admin")
+        page.fill("#id_password", "a long passphrase")
+        page.click("#submit-id-submit")
+        page.wait_for_selector("text=browser-admin")
     assert violations == [], "\n".join(map(str, violations))
     assert errors == []
