@@ -46,6 +46,7 @@ _COMMON_SAYERS = frozenset(
     }
 )
 MAX_SAYER_WORDS = 12
+_COPULAS = frozenset({"is", "are", "was", "were", "be", "been"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def _sayer_before(clause: str, verb_start: int) -> tuple[int, int] | None:
     who = clause[begin:finish].strip()
     if not who or len(who.split()) > MAX_SAYER_WORDS or not _is_a_sayer(who):
         return None
+    if who.split()[-1].lower() in _COPULAS:
+        return None  # "Russia is also believed to": a hedge, not a speaker
     begin += len(clause[begin:finish]) - len(clause[begin:finish].lstrip())
     return begin, begin + len(who)
 

@@ -60,6 +60,8 @@ class Draft:
     pool: list[str]
     by_holding: bool
     attribution: tuple[str, str | None]
+    speakers: list[str] = field(default_factory=list)
+    denial: bool = False
     inferred: set[str] = field(default_factory=set)
 
 
@@ -113,6 +115,12 @@ class ClaimReader:
         attribution = find_attribution(self.masked, clause.start, clause.end)
         skip = (attribution.start, attribution.end) if attribution else None
         said_by = self._said_by(attribution, founds)
+        speakers = [
+            slot
+            for slot in actor_slots(self.text, self.masked, clause.start, founds, None)
+            if skip and skip[0] <= slot.start < skip[1]
+        ]
+        denial = is_denial(self.masked[clause.start : clause.end])
         outside = [f for f in founds if not (skip and skip[0] <= f.start < skip[1])]
         cues = [
             cue
@@ -126,6 +134,9 @@ class ClaimReader:
         for system in systems:
             roles = assign_roles(self.masked, system, cues, slots, excluded)
             draft = self._draft(index, sentence, clause, roles, cues, slots, said_by)
+            if denial:
+                _fill_from_denier(draft, _labels(speakers))
+            _fill_from_clause(draft)
             label = system.label
             if label not in drafts or _explicit_roles(draft) > _explicit_roles(drafts[label]):
                 drafts[label] = draft
@@ -158,11 +169,14 @@ class ClaimReader:
             suppliers=_labels(roles.suppliers),
             recipients=_labels(roles.recipients),
             intermediaries=_labels(roles.intermediaries),
-            pool=_labels(unused_parties(slots, roles)),
+            pool=[
+                label
+                for label in _labels(unused_parties(slots, roles))
+                if label not in _labels([*roles.suppliers, *roles.recipients])
+            ],
             by_holding=roles.by_holding,
             attribution=said_by,
         )
-        _fill_from_clause(draft)
         return draft
 
     def _frame(self, index, sentence, clause, cues, slots, excluded, said_by, drafts):
@@ -176,7 +190,9 @@ class ClaimReader:
         roles = assign_roles(self.masked, None, cues, slots, excluded)
         if not (roles.suppliers or roles.recipients):
             return None
-        return self._draft(index, sentence, clause, roles, cues, slots, said_by)
+        frame = self._draft(index, sentence, clause, roles, cues, slots, said_by)
+        _fill_from_clause(frame)
+        return frame
 
     def _fill(self, draft: Draft, frames: list[Draft], pair: tuple[str, str] | None) -> None:
         """Fill the roles a clause left open (the module docstring's order)."""
@@ -266,6 +282,23 @@ def claim_key(fields: dict) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
+def _fill_from_denier(draft: Draft, speakers: list[str]) -> None:
+    """Who denies a transfer is usually a party to it ("North Korea denied
+    that any missiles had been sent to Russia"): the supplier first."""
+    draft.denial = True
+    for speaker in speakers:
+        if speaker in draft.suppliers or speaker in draft.recipients:
+            return
+    if not speakers:
+        return
+    if not draft.suppliers:
+        draft.suppliers = [speakers[0]]
+        draft.inferred.add("supplier")
+    elif not draft.recipients:
+        draft.recipients = [speakers[0]]
+        draft.inferred.add("recipient")
+
+
 def _fill_from_clause(draft: Draft) -> None:
     """A role the wording left open, from the clause's other parties: the
     one who is neither the supplier nor the recipient named. Never a
@@ -331,13 +364,13 @@ def _take_up(draft: Draft, frame: Draft) -> None:
 
 def _main_pair(drafts: list[Draft]) -> tuple[str, str] | None:
     """The (supplier, recipient) most clauses state outright, if one leads."""
-    counts: Counter = Counter()
-    for clause in {(d.sentence, d.clause.start): d for d in drafts}.values():
-        if {"supplier", "recipient"} & clause.inferred or clause.by_holding:
+    stated: dict[tuple, set] = {}
+    for draft in drafts:
+        if {"supplier", "recipient"} & draft.inferred or draft.by_holding:
             continue
-        for supplier in clause.suppliers:
-            for recipient in clause.recipients:
-                counts[(supplier, recipient)] += 1
+        pairs = stated.setdefault((draft.sentence, draft.clause.start), set())
+        pairs |= {(s, r) for s in draft.suppliers for r in draft.recipients}
+    counts = Counter(pair for pairs in stated.values() for pair in pairs)
     ranked = counts.most_common(2)
     if not ranked or ranked[0][1] < MAIN_PAIR_MIN:
         return None

@@ -17,6 +17,7 @@ ACQUIRE = "acquire"  # Y buys Z from X; Y's purchase of Z from X
 POSSESS = "possess"  # Z stored in Y's caches; Y's arsenal of Z
 INTERDICT = "interdict"  # Z headed for Y was seized (by a third party)
 TRAIN = "train"  # X trains Y to operate Z
+USE = "use"  # Y fired Z (seen in Y's hands; a demonym before Z is its origin)
 STAGE_ONLY = ""  # talks, deal, cancelled: how far, not which way
 
 
@@ -25,7 +26,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-DIRECTIONAL = frozenset({SUPPLY, ACQUIRE, POSSESS, INTERDICT, TRAIN})
+DIRECTIONAL = frozenset({SUPPLY, ACQUIRE, POSSESS, INTERDICT, TRAIN, USE})
+#: Directions where the materiel is seen with its holder, not seen moving.
+HOLDING = frozenset({POSSESS, INTERDICT, USE})
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ CUES: tuple[Cue, ...] = (
         POSSESS,
         Stage.OBSERVED_IN_POSSESSION,
     ),
+    _cue(r"fired|launched|used|employed", USE, Stage.OBSERVED_IN_POSSESSION),
     _cue(r"suspend\w*|halt(?:s|ed)?|froze|frozen|paused", STAGE_ONLY, Stage.SUSPENDED),
     _cue(r"cancel\w*|abandon\w*|scrapped|called off|never signed", STAGE_ONLY, Stage.CANCELLED),
     _cue(
@@ -132,7 +136,7 @@ NOT_A_DENIAL = re.compile(r"\bneither confirmed nor denied\b|\bnor denied\b", re
 #: Verbs of saying, after the one who says it ("Ukrainian intelligence reported").
 SAYING = (
     r"reported|reports|said|says|claimed|claims|confirmed|confirms|announced|stated|"
-    r"told|added|wrote|noted|observed|alleged|believes|believed|released|published|"
+    r"told|added|wrote|noted|observed|alleged|believes|released|published|"
     r"denied|denies|insisted|warned|estimated|estimate"
 )
 
@@ -182,4 +186,25 @@ NOT_NAME_WORDS = _words(
 #: Acronyms that name things, not organisations.
 NOT_ORGANISATION_ACRONYMS = _words(
     "am atgm atgms ba ceo gdp ii iii iv km ma manpads mm ok phd pm rpg rpgs tv uav uavs usd vi"
+)
+
+#: Weapon nouns that name a (generic) system on their own ("artillery
+#: shells", "rockets"), and those that need a modifier or a name before them
+#: ("transport aircraft", "Kirpi armoured vehicles"): "100 aircraft" is no
+#: system of its own.
+WEAPON_NOUNS = _words(
+    "shells munitions ammunition rockets rocket missiles missile drones drone tanks tank "
+    "howitzers howitzer grenades grenade rifles rifle submarines submarine frigates frigate "
+    "corvettes corvette warships helicopters helicopter torpedoes torpedo interceptors mortars"
+)
+HEADED_WEAPON_NOUNS = _words(
+    "aircraft jets jet fighters fighter vehicles vehicle sensors sensor radars radar guns gun "
+    "launchers launcher systems system batteries battery rounds bombers bomber boats"
+)
+WEAPON_MODIFIERS = _words(
+    "artillery ballistic cruise anti-ship anti-tank anti-aircraft air-to-air surface-to-air "
+    "air-defence air-defense fighter transport attack combat armoured armored optical naval "
+    "battle main stealth short-range long-range medium-range guided precision-guided "
+    "loitering kamikaze assault sniper machine multiple rocket tactical strategic "
+    "hypersonic supersonic patrol unmanned infantry self-propelled"
 )

@@ -24,6 +24,7 @@ from .lexicon import (
     ACQUIRE,
     CUES,
     DETERMINERS,
+    HOLDING,
     INTERDICT,
     LOCATIVE,
     NOMINAL_CUE,
@@ -38,6 +39,7 @@ from .lexicon import (
     SUPPLY,
     TRAIN,
     TRANSIT_PREPOSITIONS,
+    USE,
 )
 from .mentions import Found
 from .names import ACTOR, SYSTEM
@@ -96,6 +98,7 @@ class Roles:
     suppliers: list[ActorSlot] = field(default_factory=list)
     recipients: list[ActorSlot] = field(default_factory=list)
     intermediaries: list[ActorSlot] = field(default_factory=list)
+    bystanders: list[ActorSlot] = field(default_factory=list)
     by_holding: bool = False
 
 
@@ -164,6 +167,8 @@ def actor_slots(
             slot.excluded |= _word_count(masked, found.end, following.start, []) <= 4
         _mark_adjacent_system(slot, masked, following, after)
         slot.location = slot.preposition in LOCATIVE and slot.holder_of is None
+        if slots and slots[-1].location and _LIST_GAP.match(masked[slots[-1].end : slot.start]):
+            slot.location = True  # "in Lithuania and Poland": both places
         slots.append(slot)
     return slots
 
@@ -271,8 +276,13 @@ def assign_roles(
     roles = Roles(system, cue)
     roles.intermediaries = [s for s in parties if s.preposition in TRANSIT_PREPOSITIONS]
     parties = [s for s in parties if s not in roles.intermediaries]
-    holder = next((s for s in parties if system and s.holder_of is system), None)
+    # "Greek S-300" is Greece's where nothing moves; "Russian T-90" in a
+    # clause of talks, sales or use says where the tank comes from.
+    moving = any(c.direction not in (POSSESS, INTERDICT) for c in cues)
+    holder = next((s for s in parties if system and s.holder_of is system and not moving), None)
     _roles_of_cue(masked, roles, cue, parties, excluded, holder)
+    if cue and cue.nominal and _stopped_by(masked, cues, cue):
+        roles.by_holding = True  # "destroyed deliveries of missiles headed for Hezbollah"
     if cue and cue.nominal and not (roles.suppliers or roles.recipients):
         # "provided Y with A, in addition to shipments of B": B takes the verb's roles
         verbal = _verbal_before(cues, cue)
@@ -297,6 +307,16 @@ def _roles_of_between(masked: str, roles: Roles, parties) -> None:
         roles.suppliers, roles.recipients = [listed[0]], [listed[1]]
 
 
+def _stopped_by(masked: str, cues: list[CueHit], cue: CueHit) -> bool:
+    """Whether a noun cue is the object of an interdiction ("seized shipments")."""
+    return any(
+        c.direction == INTERDICT
+        and c.end <= cue.start
+        and _word_count(masked, c.end, cue.start, []) <= OBJECT_REACH
+        for c in cues
+    )
+
+
 def _first_directional(cues: list[CueHit]) -> CueHit | None:
     return next((cue for cue in cues if cue.direction != STAGE_ONLY), None)
 
@@ -313,7 +333,7 @@ def _roles_of_cue(masked, roles: Roles, cue, parties, excluded, holder) -> None:
         _roles_of_supply(masked, roles, cue, parties, excluded)
     elif direction == ACQUIRE:
         _roles_of_acquisition(masked, roles, cue, parties)
-    elif direction in (POSSESS, INTERDICT):
+    elif direction in HOLDING:
         _roles_of_holding(masked, roles, cue, parties, holder)
 
 
@@ -340,12 +360,17 @@ def _roles_of_acquisition(masked, roles: Roles, cue: CueHit, parties) -> None:
 
 
 def _roles_of_holding(masked, roles: Roles, cue: CueHit, parties, holder) -> None:
-    """Materiel seen with someone, or stopped on its way to someone: the
-    holder receives; whoever seized it is no party."""
+    """Materiel seen with someone, used by someone, or stopped on its way to
+    someone: the holder receives; whoever seized it is no party."""
     roles.by_holding = True
-    receiving = holder or _after_with(parties, cue, RECIPIENT_PREPOSITIONS | {"in", "with"})
+    subject = _subject(masked, parties, cue)
+    if cue.direction == INTERDICT:
+        agent = _after_with(parties, cue, {PASSIVE_AGENT})
+        roles.bystanders = [s for s in (subject, agent) if s is not None]
+    receiving = (subject if cue.direction == USE else None) or holder
+    receiving = receiving or _after_with(parties, cue, RECIPIENT_PREPOSITIONS | {"in", "with"})
     if receiving is None and cue.direction == POSSESS:
-        receiving = _subject(masked, parties, cue)
+        receiving = subject
     if receiving:
         roles.recipients = [receiving]
     if supplying := _after_with(parties, cue, SUPPLIER_PREPOSITIONS):
@@ -366,18 +391,16 @@ def _origin_as_supplier(roles: Roles, parties, holder) -> None:
         ),
         None,
     )
-    if origin is None and roles.cue and roles.cue.direction in (SUPPLY, ACQUIRE, TRAIN):
-        origin = holder
     if origin is not None and origin not in roles.recipients:
         roles.suppliers = [origin]
-        if roles.by_holding and origin is holder:
-            roles.recipients = []
-            roles.by_holding = False
 
 
 def unused_parties(slots: list[ActorSlot], roles: Roles) -> list[ActorSlot]:
     """The clause's parties the wording gave no role: fillers for a gap."""
-    used = {id(s) for s in [*roles.suppliers, *roles.recipients, *roles.intermediaries]}
+    used = {
+        id(s)
+        for s in [*roles.suppliers, *roles.recipients, *roles.intermediaries, *roles.bystanders]
+    }
     return [
         slot
         for slot in _parties(slots)
