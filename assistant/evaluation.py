@@ -218,11 +218,29 @@ class NameMatcher:
         return set(self.names_of.get(key, set())) if key else {fold_name(new_name)}
 
     def __call__(self, claim: CandidateClaim, transfer: Expected) -> bool:
-        return bool(
-            self._names(claim.supplier, claim.new_supplier) & transfer.suppliers
-            and self._names(claim.recipient, claim.new_recipient) & transfer.recipients
-            and self._names(claim.system, claim.new_system) & transfer.systems
+        return (
+            _any_names_agree(self._names(claim.supplier, claim.new_supplier), transfer.suppliers)
+            and _any_names_agree(
+                self._names(claim.recipient, claim.new_recipient), transfer.recipients
+            )
+            and _any_names_agree(self._names(claim.system, claim.new_system), transfer.systems)
         )
+
+
+def _names_agree(found: str, expected: str) -> bool:
+    """Whether two folded names are one, or one is a run of the other's words
+    ("hangor class" in "hangor class submarine", "tb2" in "bayraktar tb2")."""
+    shorter, longer = sorted((found.split(), expected.split()), key=len)
+    if not shorter:
+        return False
+    return any(
+        longer[start : start + len(shorter)] == shorter
+        for start in range(len(longer) - len(shorter) + 1)
+    )
+
+
+def _any_names_agree(found: set[str], expected: frozenset[str]) -> bool:
+    return any(_names_agree(f, e) for f in found for e in expected)
 
 
 def _folded(names: list[str]) -> frozenset[str]:

@@ -11,6 +11,7 @@ seen with or seized from a recipient, "unknown supplier" (the fixture's
 convention, where the database has such a record).
 """
 
+import bisect
 import datetime
 import hashlib
 from collections import Counter
@@ -78,8 +79,11 @@ def _labels(slots: list[ActorSlot]) -> list[str]:
     return labels
 
 
-def _within(founds: list[Found], span: Span) -> list[Found]:
-    return [f for f in founds if span.start <= f.start and f.end <= span.end]
+def _within(founds: list[Found], starts: list[int], span: Span) -> list[Found]:
+    """The mentions inside a span (`founds` sorted by start, `starts` theirs)."""
+    first = bisect.bisect_left(starts, span.start)
+    last = bisect.bisect_left(starts, span.end)
+    return [f for f in founds[first:last] if f.end <= span.end]
 
 
 class ClaimReader:
@@ -89,6 +93,7 @@ class ClaimReader:
         self.text = text
         self.masked = masked
         self.founds = founds
+        self.starts = [found.start for found in founds]
         self.known_keys = known_keys
 
     def read(
@@ -111,7 +116,7 @@ class ClaimReader:
 
     def _read_clause(self, index: int, sentence: Sentence, clause: Span):
         """The drafts of one clause, and the frame it offers later clauses."""
-        founds = _within(self.founds, clause)
+        founds = _within(self.founds, self.starts, clause)
         attribution = find_attribution(self.masked, clause.start, clause.end)
         skip = (attribution.start, attribution.end) if attribution else None
         said_by = self._said_by(attribution, founds)

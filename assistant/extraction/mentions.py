@@ -18,10 +18,13 @@ from .folding import (
     skeleton_name,
 )
 from .lexicon import (
+    HEADED_WEAPON_NOUNS,
     NOT_NAME_WORDS,
     NOT_ORGANISATION_ACRONYMS,
     ORGANISATION_HEADS,
     ORGANISATION_JOINERS,
+    WEAPON_MODIFIERS,
+    WEAPON_NOUNS,
 )
 from .names import ACTOR, SYSTEM, NameEntry
 from .records import Mention
@@ -64,6 +67,30 @@ _SLASH_VARIANT = re.compile(r"/(?P<digits>\d{2,4})\b")
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*")
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,6}(?P<plural>s)?(?![\w-])")
 _PREVIOUS_WORD = re.compile(r"(?P<word>[A-Z][a-z]+) $")
+_WEAPON_PHRASE = re.compile(
+    r"(?<![\w-])(?:(?:"
+    + "|".join(sorted((re.escape(m) for m in WEAPON_MODIFIERS), key=len, reverse=True))
+    + r")\s+){0,3}(?:"
+    + "|".join(
+        sorted((re.escape(n) for n in WEAPON_NOUNS | HEADED_WEAPON_NOUNS), key=len, reverse=True)
+    )
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+class Occupied:
+    """Which characters of a text some mention already covers (a byte each,
+    so an overlap test costs the span's length, not the mentions' count)."""
+
+    def __init__(self, length: int):
+        self.taken = bytearray(length + 1)
+
+    def overlaps(self, begin: int, end: int) -> bool:
+        return self.taken.find(1, begin, end) != -1
+
+    def take(self, begin: int, end: int) -> None:
+        self.taken[begin:end] = b"\x01" * (end - begin)
 
 
 def _is_proper(pattern: str, entry: NameEntry) -> bool:
@@ -93,11 +120,13 @@ class MentionFinder:
         """All mentions in `text`, known first, then new ones in the gaps;
         non-overlapping, in text order."""
         folded = fold(text)
+        occupied = Occupied(len(text))
         known = self._select(
-            [*self._matches(text, folded, self.exact, 0), *self._skeletal(text, folded)]
+            [*self._matches(text, folded, self.exact, 0), *self._skeletal(text, folded)],
+            occupied,
         )
         known += self._slash_variants(text, known)
-        new = self._new_names(text, known)
+        new = self._new_names(text, occupied)
         return sorted([*known, *new], key=lambda found: found.start)
 
     def _matches(self, text: str, folded: Folded, automaton, penalty: int):
@@ -127,13 +156,14 @@ class MentionFinder:
         """Matches of the transliteration skeleton, ranked after exact ones."""
         return self._matches(text, skeleton(folded), self.skeletal, 1)
 
-    def _select(self, matches) -> list[Found]:
+    def _select(self, matches, occupied: Occupied) -> list[Found]:
         """The longest, best-ranked matches that do not overlap."""
         ordered = sorted(matches, key=lambda m: (-(m[1] - m[0]), m[3], m[2].rank, m[0]))
         taken: list[Found] = []
         for begin, finish, entry, _penalty, surface in ordered:
-            if any(begin < other.end and other.start < finish for other in taken):
+            if occupied.overlaps(begin, finish):
                 continue
+            occupied.take(begin, finish)
             how = entry.how
             name = entry.name if entry.key is None else ""
             mention = Mention(begin, finish, surface, entry.kind, entry.key, how, name)
@@ -158,22 +188,22 @@ class MentionFinder:
                 variants.append(Found(mention, entry))
         return variants
 
-    def _new_names(self, text: str, known: list[Found]) -> list[Found]:
-        """Designations, organisations and acronyms that no known name covers."""
-        taken = list(known)
+    def _new_names(self, text: str, occupied: Occupied) -> list[Found]:
+        """Designations, organisations, acronyms and weapon phrases that no
+        known name covers."""
         new = []
-        for begin, end, kind in [
-            *_designations(text, taken),
+        for begin, end, kind, generic in [
+            *_designations(text, occupied),
             *_organisations(text),
             *_acronyms(text),
+            *_weapon_phrases(text, occupied),
         ]:
-            if any(begin < other.end and other.start < end for other in taken):
+            if occupied.overlaps(begin, end):
                 continue
+            occupied.take(begin, end)
             name = _proposed_name(text[begin:end], kind)
             mention = Mention(begin, end, text[begin:end], kind, None, "new", name)
-            found = Found(mention, NameEntry(kind, None, "new", 4, name))
-            taken.append(found)
-            new.append(found)
+            new.append(Found(mention, NameEntry(kind, None, "new", 4, name, generic)))
         return new
 
 
@@ -194,7 +224,7 @@ def _proposed_name(surface: str, kind: str) -> str:
     return surface
 
 
-def _designations(text: str, known: list[Found]):
+def _designations(text: str, occupied: Occupied):
     """Weapon-like designations, with a capitalised maker's or family name
     before them ("Bayraktar TB2") when that word is no known name."""
     for match in _DESIGNATION.finditer(text):
@@ -202,9 +232,9 @@ def _designations(text: str, known: list[Found]):
         previous = _PREVIOUS_WORD.search(text, 0, begin)
         if previous and previous["word"].lower() not in NOT_NAME_WORDS:
             word_start = previous.start("word")
-            if not any(word_start < other.end and other.start < begin for other in known):
+            if not occupied.overlaps(word_start, begin):
                 begin = word_start
-        yield begin, end, SYSTEM
+        yield begin, end, SYSTEM, False
 
 
 def _organisations(text: str):
@@ -218,7 +248,7 @@ def _organisations(text: str):
             first, last = run
             span = _organisation_span(words, first, last)
             if span:
-                yield words[span[0]].start(), words[span[1]].end(), ACTOR
+                yield words[span[0]].start(), words[span[1]].end(), ACTOR, False
             index = last + 1
         else:
             index += 1
@@ -266,4 +296,30 @@ def _acronyms(text: str):
     """All-capital words that are not generic abbreviations ("UAV")."""
     for match in _ACRONYM.finditer(text):
         if match.group().lower() not in NOT_ORGANISATION_ACRONYMS:
-            yield match.start(), match.end(), ACTOR
+            yield match.start(), match.end(), ACTOR, False
+
+
+def _weapon_phrases(text: str, occupied: Occupied):
+    """Weapon nouns no known system covers: a generic new system ("artillery
+    shells"), or a named one where a capitalised name stands before them
+    ("Kirpi armoured vehicles", "Scud missiles"). A noun that needs a
+    modifier ("aircraft") counts only with one."""
+    for match in _WEAPON_PHRASE.finditer(text):
+        words = match.group().split()
+        noun = words[-1].lower()
+        modifiers = [w for w in words[:-1] if w.lower() in WEAPON_MODIFIERS]
+        begin = (
+            match.start()
+            + len(match.group())
+            - len(" ".join(words[len(words) - 1 - len(modifiers) :]))
+        )
+        name = _PREVIOUS_WORD.search(text, 0, begin)
+        named = (
+            name is not None
+            and name["word"].lower() not in NOT_NAME_WORDS
+            and not occupied.overlaps(name.start("word"), begin)
+        )
+        if named:
+            yield name.start("word"), match.end(), SYSTEM, False
+        elif noun in WEAPON_NOUNS or (noun in HEADED_WEAPON_NOUNS and modifiers):
+            yield begin, match.end(), SYSTEM, True
