@@ -7,7 +7,7 @@ from actors.models import Actor
 from common.dates import DatePrecision, clean_partial_date, partial_date_constraints
 from common.validators import validate_single_line, validate_text
 from sources.models import SourceText
-from transfers.choices import Stage
+from transfers.choices import Stage, TransferType
 from transfers.models import Citation, Stance, System, Transfer
 
 
@@ -77,11 +77,12 @@ class Candidate(models.Model):
         ),
     )
     stage = models.CharField(max_length=32, choices=Stage.choices)
+    transfer_type = models.CharField(
+        max_length=20, choices=TransferType.choices, default=TransferType.SALE
+    )
     stance = models.CharField(max_length=16, choices=Stance.choices, default=Stance.SUPPORTS)
     hedges = models.JSONField(default=list, blank=True, help_text="The hedging words found.")
-    attributed_to = models.CharField(
-        max_length=300, blank=True, validators=[validate_single_line]
-    )
+    attributed_to = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     attributed_to_actor = models.ForeignKey(
         Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -122,9 +123,12 @@ class Candidate(models.Model):
             models.UniqueConstraint(
                 fields=["reading", "key"], name="%(app_label)s_%(class)s_unique_key"
             ),
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="%(app_label)s_%(class)s_span"),
             models.CheckConstraint(
-                condition=Q(state__in=CandidateState.values), name="%(app_label)s_%(class)s_state_valid"
+                condition=Q(end__gt=F("start")), name="%(app_label)s_%(class)s_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=CandidateState.values),
+                name="%(app_label)s_%(class)s_state_valid",
             ),
             models.CheckConstraint(
                 condition=Q(stage__in=Stage.values), name="%(app_label)s_%(class)s_stage_valid"

@@ -41,6 +41,8 @@ from .segments import Sentence, Span
 UNKNOWN_SUPPLIER = "unknown-supplier"
 #: How many sentences back a clause may take up a role from.
 CARRY_REACH = 2
+#: Stages a progressive verb turns into delivering ("is seeking" stays a request).
+UNDER_WAY_WHEN_PROGRESSIVE = frozenset({Stage.DELIVERED, Stage.DELIVERING})
 #: How many clauses must state the main pair before it fills gaps.
 MAIN_PAIR_MIN = 2
 
@@ -417,8 +419,8 @@ def _stage(draft: Draft, masked: str) -> str:
         return Stage.OBSERVED_IN_POSSESSION.value
     first = cues[0]
     before = masked[draft.clause.start : first.end]
-    if first.direction in DIRECTIONAL and PROGRESSIVE.search(before):
-        return Stage.DELIVERING.value
+    if first.stage in UNDER_WAY_WHEN_PROGRESSIVE and PROGRESSIVE.search(before):
+        return Stage.DELIVERING.value  # "is supplying", "were training"
     return str(first.stage.value)
 
 

@@ -21,20 +21,25 @@ from anyascii import anyascii
 
 APOSTROPHES = "'`"
 VOWELS = "aeiou"
+DIGRAPH_HEADS = "skgz"
 #: Shorter names match only exactly: "Raad" and "read" share a skeleton.
 SKELETON_MIN_LETTERS = 5
 
 
 @dataclass(frozen=True)
 class Folded:
-    """A folded string and, per character, the original index it came from."""
+    """A folded string and, per character, the original index it came from
+    (and, where one folded character stands for several, the index past
+    the last of them)."""
 
     text: str
     origin: tuple[int, ...]
+    ends: tuple[int, ...] = ()
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that folded[start:end] came from."""
-        return self.origin[start], self.origin[end - 1] + 1
+        last = self.ends[end - 1] if self.ends else self.origin[end - 1] + 1
+        return self.origin[start], last
 
     def is_word_boundary(self, index: int) -> bool:
         """Whether a match may start or end at `index` (a space or an end)."""
@@ -77,17 +82,24 @@ def fold_name(name: str) -> str:
 
 
 def skeleton(folded: Folded) -> Folded:
-    """The transliteration skeleton of a folded text, offsets kept."""
+    """The transliteration skeleton of a folded text, offsets kept: vowel
+    runs are one vowel, doubled letters one letter, and the digraphs that
+    transliterate one letter (sh, kh, gh, zh: Š, Ḫ, Ġ, Ž) their first letter."""
     chars: list[str] = []
     origin: list[int] = []
-    for character, index in zip(folded.text, folded.origin, strict=True):
+    ends: list[int] = []
+    text = folded.text
+    for position, (character, index) in enumerate(zip(text, folded.origin, strict=True)):
         if character in VOWELS:
             character = "a"
-        if chars and chars[-1] == character and character.isalpha():
+        digraph_tail = character == "h" and position and text[position - 1] in DIGRAPH_HEADS
+        if chars and character.isalpha() and (chars[-1] == character or digraph_tail):
+            ends[-1] = index + 1
             continue
         chars.append(character)
         origin.append(index)
-    return Folded("".join(chars), tuple(origin))
+        ends.append(index + 1)
+    return Folded("".join(chars), tuple(origin), tuple(ends))
 
 
 def skeleton_name(name: str) -> str:

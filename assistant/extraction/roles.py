@@ -294,11 +294,24 @@ def assign_roles(
     _origin_as_supplier(roles, parties, holder)
     if not (roles.suppliers or roles.recipients):
         _roles_of_between(masked, roles, parties)
+    if cue is None and not (roles.suppliers or roles.recipients):
+        _roles_of_from_to(masked, roles, parties)
     return roles
 
 
+def _roles_of_from_to(masked: str, roles: Roles, parties) -> None:
+    """Prepositions alone ("the S-300 went from Russia to Iran"), where no
+    transfer word is there to say more."""
+    supplying = next((s for s in parties if s.preposition in SUPPLIER_PREPOSITIONS), None)
+    receiving = next((s for s in parties if s.preposition in RECIPIENT_PREPOSITIONS), None)
+    if supplying and receiving:
+        roles.suppliers = [supplying]
+        roles.recipients = _group_forward(masked, parties, receiving)
+
+
 def _roles_of_between(masked: str, roles: Roles, parties) -> None:
-    """ "sales between Moscow, Tehran and …": the first sells to the second."""
+    """The first of those "between" trades sells to the second ("sales
+    between Moscow, Tehran and …")."""
     first = next((slot for slot in parties if slot.preposition == "between"), None)
     if first is None:
         return
