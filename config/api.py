@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from actors.api.views import ActorRelationViewSet, ActorViewSet
+from assistant.api.views import CandidateViewSet
 from editorial.api.views import DeletedView
 from sources.api.views import SourceTextViewSet, SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
@@ -34,12 +35,18 @@ router.register("citations", CitationViewSet, basename="citation")
 router.register("packages", PackageViewSet, basename="package")
 router.register("values", ValueViewSet, basename="value")
 router.register("contradictions", ContradictionViewSet, basename="contradiction")
+router.register("candidates", CandidateViewSet, basename="candidate")
 
 urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),
     path("flows/", FlowListView.as_view(), name="flows"),
     path("network/", NetworkView.as_view(), name="network"),
     path("actors/<str:pk>/profile/", ActorProfileView.as_view(), name="actor-profile"),
+    path(
+        "sources/<str:source>/candidates/",
+        CandidateViewSet.as_view({"get": "list"}),
+        name="source-candidates",
+    ),
     path(
         "exports/trade-register.csv",
         TradeRegisterExportView.as_view(),

@@ -8,8 +8,10 @@ from .choices import TextFormat, TextOrigin
 from .models import Source, SourceText, text_sha256
 
 #: Sent, inside the transaction, when a source gets a new version of its
-#: text (`text`): the citations anchored in the older one follow it
-#: (transfers.anchors connects to it; sources knows nothing of citations).
+#: text (`text`; `previous` is the version before it, or None): the
+#: citations anchored in the older one follow it (transfers.anchors), and
+#: the reading assistant reads it (assistant.signals). Sources knows
+#: nothing of either.
 text_version_added = Signal()
 
 
@@ -46,6 +48,5 @@ def source_text_add(
     )
     version.full_clean()
     version.save()
-    if current is not None:
-        text_version_added.send(sender=SourceText, text=version)
+    text_version_added.send(sender=SourceText, text=version, previous=current)
     return version, True

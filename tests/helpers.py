@@ -28,6 +28,7 @@ EDITED_MODELS = [
     "package",
     "value",
     "contradiction",
+    "candidate",
 ]
 
 

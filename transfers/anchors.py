@@ -185,6 +185,7 @@ def reanchor_citations(new_version: SourceText) -> dict[str, int]:
 
 
 @receiver(text_version_added, dispatch_uid="transfers.anchors.reanchor")
-def _reanchor_on_new_version(sender, text: SourceText, **kwargs):
-    with transaction.atomic():
-        reanchor_citations(text)
+def _reanchor_on_new_version(sender, text: SourceText, previous=None, **kwargs):
+    if previous is not None:
+        with transaction.atomic():
+            reanchor_citations(text)

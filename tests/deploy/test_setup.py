@@ -102,4 +102,4 @@ def test_create_editor_makes_a_group_member_with_a_token_and_can_run_again(capsy
     assert 0.9 < (expiries[0] - stored.created).total_seconds() / 3600 < 1.1
     assert 9.9 < (expiries[1] - stored.created).total_seconds() / 3600 < 10.1
     # Add, change and delete on each curated model.
-    assert user.groups.get().permissions.count() == 3 * len(EDITED_MODELS) == 39
+    assert user.groups.get().permissions.count() == 3 * len(EDITED_MODELS) == 42

@@ -22,6 +22,7 @@ EDITED_MODELS = [
     ("transfers", "package"),
     ("transfers", "value"),
     ("transfers", "contradiction"),
+    ("assistant", "candidate"),
 ]
 
 
@@ -43,7 +44,8 @@ class Command(BaseCommand):
         'Create (or update) an API editor: a user in the "Editors" group, which may add, '
         "change and delete actors, actor relations, systems, transfers, status events, "
         "deliveries, sources and their texts, citations and their relayed reports, packages, "
-        "values and contradictions (not users). With --admin the user may also log in to the "
+        "values and contradictions, and review the reading assistant's candidates (not "
+        "users). With --admin the user may also log in to the "
         "admin, to curate there with the same permissions. Prints a new API token for the "
         "user, valid TOKEN_TTL_HOURS (or --ttl-hours). Safe to run again: each run adds a token."
     )
