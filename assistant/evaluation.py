@@ -191,12 +191,42 @@ def _by_key(claim: CandidateClaim, transfer: Expected) -> bool:
     )
 
 
-def evaluate_seeds(assistant: Assistant, records: list[dict], documents_dir: Path) -> list[Score]:
+def stored_texts(records: list[dict]) -> dict[str, str]:
+    """document key → the latest text the fixture stores for that source."""
+    keys = {
+        record["fields"]["slug"]: record["fields"].get("document_key") or ""
+        for record in records
+        if record["model"] == "sources.source"
+    }
+    latest: dict[str, tuple[int, str]] = {}
+    for record in records:
+        if record["model"] != "sources.sourcetext":
+            continue
+        fields = record["fields"]
+        key = keys.get(fields["source"][0])
+        if key and fields["version"] > latest.get(key, (0, ""))[0]:
+            latest[key] = (fields["version"], fields["text"])
+    return {key: text for key, (_version, text) in latest.items()}
+
+
+def document_texts(records: list[dict], documents_dir: Path | None) -> dict[str, str]:
+    """The seed documents' texts: stored in the fixture, or read from
+    `<documents_dir>/<document_key>.txt` when a folder is given."""
+    if documents_dir is None:
+        return stored_texts(records)
+    return {
+        key: (Path(documents_dir) / f"{key}.txt").read_text(encoding="utf-8")
+        for key in cited_transfers(records)
+    }
+
+
+def evaluate_seeds(assistant: Assistant, records: list[dict], texts: dict[str, str]) -> list[Score]:
     """One score per seed document the fixture cites."""
     scores = []
     for document, transfers in sorted(cited_transfers(records).items()):
-        path = Path(documents_dir) / f"{document}.txt"
-        text = path.read_text(encoding="utf-8")
+        if document not in texts:
+            raise ValueError(f"No text of the seed document {document}.")
+        text = texts[document]
         extraction, milliseconds = _timed_read(assistant, text)
         expected = _seed_expected(text, transfers, document)
         scores.append(score(document, extraction.claims, expected, _by_key, milliseconds))
@@ -291,15 +321,18 @@ def _total(name: str, scores: list[Score]) -> Score:
     return total
 
 
-def evaluate(fixture: Path, documents_dir: Path, articles_dir: Path = ARTICLES_DIR) -> Evaluation:
-    """The whole measurement: seeds, own articles and a large document."""
+def evaluate(
+    fixture: Path, documents_dir: Path | None = None, articles_dir: Path = ARTICLES_DIR
+) -> Evaluation:
+    """The whole measurement: seeds, own articles and a large document. The
+    seeds' texts are the fixture's stored ones unless `documents_dir` is given."""
     records = load_fixture(fixture)
     known = known_names(records)
     assistant = Assistant(known)
-    documents = evaluate_seeds(assistant, records, documents_dir)
+    texts = document_texts(records, documents_dir)
+    documents = evaluate_seeds(assistant, records, texts)
     articles = evaluate_articles(assistant, known, articles_dir)
-    texts = [(Path(documents_dir) / f"{d.name}.txt").read_text(encoding="utf-8") for d in documents]
-    big = large_document(texts)
+    big = large_document([texts[d.name] for d in documents])
     _extraction, milliseconds = _timed_read(assistant, big)
     return Evaluation(
         documents=documents,

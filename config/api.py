@@ -43,7 +43,7 @@ urlpatterns = [
     path("network/", NetworkView.as_view(), name="network"),
     path("actors/<str:pk>/profile/", ActorProfileView.as_view(), name="actor-profile"),
     path(
-        "sources/<str:source>/candidates/",
+        "sources/<str:pk>/candidates/",
         CandidateViewSet.as_view({"get": "list"}),
         name="source-candidates",
     ),

@@ -4,6 +4,7 @@ from django.contrib import admin
 from common.admin import CuratedModelAdmin, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 
+from .document_intake_admin import DocumentIntakeMixin
 from .models import Source
 
 
@@ -31,8 +32,9 @@ class SourceForm(PartialDateFormMixin, forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(CuratedModelAdmin):
+class SourceAdmin(DocumentIntakeMixin, CuratedModelAdmin):
     form = SourceForm
+    change_list_template = "admin/sources/source/change_list.html"
     list_display = [
         "display_title",
         "publisher",
@@ -73,3 +75,6 @@ class SourceAdmin(CuratedModelAdmin):
     @admin.display(description="published", ordering="publication_date")
     def publication_date_display(self, obj):
         return obj.publication_date_display or "unknown"
+
+    def get_urls(self):
+        return [*self.intake_urls(), *super().get_urls()]

@@ -33,14 +33,17 @@ class DocumentSourceAdmin(sources_admin.SourceAdmin):
     @admin.display(description="stored text")
     def read_document(self, obj):
         current = obj.current_text if obj.pk else None
+        add = reverse("admin:sources_source_add_text", args=[obj.pk])
         if current is None:
-            return "No text stored."
+            return format_html('No text stored. <a href="{}">Store its text</a>', add)
         url = reverse("admin:sources_source_document", args=[obj.pk])
         return format_html(
-            '<a href="{}">Read the document and cite from it</a> (version {}, SHA-256 {}…)',
+            '<a href="{}">Read the document and cite from it</a> (version {}, SHA-256 {}…) · '
+            '<a href="{}">Store a corrected version</a>',
             url,
             current.version,
             current.sha256[:12],
+            add,
         )
 
     def get_urls(self):

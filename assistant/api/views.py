@@ -48,13 +48,13 @@ class CandidateViewSet(
             .prefetch_related("intermediaries")
             .order_by("reading__document__source_id", "reading__document__version", "start", "id")
         )
-        if "source" in self.kwargs:  # /sources/<id or slug>/candidates/
+        if self.action == "list" and "pk" in self.kwargs:  # /sources/<id or slug>/candidates/
             source = self._source()
             queryset = queryset.filter(reading__document__source=source)
         return queryset
 
     def _source(self) -> Source:
-        value = self.kwargs["source"]
+        value = self.kwargs["pk"]
         for lookup in record_lookups(value, "slug"):
             found = Source.objects.filter(**lookup).first()
             if found is not None:

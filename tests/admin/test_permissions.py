@@ -35,6 +35,7 @@ from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.factories import ActorFactory, ActorRelationFactory
+from assistant.models import Candidate, Reading
 from editorial.management.commands.create_editor import editors_group
 from sources.factories import SourceFactory, SourceTextFactory
 from tests.admin.forms import form_data
@@ -75,6 +76,12 @@ class ModelSpec:
     add: dict[str, str] = field(default_factory=dict)
     #: Merge is offered on its changelist.
     merge: bool = False
+    #: What the admin never offers for this model, whatever the permissions
+    #: (the assistant's candidates are proposed, not added, and rejected,
+    #: not deleted).
+    not_offered: frozenset[str] = frozenset()
+    #: The permission that opens the changelist's own actions, if it has any.
+    actions_need: str | None = None
 
 
 MODELS = {
@@ -132,6 +139,11 @@ MODELS = {
             "state": "open",
             "description": "One report says 12, another 24.",
         },
+    ),
+    "assistant.candidate": ModelSpec(
+        change=("review_note", "Edited by the matrix."),
+        not_offered=frozenset({"add", "delete"}),
+        actions_need="change",
     ),
     "auth.user": ModelSpec(
         change=("first_name", "Edited"),
@@ -192,6 +204,7 @@ def build_world() -> World:
         ),
         "auth.user": member,
         "auth.group": group,
+        "assistant.candidate": _candidate(transfer),
     }
     targets["knox.authtoken"], _key = AuthToken.objects.create(user=member)
     merge_pairs = {
@@ -211,8 +224,31 @@ def build_world() -> World:
     return World(targets, merge_pairs, gone_id, related)
 
 
+def _candidate(transfer):
+    """A candidate waiting for review, read from a stored text of the
+    transfer's first source."""
+    source = transfer.citations.order_by("id").first().source
+    version = SourceTextFactory(source=source, text="Russia sent drones to Iran, they said.")
+    reading = Reading.objects.create(document=version)
+    return Candidate.objects.create(
+        reading=reading,
+        key="matrix",
+        start=0,
+        end=26,
+        quote="Russia sent drones to Iran",
+        supplier=transfer.supplier,
+        recipient=transfer.recipient,
+        stage="delivered",
+    )
+
+
 def model_permissions(user_kind: str, label: str) -> set[str]:
     """What `user_kind` may do with the model `label` ("app.model"), as the admin asks."""
+    spec = MODELS.get(label)
+    return _granted(user_kind, label) - (spec.not_offered if spec else set())
+
+
+def _granted(user_kind: str, label: str) -> set[str]:
     if user_kind == "superuser":
         return set(ACTIONS)
     if user_kind == "view_only":
@@ -262,7 +298,14 @@ def _actor():
 def watched_models():
     """Every table a write through the admin could touch, sessions aside."""
     for model in apps.get_models():
-        if model._meta.app_label in ("actors", "transfers", "sources", "common", "knox"):
+        if model._meta.app_label in (
+            "actors",
+            "transfers",
+            "sources",
+            "assistant",
+            "common",
+            "knox",
+        ):
             yield model
     yield from (User, Group, LogEntry)
     yield User.groups.through
@@ -322,6 +365,8 @@ CUSTOM_PAGES = {
     "admin:transfers_transfer_restore": ("restore", "transfers.transfer"),
     "admin:audit_report": ("audit", "transfers.transfer"),
     "admin:sources_source_document": ("document", "sources.source"),
+    "admin:sources_source_add_from_document": ("add_document", "sources.source"),
+    "admin:sources_source_add_text": ("add_text", "sources.source"),
 }
 MODEL_PAGES = ("changelist", "add", "change", "delete", "history", "simple_history")
 
@@ -361,7 +406,7 @@ def test_every_registered_model_has_a_spec():
 
 def url_for(case: Case, world: World) -> str:
     target = world.targets.get(case.label)
-    if case.kind in ("change", "delete", "history", "user_password", "document"):
+    if case.kind in ("change", "delete", "history", "user_password", "document", "add_text"):
         return reverse(case.name, args=[target.pk])
     if case.kind == "simple_history":
         version = target.history.order_by("-history_id").first()
@@ -417,6 +462,8 @@ def post_bodies(case: Case, world: World, url: str) -> list[tuple[str, dict]]:
             )
         return bodies
     if case.kind == "add":
+        if "add" in spec.not_offered:
+            return [("add", {})]  # no form to read: the page is refused to all
         data = superuser_form(url, f"{model_name}_form")
         for name, value in spec.add.items():
             data[name] = [world.resolve(value)]
@@ -464,6 +511,10 @@ READ_NEEDS = {
     "deleted": {"view", "change"},
     "audit": {"view", "change"},
     "document": {"view", "change"},
+    # Both store a text (sources.add_sourcetext, which whoever may add or
+    # change a source here also holds): a new source, or a source's new version.
+    "add_document": {"add"},
+    "add_text": {"change"},
 }
 #: And for writing.
 WRITE_NEEDS = {
@@ -600,7 +651,12 @@ def _cascade_allowed(user_kind: str) -> bool:
 
 def _any_action(user_kind: str, label: str) -> bool:
     perms = model_permissions(user_kind, label)
-    return "delete" in perms or (MODELS[label].merge and merge_allowed(user_kind, label))
+    spec = MODELS[label]
+    return (
+        "delete" in perms
+        or (spec.merge and merge_allowed(user_kind, label))
+        or (spec.actions_need is not None and spec.actions_need in perms)
+    )
 
 
 # --- the matrix -------------------------------------------------------------------------

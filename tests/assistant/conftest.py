@@ -6,11 +6,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from assistant.evaluation import known_names, load_fixture
+from assistant.evaluation import known_names, load_fixture, stored_texts
 from assistant.extraction import Assistant, KnownName
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
-SEED_DOCUMENTS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="session")
@@ -29,10 +28,11 @@ def seed_assistant(seed_known):
 
 
 @pytest.fixture(scope="session")
-def seed_texts():
-    paths = sorted(SEED_DOCUMENTS.glob("*.txt"))
-    assert paths, f"the seed documents are expected at {SEED_DOCUMENTS}"
-    return {path.stem: path.read_text(encoding="utf-8") for path in paths}
+def seed_texts(seed_records):
+    """The five seed documents, as the fixture stores them (document key → text)."""
+    texts = stored_texts(seed_records)
+    assert len(texts) == 5, sorted(texts)
+    return texts
 
 
 SMALL_KNOWN = (

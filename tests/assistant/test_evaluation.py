@@ -11,15 +11,15 @@ from assistant.evaluation import (
     large_document,
 )
 
-from .conftest import FIXTURE, SEED_DOCUMENTS
+from .conftest import FIXTURE
 
 #: Recall on the five seed documents: the issue asks for 80 % or more.
 SEED_RECALL_AT_LEAST = 0.80
 
 
 @pytest.fixture(scope="module")
-def seed_scores(seed_assistant, seed_records):
-    return evaluate_seeds(seed_assistant, seed_records, SEED_DOCUMENTS)
+def seed_scores(seed_assistant, seed_records, seed_texts):
+    return evaluate_seeds(seed_assistant, seed_records, seed_texts)
 
 
 def test_recall_on_the_seeds_is_at_least_eighty_percent(seed_scores):
@@ -74,9 +74,7 @@ def test_the_large_document_is_built_to_size():
 
 
 def test_the_command_prints_the_table(capsys):
-    call_command(
-        "evaluate_assistant", "--fixture", str(FIXTURE), "--documents", str(SEED_DOCUMENTS)
-    )
+    call_command("evaluate_assistant", "--fixture", str(FIXTURE))
     output = capsys.readouterr().out
     assert "all seed documents" in output
     assert "all own articles" in output

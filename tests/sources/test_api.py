@@ -165,7 +165,7 @@ def test_a_citation_given_only_its_event_takes_the_events_transfer(editor):
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"quote": "   "}, "quote", "may not be blank"),
+        ({"quote": "   "}, "quote", "Copy the supporting sentence"),
         ({"transfer": None}, "transfer", "may not be null"),
         ({"status_event": "OTHER"}, "status_event", "belongs to another transfer"),
         ({"status_event": "abc"}, "status_event", "Give an id"),

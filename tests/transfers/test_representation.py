@@ -137,6 +137,10 @@ def _expected(transfer, request) -> dict:
                 "source": _source(request, citation.source),
                 "quote": citation.quote,
                 "location": citation.location,
+                "anchor_state": citation.anchor_state,
+                "document": citation.document_id,
+                "start": citation.start,
+                "end": citation.end,
                 "stance": citation.stance,
                 "attributed_to": citation.attributed_to,
                 "attributed_to_actor": (

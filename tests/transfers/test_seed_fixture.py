@@ -21,7 +21,7 @@ from simple_history.models import HistoricalChanges
 
 from actors.models import Actor, ActorRelation
 from common.dates import truncate_to_precision
-from sources.models import Source
+from sources.models import Source, SourceText
 from transfers.filters import AnalyticsFilterSet
 from transfers.models import (
     Citation,
@@ -45,6 +45,7 @@ SEED_MODELS = [
     ActorRelation,
     System,
     Source,
+    SourceText,
     Package,
     Transfer,
     TransferIntermediary,

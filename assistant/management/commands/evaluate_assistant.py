@@ -52,9 +52,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--documents",
             type=Path,
-            default=Path(settings.BASE_DIR).parent / "shared" / "seeds",
-            help="The folder of the seed documents, one <document_key>.txt each "
-            "(default: ../shared/seeds).",
+            default=None,
+            help="Read the seed documents from this folder, one <document_key>.txt each "
+            "(default: the texts stored in the fixture).",
         )
         parser.add_argument(
             "--missed",
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         fixture, documents = options["fixture"], options["documents"]
         if not fixture.is_file():
             raise CommandError(f"No fixture at {fixture}.")
-        if not documents.is_dir():
+        if documents is not None and not documents.is_dir():
             raise CommandError(f"No folder of documents at {documents}.")
         try:
             result = evaluate(fixture, documents, ARTICLES_DIR)
