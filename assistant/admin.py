@@ -1,17 +1,25 @@
 """The review queue: the assistant's candidates, to accept (after correcting
 them, if need be) or reject."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from common.forms import PartialDateFormField, PartialDateFormMixin
 
 from . import services
 from .models import Candidate, CandidateState
+
+#: Where a new record of each kind is added, and the field its name fills.
+ADD_PAGES = {
+    "system": ("admin:transfers_system_add", "designation"),
+    "actor": ("admin:actors_actor_add", "name"),
+}
 
 
 def may_accept(user, candidate: Candidate) -> bool:
@@ -62,7 +70,8 @@ class CandidateAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "passage",
-        "proposed_names",
+        "names_in_passage",
+        "new_records",
         "hedges",
         "date_text",
         "state",
@@ -82,7 +91,8 @@ class CandidateAdmin(admin.ModelAdmin):
                     "recipient",
                     "intermediaries",
                     "system",
-                    "proposed_names",
+                    "names_in_passage",
+                    "new_records",
                     "stage",
                     "transfer_type",
                     "stance",
@@ -134,6 +144,34 @@ class CandidateAdmin(admin.ModelAdmin):
             obj.start,
             obj.end,
         )
+
+    @admin.display(description="names found here")
+    def names_in_passage(self, obj):
+        found = [
+            mention
+            for mention in obj.reading.mentions
+            if obj.start <= mention["start"] and mention["end"] <= obj.end
+        ]
+        if not found:
+            return "—"
+        return format_html_join(
+            "; ",
+            "“{}” ({}: {})",
+            ((m["text"], m["kind"], m["key"] or "not in the database") for m in found),
+        )
+
+    @admin.display(description="new records offered")
+    def new_records(self, obj):
+        """Names the assistant found but the database does not have, each with
+        a link to add it (the name filled in); then choose it above."""
+        links = []
+        for role, names in obj.proposed_names.items():
+            for name in names if isinstance(names, list) else [names]:
+                page, field = ADD_PAGES["system" if role == "system" else "actor"]
+                links.append((role, name, f"{reverse(page)}?{urlencode({field: name})}"))
+        if not links:
+            return "—"
+        return format_html_join("; ", '{}: “{}” (<a href="{}" target="_blank">add it</a>)', links)
 
     @admin.display(description="accepting")
     def evidence_for(self, obj):

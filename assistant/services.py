@@ -76,7 +76,7 @@ def read_document(document: SourceText) -> tuple[Reading, int]:
             supplier_id=actors.get(claim.supplier),
             recipient_id=actors.get(claim.recipient),
             system_id=systems.get(claim.system),
-            proposed_names={"system": claim.new_system, "actors": list(claim.new_actors)},
+            proposed_names=_proposed_names(claim),
             stage=claim.stage,
             transfer_type=getattr(claim, "transfer_type", "") or TransferType.SALE,
             stance=claim.stance,
@@ -93,6 +93,18 @@ def read_document(document: SourceText) -> tuple[Reading, int]:
         candidate.intermediaries.set([actors[key] for key in claim.intermediaries if key in actors])
         new += 1
     return reading, new
+
+
+def _proposed_names(claim) -> dict:
+    """The names the claim needs that the database does not know, by role:
+    offered to the editor as new actors or systems."""
+    names = {
+        "supplier": getattr(claim, "new_supplier", ""),
+        "recipient": getattr(claim, "new_recipient", ""),
+        "system": claim.new_system,
+        "actors": list(claim.new_actors),
+    }
+    return {role: name for role, name in names.items() if name}
 
 
 def _refuse_unless_pending(candidate: Candidate) -> None:

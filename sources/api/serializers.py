@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as ModelValidationError
 from rest_framework import serializers
 
 from common.api.fields import (
@@ -13,6 +14,7 @@ from common.api.serializers import (
     filtered_list_url,
 )
 
+from .. import intake
 from ..choices import TextOrigin
 from ..models import Source, SourceText
 from ..services import source_text_add
@@ -78,8 +80,8 @@ class SourceSerializer(FullCleanModelSerializer):
         required=False,
         trim_whitespace=False,
         help_text=(
-            "The document's text, stored as version 1 when the source is created (plain text "
-            "or markdown, as received); later versions go to /source-texts/."
+            "The document's text, stored as version 1 when the source is created (plain "
+            "text, as received); later versions go to /source-texts/."
         ),
     )
 
@@ -134,11 +136,21 @@ class SourceSerializer(FullCleanModelSerializer):
 
 
 def _store_text(source, text, text_format, origin, **fields):
-    """Store a version of the source's text, its rules' refusals as a 400 on `text`."""
-    from django.core.exceptions import ValidationError as ModelValidationError
-
+    """Store a version of the source's text as the admin's paste would read it
+    (line breaks made "\n"; an HTML page read for its main text, the page
+    kept), its refusals as a 400 on `text`."""
     try:
-        return source_text_add(source, text, format=text_format, origin=origin, **fields)
+        received = intake.from_paste(text, format=text_format)
+        return source_text_add(
+            source,
+            received.text,
+            format=received.format,
+            received=received.received,
+            origin=origin,
+            **fields,
+        )
+    except intake.IntakeError as error:
+        raise serializers.ValidationError({"text": [str(error)]}) from None
     except ModelValidationError as error:
         raise serializers.ValidationError({"text": error.messages}) from None
 
@@ -154,7 +166,13 @@ class SourceTextSerializer(ApiModelSerializer):
         brief_serializer=SourceBriefSerializer,
         help_text="The source this is the text of: an id or slug.",
     )
-    text = serializers.CharField(trim_whitespace=False, help_text="The document's text.")
+    text = serializers.CharField(
+        trim_whitespace=False,
+        help_text=(
+            "The document's text as received; with `format` html, the page's source, whose "
+            "main text is extracted and stored (the page is kept)."
+        ),
+    )
 
     class Meta:
         model = SourceText

@@ -213,3 +213,27 @@ def test_the_admin_review_accepts_with_the_corrections(world, client):
     assert (str(event.date), event.date_precision) == ("2021-03-01", "month")
     candidate.refresh_from_db()
     assert candidate.state == CandidateState.ACCEPTED
+
+
+def test_the_review_page_offers_the_new_names_and_shows_those_found(world, client):
+    client.force_login(User.objects.create_superuser("names-reviewer"))
+    version = SourceTextFactory(text=TEXT)
+    candidate = candidate_for(version)
+    candidate.proposed_names = {"system": "Su-25SM3", "supplier": "Belarus Arms Export"}
+    candidate.save()
+    candidate.reading.mentions = [
+        {
+            "start": candidate.start,
+            "end": candidate.start + 7,
+            "text": "Belarus",
+            "kind": "actor",
+            "key": "belarus",
+            "how": "name",
+        }
+    ]
+    candidate.reading.save()
+    page = client.get(reverse("admin:assistant_candidate_change", args=[candidate.pk]))
+    html = page.content.decode()
+    assert f"{reverse('admin:transfers_system_add')}?designation=Su-25SM3" in html
+    assert f"{reverse('admin:actors_actor_add')}?name=Belarus+Arms+Export" in html
+    assert "“Belarus” (actor: belarus)" in html

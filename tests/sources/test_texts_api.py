@@ -127,3 +127,31 @@ def test_anyone_reads_texts_but_only_editors_store_them(api_client, viewer):
     body = {"source": version.source.slug, "text": TEXT + "more"}
     assert api_client.post(TEXTS, body, format="json").status_code == 401
     assert viewer.post(TEXTS, body, format="json").status_code == 403
+
+
+def test_an_html_page_is_stored_as_its_main_text(editor):
+    source = SourceFactory()
+    page = (
+        "<html><head><title>Drones | Ledger</title></head><body><nav><a href='/'>Home</a>"
+        "<a href='/w'>World</a></nav><article><h1>Drones for Niger</h1>"
+        "<p>Turkey delivered six Bayraktar TB2 drones to Niger in March, officials said.</p>"
+        "<p>The aircraft were handed over at a ceremony in Niamey attended by ministers.</p>"
+        "</article><footer>All rights reserved.</footer></body></html>"
+    )
+    response = editor.post(
+        TEXTS, {"source": source.slug, "text": page, "format": "html"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    version = SourceText.objects.get(source=source)
+    assert version.format == "html" and version.received == page
+    assert "Turkey delivered six Bayraktar TB2 drones to Niger" in version.text
+    assert "All rights reserved" not in version.text and "<p>" not in version.text
+
+
+def test_line_breaks_are_stored_as_newlines(editor):
+    source = SourceFactory()
+    response = editor.post(
+        TEXTS, {"source": source.slug, "text": "One line.\r\nAnother line.\r\n"}, format="json"
+    )
+    assert response.status_code == 201
+    assert SourceText.objects.get(source=source).text == "One line.\nAnother line.\n"
