@@ -48,14 +48,18 @@ def _unanchor(citation) -> None:
     citation.anchor_state = AnchorState.UNANCHORED
 
 
-def _quote_edited(citation) -> bool:
-    """Whether an editor changed the quote of a stored citation and left its
-    anchor as it was: then the new quote is looked for, not refused."""
+def _stored(citation) -> dict | None:
+    """The citation as the database holds it (None for a new one)."""
     if citation.pk is None:
-        return False
+        return None
     from .models import Citation
 
-    stored = Citation.objects.filter(pk=citation.pk).values("quote", "start", "end").first()
+    return Citation.objects.filter(pk=citation.pk).values("quote", "start", "end").first()
+
+
+def _quote_edited(stored: dict | None, citation) -> bool:
+    """Whether an editor changed the quote of a stored citation and left its
+    anchor as it was: then the new quote is looked for, not refused."""
     return (
         stored is not None
         and stored["quote"] != citation.quote
@@ -95,7 +99,8 @@ def anchor_citation(citation) -> None:
     if document is not None and document.source_id != source.pk:
         document = None  # the citation moved to another source: anchor it anew
     start, end = citation.start, citation.end
-    edited = _quote_edited(citation)
+    stored = _stored(citation)
+    edited = _quote_edited(stored, citation)
     if (start is None) != (end is None):
         raise ValidationError({"end" if end is None else "start": "Give both offsets, or neither."})
 
@@ -121,6 +126,12 @@ def anchor_citation(citation) -> None:
 
     quote = citation.quote
     found = occurrences(current.text, quote)
+    if not found and stored is not None and stored["quote"] == quote and start is None:
+        # A citation made before its source's text was stored, whose quote
+        # is not in it: left as it was (the audit lists it for an editor),
+        # so that editing its note or its transfer is not refused for it.
+        _unanchor(citation)
+        return
     if not found:
         raise ValidationError(
             {
@@ -149,16 +160,24 @@ def reanchor_citations(new_version: SourceText) -> dict[str, int]:
     """Move the source's citations from its older versions to `new_version`:
     each quote found again (context first, then the nearest place to where
     it stood, scaled to the new length) is re-anchored; one that is gone is
-    left in its old version and flagged orphaned. Saved with history, in
-    the caller's transaction. Returns how many of each."""
+    left in its old version and flagged orphaned. Citations made before the
+    source had any text are anchored where their quote occurs. Saved with
+    history, in the caller's transaction. Returns how many of each."""
     from .models import Citation
 
-    counts = {"reanchored": 0, "orphaned": 0}
+    counts = {"reanchored": 0, "orphaned": 0, "anchored": 0}
+    source_citations = Citation.objects.filter(source_id=new_version.source_id).select_related(
+        "document", "source"
+    )
+    # Those made before the source had a text: anchored where their quote is.
+    for citation in source_citations.filter(document__isnull=True).order_by("id"):
+        anchor = reanchor(new_version.text, citation.quote)
+        if anchor is not None:
+            _place(citation, new_version, anchor.start, anchor.end)
+            save_with_reason(citation, f"Anchored in version {new_version.version} of the text")
+            counts["anchored"] += 1
     citations = (
-        Citation.objects.filter(source_id=new_version.source_id, document__isnull=False)
-        .exclude(document=new_version)
-        .select_related("document", "source")
-        .order_by("id")
+        source_citations.filter(document__isnull=False).exclude(document=new_version).order_by("id")
     )
     for citation in citations:
         old = citation.document.text
@@ -186,6 +205,5 @@ def reanchor_citations(new_version: SourceText) -> dict[str, int]:
 
 @receiver(text_version_added, dispatch_uid="transfers.anchors.reanchor")
 def _reanchor_on_new_version(sender, text: SourceText, previous=None, **kwargs):
-    if previous is not None:
-        with transaction.atomic():
-            reanchor_citations(text)
+    with transaction.atomic():
+        reanchor_citations(text)

@@ -194,3 +194,23 @@ def test_deleting_a_cited_text_is_refused(source):
 
     with pytest.raises(ProtectedError):
         source.current_text.delete()
+
+
+def test_a_first_text_anchors_the_citations_made_before_it():
+    source = SourceFactory()
+    found = cite(source, quote=QUOTE)
+    missing = cite(source, quote="Words the text does not have.")
+    source_text_add(source, TEXT)
+    found.refresh_from_db()
+    missing.refresh_from_db()
+    assert found.anchor_state == AnchorState.ANCHORED and TEXT[found.start : found.end] == QUOTE
+    assert missing.anchor_state == AnchorState.UNANCHORED
+    # Still editable: its quote is left alone, and the audit lists it.
+    missing.note = "To check against the text."
+    missing.full_clean()
+    missing.save()
+    assert ("citation_not_anchored", missing.pk) in {(f.check, f.object_id) for f in run_audit()}
+    # A changed quote, though, must be in the text.
+    missing.quote = "Other words the text does not have."
+    with pytest.raises(ValidationError):
+        missing.full_clean()
