@@ -215,3 +215,21 @@ def candidate_reject(candidate: Candidate, *, user, note: str = "") -> Candidate
     candidate.review_note = note or candidate.review_note
     candidate.save()
     return candidate
+
+
+def candidates_repoint_actor(keep: Actor, duplicate: Actor) -> None:
+    """A merge's part for candidates: whatever they propose of the duplicate
+    actor, they propose of the one kept (editorial.services.actor_merge)."""
+    for field in ("supplier", "recipient", "attributed_to_actor"):
+        Candidate.objects.filter(**{field: duplicate}).update(**{field: keep})
+    through = Candidate.intermediaries.through
+    for link in through.objects.filter(actor=duplicate):
+        if through.objects.filter(candidate_id=link.candidate_id, actor=keep).exists():
+            link.delete()
+        else:
+            through.objects.filter(pk=link.pk).update(actor=keep)
+
+
+def candidates_repoint_system(keep: System, duplicate: System) -> None:
+    """A merge's part for candidates, for systems (editorial.services.system_merge)."""
+    Candidate.objects.filter(system=duplicate).update(system=keep)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from actors.models import Actor, ActorRelation
+from assistant.services import candidates_repoint_actor, candidates_repoint_system
 from common.history import save_with_reason
 from transfers import search_index
 from transfers.models import Citation, System, Transfer, TransferIntermediary
@@ -88,6 +89,9 @@ def actor_merge(*, keep: Actor, duplicate: Actor, user=None) -> Actor:
         for citation in attributed.order_by("pk"):
             citation.attributed_to_actor = keep
             save_with_reason(citation, reason)
+
+        # The review queue's proposals follow (no history: they are not records).
+        candidates_repoint_actor(keep, duplicate)
 
         absorb_names(keep, duplicate, name_field="name")
         fill_blanks(keep, duplicate, ["country", "wikidata_id"])
@@ -170,6 +174,7 @@ def system_merge(*, keep: System, duplicate: System, user=None) -> System:
         ):
             transfer.system = keep
             save_with_reason(transfer, reason)
+        candidates_repoint_system(keep, duplicate)
         absorb_names(keep, duplicate, name_field="designation")
         fill_blanks(keep, duplicate, ["nato_reporting_name", "origin_id"])
         retire(duplicate, keep, user=user, reason=reason)

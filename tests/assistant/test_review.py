@@ -237,3 +237,20 @@ def test_the_review_page_offers_the_new_names_and_shows_those_found(world, clien
     assert f"{reverse('admin:transfers_system_add')}?designation=Su-25SM3" in html
     assert f"{reverse('admin:actors_actor_add')}?name=Belarus+Arms+Export" in html
     assert "“Belarus” (actor: belarus)" in html
+
+
+def test_merging_actors_or_systems_carries_the_candidates_along(world, editor_user):
+    from editorial.services import actor_merge, system_merge
+
+    belarus, sudan, su25 = world
+    twin = ActorFactory(name="Republic of Belarus", slug="belarus-2", country="BY")
+    other_system = SystemFactory(designation="Su-25K", slug="su-25k")
+    candidate = candidate_for(
+        SourceTextFactory(text=TEXT), supplier=twin, recipient=sudan, system=other_system
+    )
+    candidate.intermediaries.set([twin])
+    actor_merge(keep=belarus, duplicate=twin, user=editor_user)
+    system_merge(keep=su25, duplicate=other_system, user=editor_user)
+    candidate.refresh_from_db()
+    assert (candidate.supplier, candidate.system) == (belarus, su25)
+    assert list(candidate.intermediaries.all()) == [belarus]
