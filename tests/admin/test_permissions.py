@@ -176,7 +176,8 @@ def build_world() -> World:
     relation = ActorRelationFactory()
     spare_system = SystemFactory(designation="Spare system", slug="spare-system")
     spare_source = SourceFactory()
-    SourceTextFactory(source=spare_source)  # its document page
+    # Its document page; the citation the matrix adds quotes it.
+    SourceTextFactory(source=spare_source, text="A report.\n\nIt was delivered.\n")
     # A package with its value, and a value of the transfer's own citing one of
     # its citations, so both pages show their value inlines filled. (The
     # package has no transfers, which would keep it from being deleted.)
