@@ -68,3 +68,24 @@ def results(response):
 
 def slugs(response):
     return [item["slug"] for item in results(response)]
+
+
+def pending_candidate(transfer):
+    """A candidate waiting for review, read from a stored text of the
+    transfer's first source (the permission matrices' target)."""
+    from assistant.models import Candidate, Reading
+    from sources.factories import SourceTextFactory
+
+    source = transfer.citations.order_by("id").first().source
+    version = SourceTextFactory(source=source, text="Russia sent drones to Iran, they said.")
+    return Candidate.objects.create(
+        reading=Reading.objects.create(document=version),
+        key="matrix",
+        start=0,
+        end=26,
+        quote="Russia sent drones to Iran",
+        supplier=transfer.supplier,
+        recipient=transfer.recipient,
+        system=transfer.system,
+        stage="delivered",
+    )

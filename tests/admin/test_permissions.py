@@ -35,12 +35,11 @@ from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.factories import ActorFactory, ActorRelationFactory
-from assistant.models import Candidate, Reading
 from editorial.management.commands.create_editor import editors_group
 from sources.factories import SourceFactory, SourceTextFactory
 from tests.admin.forms import form_data
 from tests.api.test_permissions import _walk, get_resolver
-from tests.helpers import documented_transfer
+from tests.helpers import documented_transfer, pending_candidate
 from transfers.factories import (
     CitationFactory,
     ContradictionFactory,
@@ -205,7 +204,7 @@ def build_world() -> World:
         ),
         "auth.user": member,
         "auth.group": group,
-        "assistant.candidate": _candidate(transfer),
+        "assistant.candidate": pending_candidate(transfer),
     }
     targets["knox.authtoken"], _key = AuthToken.objects.create(user=member)
     merge_pairs = {
@@ -223,24 +222,6 @@ def build_world() -> World:
         "whole": relation.related_id,
     }
     return World(targets, merge_pairs, gone_id, related)
-
-
-def _candidate(transfer):
-    """A candidate waiting for review, read from a stored text of the
-    transfer's first source."""
-    source = transfer.citations.order_by("id").first().source
-    version = SourceTextFactory(source=source, text="Russia sent drones to Iran, they said.")
-    reading = Reading.objects.create(document=version)
-    return Candidate.objects.create(
-        reading=reading,
-        key="matrix",
-        start=0,
-        end=26,
-        quote="Russia sent drones to Iran",
-        supplier=transfer.supplier,
-        recipient=transfer.recipient,
-        stage="delivered",
-    )
 
 
 def model_permissions(user_kind: str, label: str) -> set[str]:

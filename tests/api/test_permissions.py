@@ -21,10 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from actors.factories import ActorRelationFactory
-from assistant.models import Candidate, Reading
 from editorial.management.commands.create_editor import editors_group
 from sources.factories import SourceTextFactory
-from tests.helpers import documented_transfer, token_client
+from tests.helpers import documented_transfer, pending_candidate, token_client
 from transfers.factories import ContradictionFactory, PackageFactory, ValueFactory
 from transfers.models import Transfer
 
@@ -189,19 +188,7 @@ def make_target(kind: str | None):
     if kind == "source":
         return transfer.citations.order_by("id").first().source_id
     if kind == "candidate":
-        source = transfer.citations.order_by("id").first().source
-        version = SourceTextFactory(source=source, text="Russia sent drones to Iran, they said.")
-        return Candidate.objects.create(
-            reading=Reading.objects.create(document=version),
-            key="matrix",
-            start=0,
-            end=26,
-            quote="Russia sent drones to Iran",
-            supplier=transfer.supplier,
-            recipient=transfer.recipient,
-            system=transfer.system,
-            stage="delivered",
-        ).pk
+        return pending_candidate(transfer).pk
     if kind == "sourcetext":
         return SourceTextFactory(source=transfer.citations.order_by("id").first().source).pk
     if kind == "package":
