@@ -95,7 +95,8 @@ WHERE e.transfer_id = ANY(%s) ORDER BY e.date ASC NULLS FIRST, e.id"""
 CITATIONS_SQL = """
 SELECT c.transfer_id, c.id, s.id, s.slug, s.title, s.document_key, s.publisher,
        s.publication_date, s.publication_date_precision,
-       c.quote, c.location, c.stance, c.attributed_to, a.id, a.slug, a.name,
+       c.quote, c.location, c.anchor_state, c.document_id, c.start, c."end",
+       c.stance, c.attributed_to, a.id, a.slug, a.name,
        c.status_event_id, c.note
 FROM sources_citation c JOIN sources_source s ON s.id = c.source_id
 LEFT JOIN actors_actor a ON a.id = c.attributed_to_actor_id
