@@ -52,14 +52,13 @@ def read_document(document: SourceText) -> tuple[Reading, int]:
     reading, how many candidates are new). Reading the same version again
     adds only candidates it did not propose before (none, for the same text
     and the same known names): a candidate is never proposed twice."""
-    extraction = Assistant(known_names()).read(
-        document.text, published=document.source.publication_date
-    )
+    known = known_names()
+    extraction = Assistant(known).read(document.text, published=document.source.publication_date)
     reading, _created = Reading.objects.get_or_create(document=document)
     reading.mentions = [dataclasses.asdict(mention) for mention in extraction.mentions]
     reading.save(update_fields=["mentions"])
     proposed = set(reading.candidates.values_list("key", flat=True))
-    slugs = {name.key for name in known_names()}
+    slugs = {name.key for name in known}
     actors = dict(Actor.objects.filter(slug__in=slugs).values_list("slug", "pk"))
     systems = dict(System.objects.filter(slug__in=slugs).values_list("slug", "pk"))
     new = 0

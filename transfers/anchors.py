@@ -28,16 +28,15 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-def _place(citation, document: SourceText, start: int, end: int) -> None:
+def _place(citation, document: SourceText, start: int, end: int, current: SourceText) -> None:
     anchor = anchor_at(document.text, start, end)
     citation.document = document
     citation.start, citation.end = anchor.start, anchor.end
     citation.prefix, citation.suffix = anchor.prefix, anchor.suffix
     citation.quote = document.text[start:end]
     citation.location = location(document.text, start, title=citation.source.title)
-    current = citation.source.current_text
     citation.anchor_state = (
-        AnchorState.ANCHORED if current and current.pk == document.pk else AnchorState.ORPHANED
+        AnchorState.ANCHORED if current.pk == document.pk else AnchorState.ORPHANED
     )
 
 
@@ -121,7 +120,7 @@ def anchor_citation(citation) -> None:
                     f"{document.version} of the text: “{_excerpt(standing)}”."
                 }
             )
-        _place(citation, document, start, end)
+        _place(citation, document, start, end, current)
         return
 
     quote = citation.quote
@@ -153,7 +152,7 @@ def anchor_citation(citation) -> None:
         suffix=citation.suffix,
         expected_start=start or 0,
     )
-    _place(citation, current, anchor.start, anchor.end)
+    _place(citation, current, anchor.start, anchor.end, current)
 
 
 def reanchor_citations(new_version: SourceText) -> dict[str, int]:
@@ -173,7 +172,7 @@ def reanchor_citations(new_version: SourceText) -> dict[str, int]:
     for citation in source_citations.filter(document__isnull=True).order_by("id"):
         anchor = reanchor(new_version.text, citation.quote)
         if anchor is not None:
-            _place(citation, new_version, anchor.start, anchor.end)
+            _place(citation, new_version, anchor.start, anchor.end, new_version)
             save_with_reason(citation, f"Anchored in version {new_version.version} of the text")
             counts["anchored"] += 1
     citations = (
@@ -196,7 +195,7 @@ def reanchor_citations(new_version: SourceText) -> dict[str, int]:
             reason = f"Orphaned: the quote is not in version {new_version.version} of the text"
             counts["orphaned"] += 1
         else:
-            _place(citation, new_version, anchor.start, anchor.end)
+            _place(citation, new_version, anchor.start, anchor.end, new_version)
             reason = f"Re-anchored in version {new_version.version} of the text"
             counts["reanchored"] += 1
         save_with_reason(citation, reason)
