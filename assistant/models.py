@@ -114,6 +114,8 @@ class Candidate(models.Model):
         Citation, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidates"
     )
     created = models.DateTimeField(auto_now_add=True, editable=False)
+    #: Corrections and reviews change it; API clients sync on it.
+    updated = models.DateTimeField(auto_now=True, editable=False, db_index=True)
 
     objects = CandidateQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from common.api.filters import (
     YearFilter,
     ordering_filter,
     reference_filters,
+    updated_since_filter,
 )
 from common.search import SearchSpec
 
@@ -74,6 +75,8 @@ class SourceTextFilterSet(ApiFilterSet):
     sha256 = django_filters.CharFilter(
         label="SHA-256", help_text="The version whose text has this SHA-256 (hex)."
     )
+    # A stored version never changes: it was last changed when it was stored.
+    updated_since = updated_since_filter("created", "stored")
 
     class Meta:
         model = SourceText

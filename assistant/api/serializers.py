@@ -86,6 +86,7 @@ class CandidateSerializer(FullCleanModelSerializer):
             "citation",
             "reviewed_at",
             "created",
+            "updated",
         ]
         read_only_fields = [
             "start",
@@ -98,6 +99,7 @@ class CandidateSerializer(FullCleanModelSerializer):
             "citation",
             "reviewed_at",
             "created",
+            "updated",
         ]
 
     def update(self, instance, validated_data):

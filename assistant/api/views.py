@@ -30,6 +30,9 @@ class CandidateViewSet(
 
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilterSet
+    # As on every record route: `/candidates/0.5/` is an id that names no
+    # candidate (404), not id 0 in the format "5" (DRF's default pattern).
+    lookup_value_regex = "[^/]+"
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self):

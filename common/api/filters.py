@@ -246,17 +246,25 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class ApiFilterSet(django_filters.FilterSet):
-    updated_since = UtcIsoDateTimeFilter(
-        field_name="updated",
+def updated_since_filter(
+    field_name: str = "updated", changed: str = "created or changed"
+) -> UtcIsoDateTimeFilter:
+    """The incremental-sync filter on the model's last-change timestamp
+    (`created` for records that never change)."""
+    return UtcIsoDateTimeFilter(
+        field_name=field_name,
         lookup_expr="gte",
         label="Updated since",
         help_text=(
-            "Only records created or changed at or after this ISO 8601 timestamp, e.g. "
+            f"Only records {changed} at or after this ISO 8601 timestamp, e.g. "
             "2024-05-01T00:00:00Z (UTC if no offset is given): sync incrementally by "
             "passing the time of your last sync."
         ),
     )
+
+
+class ApiFilterSet(django_filters.FilterSet):
+    updated_since = updated_since_filter()
 
     def unknown_references(self) -> dict[str, list[str]]:
         """Error messages for slugs and ids that name no record, by parameter

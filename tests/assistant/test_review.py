@@ -174,6 +174,24 @@ def test_a_tool_feeds_an_article_in_and_reviews_over_the_api(world, editor):
     assert again.status_code == 400
 
 
+def test_a_tool_syncs_the_candidates_a_review_changed(world, editor):
+    belarus, sudan, su25 = world
+    version = SourceTextFactory(text=TEXT)
+    corrected = candidate_for(version)
+    untouched = candidate_for(version)
+    Candidate.objects.update(updated="2020-01-01T00:00:00Z")
+    fixed = editor.patch(
+        f"{API}/candidates/{corrected.pk}/", {"supplier": "belarus"}, format="json"
+    )
+    assert fixed.status_code == 200, fixed.json()
+    synced = editor.get(f"{API}/candidates/", {"updated_since": "2021-01-01T00:00:00Z"}).json()
+    assert [c["id"] for c in synced["results"]] == [corrected.pk]
+    everything = editor.get(f"{API}/candidates/", {"updated_since": "2019-12-31T00:00:00Z"})
+    assert {c["id"] for c in everything.json()["results"]} == {corrected.pk, untouched.pk}
+    # An id that is not a number names no candidate: 404, not a format error.
+    assert editor.get(f"{API}/candidates/0.5/").status_code == 404
+
+
 def test_a_reader_cannot_review(world, viewer, api_client):
     version = SourceTextFactory(text=TEXT)
     candidate = candidate_for(version)
