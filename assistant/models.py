@@ -5,6 +5,7 @@ from django.db.models import F, Q
 
 from actors.models import Actor
 from common.dates import DatePrecision, clean_partial_date, partial_date_constraints
+from common.models import TimeStampedModel
 from common.validators import validate_single_line, validate_text
 from sources.models import SourceText
 from transfers.choices import Stage, TransferType
@@ -43,7 +44,7 @@ class CandidateQuerySet(models.QuerySet):
         return self.exclude(state=CandidateState.REJECTED)
 
 
-class Candidate(models.Model):
+class Candidate(TimeStampedModel):
     """A claim the assistant proposes from a passage of a text: who supplied
     what to whom, how far it got, how sure the text is and whom it cites,
     with the exact passage. An editor accepts it (after correcting it, if
@@ -113,9 +114,8 @@ class Candidate(models.Model):
     citation = models.ForeignKey(
         Citation, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidates"
     )
-    created = models.DateTimeField(auto_now_add=True, editable=False)
-    #: Corrections and reviews change it; API clients sync on it.
-    updated = models.DateTimeField(auto_now=True, editable=False, db_index=True)
+    # `updated` (from TimeStampedModel): corrections and reviews change it,
+    # and API clients sync on it.
 
     objects = CandidateQuerySet.as_manager()
 

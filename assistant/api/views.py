@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from common.api.fields import record_lookups
+from common.api.views import RECORD_LOOKUP_PATTERN
 from sources.models import Source
 
 from .. import services
@@ -30,9 +31,7 @@ class CandidateViewSet(
 
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilterSet
-    # As on every record route: `/candidates/0.5/` is an id that names no
-    # candidate (404), not id 0 in the format "5" (DRF's default pattern).
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = RECORD_LOOKUP_PATTERN
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self):

@@ -61,11 +61,17 @@ def _entity_tags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+#: A record route's id or slug: anything up to the next slash. DRF's default
+#: also stops at a dot, which turns `/records/0.5/` into record 0 in the
+#: format "5" (an undocumented 400) instead of a record that is not there.
+RECORD_LOOKUP_PATTERN = "[^/]+"
+
+
 class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
     #: The model field a non-numeric lookup value is matched against; None
     #: for models addressed by id only.
     slug_field: str | None = "slug"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = RECORD_LOOKUP_PATTERN
 
     # --- lookup -------------------------------------------------------------
 
