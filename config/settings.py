@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_countries",
     "rest_framework",
     "knox",
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "assistant",
     # Last: it builds on the apps above, and extends their admins.
     "editorial",
+    # The public pages: they read the apps above and own nothing.
+    "explorer",
 ]
 
 MIDDLEWARE = [

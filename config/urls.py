@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common.api.auth import LogoutAllView, LogoutView, ObtainTokenView
@@ -24,7 +23,6 @@ admin.site.site_title = "Open Arms Transfers"
 admin.site.index_title = "Curate transfers, actors, systems and their evidence"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api", "api"), namespace="api")),
     path("api/auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -35,4 +33,5 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
     path("health/live/", LiveView.as_view(), name="health-live"),
     path("health/ready/", ReadyView.as_view(), name="health-ready"),
+    path("", include("explorer.urls")),
 ]

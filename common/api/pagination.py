@@ -291,7 +291,7 @@ class ApiPagination(BasePagination):
         if isinstance(queryset, QuerySet) and search.is_ranked(queryset):
             # Ranking reads every match: count them first (capped, the count a
             # numbered page needs anyway) and rank only if they are few.
-            self.matches = self._capped_count(queryset)
+            self.matches = self.capped_count(queryset)
             queryset = search.unranked_if_many(queryset, self.matches)
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor is not None:
@@ -379,13 +379,13 @@ class ApiPagination(BasePagination):
             if len(queryset) > COUNT_LIMIT:
                 return COUNT_LIMIT, False
             return len(queryset), True
-        counted = cls._capped_count(queryset) if matches is None else matches
+        counted = cls.capped_count(queryset) if matches is None else matches
         if counted > COUNT_LIMIT:
             return COUNT_LIMIT, False
         return counted, True
 
     @staticmethod
-    def _capped_count(queryset) -> int:
+    def capped_count(queryset) -> int:
         """The number of rows, up to COUNT_LIMIT + 1 (more means "over")."""
         unordered = queryset.order_by()
         if _keyed(unordered):

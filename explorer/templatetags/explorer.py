@@ -1,0 +1,26 @@
+"""Labels for the values the API gives as codes (a stage, a grade)."""
+
+from django import template
+
+from transfers.choices import Credibility, Stage, SystemCategory
+
+register = template.Library()
+
+_STAGES = dict(Stage.choices)
+_CREDIBILITIES = dict(Credibility.choices)
+_CATEGORIES = dict(SystemCategory.choices)
+
+
+@register.filter
+def stage_label(value):
+    return _STAGES.get(value, value)
+
+
+@register.filter
+def credibility_label(value):
+    return _CREDIBILITIES.get(value, value)
+
+
+@register.filter
+def category_label(value):
+    return _CATEGORIES.get(value, value)

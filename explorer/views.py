@@ -1,0 +1,571 @@
+"""The explorer's pages: public, read-only, rendered on the server.
+
+The register reads transfers exactly as the API's list does: the same
+FilterSet (so its query string is the API's, and its errors are the API's
+field messages), the same paging and the same rows (TransferRows), so its
+cost stays the API's plus a template, and the JSON and CSV links beside it
+give the same transfers. Anything that can be slow at a million transfers
+(the facets' counts) is a fragment of its own, fetched after the page (by
+htmx, or by a plain link without JavaScript)."""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count, F
+from django.db.models.functions import ExtractYear
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+
+from actors.models import Actor, ActorRelation
+from common.api.fields import as_id
+from common.api.pagination import COUNT_LIMIT, ApiPagination
+from sources.anchoring import segments
+from sources.models import Source
+from transfers import aggregates
+from transfers.api.representation import TransferRows
+from transfers.api.views import TransferViewSet
+from transfers.choices import Credibility, Stage, SystemCategory
+from transfers.filters import TransferFilterSet
+from transfers.models import (
+    Citation,
+    Contradiction,
+    Delivery,
+    StatusEvent,
+    System,
+    Transfer,
+    TransferIntermediary,
+)
+
+from . import charts
+from .query import PAGING, QueryString
+
+#: How many values each facet lists, most frequent first.
+FACET_SIZE = 10
+#: How many flows the flows page draws (the heaviest); the matrix lists all.
+DRAWN_FLOWS = 40
+#: How many claims the timeline lists, latest first.
+TIMELINE_SIZE = 100
+
+
+class BadQuery(Exception):
+    """A filter, page or cursor the API would answer with a 400 or 404."""
+
+    def __init__(self, errors, status=400):
+        super().__init__(errors)
+        self.errors = errors
+        self.status = status
+
+
+def _messages(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {key: [str(item) for item in value] for key, value in detail.items()}
+    return {"query": [str(item) for item in detail] if isinstance(detail, list) else [str(detail)]}
+
+
+def filtered_transfers(request):
+    """The transfers matching the request's query, filtered as the API's
+    list filters them, with its API request (DRF's, for paging and links)."""
+    api_request = Request(request)
+    filterset = TransferFilterSet(
+        request.GET, queryset=TransferViewSet.queryset.all(), request=api_request
+    )
+    if not filterset.is_valid():
+        raise BadQuery(_messages(filterset.errors))
+    return filterset, api_request
+
+
+def _check_references(filterset):
+    errors = filterset.unknown_references()
+    if errors:
+        raise BadQuery(errors)
+
+
+class _CursorFirst:
+    """The request as ApiPagination reads it, paging by cursor unless a page
+    number is asked for: a cursor goes as deep as the register does."""
+
+    def __init__(self, request):
+        self._request = request
+        self.query_params = request.GET.copy()
+        if "page" not in self.query_params:
+            self.query_params.setdefault("cursor", "")
+
+    def build_absolute_uri(self):
+        return self._request.get_full_path()
+
+
+def _bad_query_page(request, error: BadQuery):
+    return render(
+        request,
+        "explorer/bad_query.html",
+        {"errors": error.errors, "query": QueryString(request.GET)},
+        status=error.status,
+    )
+
+
+def _edit_url(request, obj) -> str | None:
+    """The admin's change page, for an editor allowed to change `obj`."""
+    opts = obj._meta
+    if request.user.is_staff and request.user.has_perm(
+        f"{opts.app_label}.change_{opts.model_name}"
+    ):
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return None
+
+
+@require_safe
+def register(request):
+    query = QueryString(request.GET)
+    try:
+        filterset, api_request = filtered_transfers(request)
+        paginator = ApiPagination()
+        try:
+            rows = paginator.paginate_queryset(
+                filterset.qs, _CursorFirst(request), read=TransferRows.columns
+            )
+        except ValidationError as exc:
+            raise BadQuery(_messages(exc.detail)) from None
+        except NotFound as exc:
+            raise BadQuery(_messages(exc.detail), status=404) from None
+        if not rows:
+            _check_references(filterset)
+        transfers = TransferRows.for_request(api_request).build(rows)
+        matching = paginator.count
+        if matching is None:
+            matching = paginator.capped_count(filterset.qs)
+    except BadQuery as error:
+        return _bad_query_page(request, error)
+    return render(
+        request,
+        "explorer/register.html",
+        {
+            "transfers": transfers,
+            "matching": matching,
+            "matching_is_capped": matching > COUNT_LIMIT,
+            "count_limit": COUNT_LIMIT,
+            "next_url": paginator.next_url,
+            "previous_url": paginator.previous_url,
+            "query": query,
+            "form": filterset.form,
+            "stages": Stage.choices,
+            "categories": SystemCategory.choices,
+            "credibilities": Credibility.choices,
+            "orderings": ORDERINGS,
+            "selected": {name: set(query.params.getlist(name)) for name in FORM_FILTERS},
+            "hidden_filters": [
+                (name, value)
+                for name, values in query.params.lists()
+                if name not in FORM_FILTERS and name not in PAGING
+                for value in values
+            ],
+        },
+    )
+
+
+#: The filters the register's form shows; the others in use (a supplier, a
+#: system chosen from a facet) travel with it as hidden fields.
+FORM_FILTERS = (
+    "search",
+    "stage",
+    "category",
+    "min_credibility",
+    "year_from",
+    "year_to",
+    "ordering",
+)
+
+#: The register's sorting choices (the API's `ordering` values).
+ORDERINGS = [
+    ("", "Start date"),
+    ("-start_date", "Start date, latest first"),
+    ("supplier", "Supplier"),
+    ("recipient", "Recipient"),
+    ("system", "System"),
+    ("stage", "Stage"),
+    ("-quantity", "Quantity, largest first"),
+    ("-updated", "Last changed"),
+]
+
+
+def _facet(queryset, key, label, *, order_label=None):
+    rows = (
+        queryset.values(*key)
+        .annotate(transfers=Count("pk"))
+        .order_by("-transfers", *(order_label or key))[:FACET_SIZE]
+    )
+    return [(label(row), row, row["transfers"]) for row in rows]
+
+
+def facet_counts(filterset, query: QueryString) -> list[dict]:
+    """Each facet's most frequent values among the matching transfers, with
+    the register's query narrowed to each value."""
+    base = aggregates.narrowed(filterset.qs)
+    stages = dict(Stage.choices)
+    categories = dict(SystemCategory.choices)
+    credibilities = dict(Credibility.choices)
+    facets = [
+        (
+            "supplier",
+            "Supplier",
+            ("supplier__slug", "supplier__name"),
+            "supplier__slug",
+            lambda r: r["supplier__name"],
+        ),
+        (
+            "recipient",
+            "Recipient",
+            ("recipient__slug", "recipient__name"),
+            "recipient__slug",
+            lambda r: r["recipient__name"],
+        ),
+        (
+            "system",
+            "System",
+            ("system__slug", "system__designation"),
+            "system__slug",
+            lambda r: r["system__designation"],
+        ),
+        (
+            "category",
+            "Category",
+            ("system__category",),
+            "system__category",
+            lambda r: categories.get(r["system__category"], r["system__category"]),
+        ),
+        ("stage", "Stage", ("stage",), "stage", lambda r: stages.get(r["stage"], r["stage"])),
+        (
+            "credibility",
+            "Credibility",
+            ("credibility",),
+            "credibility",
+            lambda r: credibilities.get(r["credibility"], r["credibility"]),
+        ),
+    ]
+    out = []
+    for param, title, key, value_key, label in facets:
+        values = []
+        for text, row, count in _facet(base, key, label):
+            value = str(row[value_key])
+            values.append(
+                {
+                    "label": text,
+                    "count": count,
+                    "active": query.has(param, value),
+                    "href": query.toggled(param, value),
+                }
+            )
+        out.append({"param": param, "title": title, "values": values})
+    years = (
+        base.annotate(year=ExtractYear("start_date"))
+        .filter(year__isnull=False)
+        .values("year")
+        .annotate(transfers=Count("pk"))
+        .order_by("-transfers", "-year")[:FACET_SIZE]
+    )
+    out.append(
+        {
+            "param": "year",
+            "title": "Start year",
+            "values": [
+                {
+                    "label": str(row["year"]),
+                    "count": row["transfers"],
+                    "active": query.has("year_from", str(row["year"]))
+                    and query.has("year_to", str(row["year"])),
+                    "href": query.with_year(row["year"]),
+                }
+                for row in years
+            ],
+        }
+    )
+    return out
+
+
+@require_safe
+def facets(request):
+    query = QueryString(request.GET)
+    try:
+        filterset, _ = filtered_transfers(request)
+        _check_references(filterset)
+    except BadQuery as error:
+        return _bad_query_page(request, error)
+    template = (
+        "explorer/_facets.html" if request.headers.get("HX-Request") else "explorer/facets.html"
+    )
+    return render(request, template, {"facets": facet_counts(filterset, query), "query": query})
+
+
+def _by_key(model, key, queryset=None):
+    """The record whose slug (or, failing that, id) is `key`."""
+    queryset = model.objects.all() if queryset is None else queryset
+    record = queryset.filter(slug=key).first()
+    if record is None and as_id(key) is not None:
+        record = queryset.filter(pk=as_id(key)).first()
+    if record is None:
+        raise Http404(f"No {model._meta.verbose_name} is called {key!r}.")
+    return record
+
+
+@require_safe
+def transfer_detail(request, key):
+    transfer = _by_key(Transfer, key, TransferViewSet.queryset.all())
+    data = TransferRows.for_request(Request(request)).of(transfer)
+    citations_by_event: dict = {}
+    for citation in data["citations"]:
+        citations_by_event.setdefault(citation["status_event"], []).append(citation)
+    timeline = [
+        {**event, "citations": citations_by_event.get(event["id"], [])}
+        for event in data["status_history"]
+    ]
+    return render(
+        request,
+        "explorer/transfer.html",
+        {
+            "transfer": transfer,
+            "data": data,
+            "timeline": timeline,
+            "general_citations": citations_by_event.get(None, []),
+            "deliveries": Delivery.objects.filter(transfer=transfer).order_by("year", "id"),
+            "contradictions": Contradiction.objects.filter(transfer=transfer)
+            .prefetch_related("citations__source")
+            .order_by("id"),
+            "edit_url": _edit_url(request, transfer),
+            "source_slugs": dict(
+                Source.objects.filter(
+                    pk__in={c["source"]["id"] for c in data["citations"]}
+                ).values_list("pk", "slug")
+            ),
+        },
+    )
+
+
+def _bars(rows, label, href, value="transfers"):
+    return charts.bar_chart((label(row), row[value], href(row)) for row in rows)
+
+
+@require_safe
+def actor_detail(request, key):
+    actor = _by_key(Actor, key)
+    profile = aggregates.actor_profile(actor, Transfer.objects.all())
+    register = reverse("explorer:register")
+    sides = []
+    for role, param, partner_param in (
+        ("supplied", "supplier", "recipient"),
+        ("received", "recipient", "supplier"),
+    ):
+        side = profile[role]
+        sides.append(
+            {
+                "role": role,
+                "totals": side,
+                "register_url": f"{register}?{param}={actor.slug}",
+                "by_partner": _bars(
+                    side["by_partner"],
+                    lambda row: row["actor"]["name"],
+                    lambda row, p=param, pp=partner_param: (
+                        f"{register}?{p}={actor.slug}&{pp}={row['actor']['slug']}"
+                    ),
+                ),
+                "by_year": _bars(
+                    side["by_year"],
+                    lambda row: str(row["year"]) if row["year"] else "undated",
+                    lambda row, p=param: (
+                        f"{register}?{p}={actor.slug}&year_from={row['year']}&year_to={row['year']}"
+                        if row["year"]
+                        else f"{register}?{p}={actor.slug}"
+                    ),
+                ),
+            }
+        )
+    relations = (
+        ActorRelation.objects.filter(actor=actor)
+        .select_related("related")
+        .order_by("kind", "related__name")
+    )
+    related_to = (
+        ActorRelation.objects.filter(related=actor)
+        .select_related("actor")
+        .order_by("kind", "actor__name")
+    )
+    party = TransferFilterSet(
+        QueryDict(urlencode({"party": actor.slug})),
+        queryset=Transfer.objects.select_related("supplier", "recipient", "system"),
+    )
+    transfers = party.qs[:50]
+    return render(
+        request,
+        "explorer/actor.html",
+        {
+            "actor": actor,
+            "sides": sides,
+            "relations": relations,
+            "related_to": related_to,
+            "transfers": transfers,
+            "party_url": f"{register}?party={actor.slug}",
+            "edit_url": _edit_url(request, actor),
+        },
+    )
+
+
+@require_safe
+def system_detail(request, key):
+    system = _by_key(System, key, System.objects.select_related("origin"))
+    transfers = Transfer.objects.filter(system=system).select_related("supplier", "recipient")
+    register = reverse("explorer:register")
+    by_recipient = (
+        transfers.values("recipient__slug", "recipient__name")
+        .annotate(transfers=Count("pk"))
+        .order_by("-transfers", "recipient__name")
+    )
+    return render(
+        request,
+        "explorer/system.html",
+        {
+            "system": system,
+            "transfers": transfers[:50],
+            "count": transfers.count(),
+            "register_url": f"{register}?system={system.slug}",
+            "by_recipient": _bars(
+                by_recipient,
+                lambda row: row["recipient__name"],
+                lambda row: f"{register}?system={system.slug}&recipient={row['recipient__slug']}",
+            ),
+            "edit_url": _edit_url(request, system),
+        },
+    )
+
+
+@require_safe
+def source_detail(request, key):
+    source = _by_key(Source, key)
+    document = source.current_text
+    citations = list(
+        Citation.objects.filter(source=source)
+        .select_related(
+            "transfer__supplier", "transfer__recipient", "transfer__system", "status_event"
+        )
+        .order_by("start", "id")
+    )
+    pieces = []
+    if document is not None:
+        anchored = [c for c in citations if c.document_id == document.pk and c.start is not None]
+        seen: set = set()
+        for text, keys in segments(document.text, [(c.start, c.end, c.pk) for c in anchored]):
+            starts = [key for key in keys if key not in seen]
+            seen.update(keys)
+            pieces.append({"text": text, "citations": keys, "starts": starts})
+    return render(
+        request,
+        "explorer/source.html",
+        {
+            "source": source,
+            "document": document,
+            "pieces": pieces,
+            "citations": citations,
+            "edit_url": _edit_url(request, source),
+        },
+    )
+
+
+@require_safe
+def flows(request):
+    query = QueryString(request.GET)
+    try:
+        filterset, _ = filtered_transfers(request)
+        _check_references(filterset)
+    except BadQuery as error:
+        return _bad_query_page(request, error)
+    register = reverse("explorer:register")
+    flow_rows = [aggregates.flow_row(row) for row in aggregates.flows(filterset.qs)]
+    heaviest = sorted(flow_rows, key=lambda row: -row["transfers"])[:DRAWN_FLOWS]
+
+    def party(actor):
+        return (actor["id"], actor["name"], reverse("explorer:actor", args=[actor["slug"]]))
+
+    sankey = charts.sankey(
+        (
+            party(row["supplier"]),
+            party(row["recipient"]),
+            row["transfers"],
+            query.narrowed_url(
+                register, supplier=row["supplier"]["slug"], recipient=row["recipient"]["slug"]
+            ),
+        )
+        for row in heaviest
+    )
+    network = _network(filterset, heaviest)
+    timeline = (
+        StatusEvent.objects.filter(transfer__in=aggregates.narrowed(filterset.qs))
+        .select_related("transfer__supplier", "transfer__recipient", "transfer__system")
+        .order_by(F("date").desc(nulls_last=True), "-id")[:TIMELINE_SIZE]
+    )
+    return render(
+        request,
+        "explorer/flows.html",
+        {
+            "query": query,
+            "flows": flow_rows,
+            "drawn": len(heaviest),
+            "sankey": sankey,
+            "network": network,
+            "timeline": timeline,
+            "register_url": query.narrowed_url(register),
+        },
+    )
+
+
+def _network(filterset, heaviest):
+    """The heaviest flows as a network, each path through intermediaries
+    drawn as its legs (supplier → intermediary → … → recipient)."""
+    flows = {(row["supplier"]["id"], row["recipient"]["id"]) for row in heaviest}
+    parties: dict = {}
+    for row in heaviest:
+        for actor in (row["supplier"], row["recipient"]):
+            parties[actor["id"]] = (
+                actor["name"],
+                reverse("explorer:actor", args=[actor["slug"]]),
+                "party",
+            )
+    edges: dict = {}
+    via_paths: dict = {}
+    links = (
+        TransferIntermediary.objects.filter(transfer__in=aggregates.narrowed(filterset.qs))
+        .values(
+            "transfer_id",
+            "transfer__supplier_id",
+            "transfer__recipient_id",
+            "actor_id",
+            "actor__slug",
+            "actor__name",
+        )
+        .order_by("transfer_id", "position", "id")
+    )
+    for link in links:
+        if (link["transfer__supplier_id"], link["transfer__recipient_id"]) not in flows:
+            continue
+        path = via_paths.setdefault(
+            link["transfer_id"], [link["transfer__supplier_id"], link["transfer__recipient_id"]]
+        )
+        path.insert(-1, link["actor_id"])
+        parties.setdefault(
+            link["actor_id"],
+            (
+                link["actor__name"],
+                reverse("explorer:actor", args=[link["actor__slug"]]),
+                "intermediary",
+            ),
+        )
+    via_counts: dict = {}
+    for path in via_paths.values():
+        for start, end in zip(path, path[1:], strict=False):
+            edges[(start, end, True)] = edges.get((start, end, True), 0) + 1
+        via_counts[(path[0], path[-1])] = via_counts.get((path[0], path[-1]), 0) + 1
+    for row in heaviest:
+        pair = (row["supplier"]["id"], row["recipient"]["id"])
+        direct = row["transfers"] - via_counts.get(pair, 0)
+        if direct > 0:
+            edges[(*pair, False)] = direct
+    return charts.network(parties, edges)
