@@ -99,8 +99,8 @@ def sankey(flows, *, width=720, node_width=14, gap=10, scale_height=420) -> Sank
 
     left = column(totals_out, 160)
     right = column(totals_in, width - 160 - node_width)
-    out_offset = {party: 0.0 for party in left}
-    in_offset = {party: 0.0 for party in right}
+    out_offset = dict.fromkeys(left, 0.0)
+    in_offset = dict.fromkeys(right, 0.0)
     links = []
     for supplier, recipient, count, href in sorted(flows, key=lambda flow: -flow[2]):
         source, target = left[supplier], right[recipient]

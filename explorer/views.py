@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.http import Http404, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import NotFound, ValidationError
