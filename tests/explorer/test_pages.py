@@ -209,7 +209,8 @@ def test_the_flows_page_draws_the_filtered_flows(seed, reader):
         .annotate(n=Count("pk"))
     )
     bands = re.findall(
-        r'<path class="flow"[^>]*data-supplier="([^"]+)" data-recipient="([^"]+)" data-transfers="(\d+)"',
+        r'<path class="flow"[^>]*data-supplier="([^"]+)" '
+        r'data-recipient="([^"]+)" data-transfers="(\d+)"',
         html,
     )
     assert sorted((s, int(n)) for s, r, n in bands) == sorted(
