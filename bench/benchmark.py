@@ -480,10 +480,15 @@ def baseline_csv(dsn: str, output: str, chunk_size: int = 2000) -> int:
 
 
 class Case:
-    def __init__(self, name, group, project, baseline, target=None):
+    """`baseline(cursor)` builds the raw reference; or `reference` is another
+    URL of the project that `project` is compared with (the explorer's
+    pages against the API's answer to the same query)."""
+
+    def __init__(self, name, group, project, baseline, target=None, reference=None):
         self.name, self.group = name, group
         self.project, self.baseline = project, baseline
         self.target = target
+        self.reference = reference
 
 
 def percentile(values, fraction):
@@ -763,7 +768,100 @@ def build_cases(client, subjects) -> list[Case]:
             )
         )
     cases.extend(bounded_cases())
+    cases.extend(explorer_cases(subjects))
     return cases
+
+
+def explorer_cases(subjects) -> list[Case]:
+    """The explorer's register (its first page, by cursor, with the count of
+    matches) against the API's list for the same query, both through the
+    whole stack; its flows page against the API's flows. The facets are a
+    fragment of their own, timed alone."""
+    queries = [("explorer_register", {"page_size": PAGE_SIZE})]
+    if subjects["supplier"]:
+        queries.append(
+            (
+                "explorer_register_filtered",
+                {"supplier": subjects["supplier"], "stage": "agreed", "page_size": PAGE_SIZE},
+            )
+        )
+    if subjects["designation"]:
+        queries.append(
+            (
+                "explorer_register_search",
+                {"search": subjects["designation"], "page_size": PAGE_SIZE},
+            )
+        )
+    cases = [
+        Case(
+            name,
+            "explorer",
+            f"/?{urlencode(q)}",
+            None,
+            reference=f"{API}/transfers/?{urlencode(q)}",
+        )
+        for name, q in queries
+    ]
+    if subjects["supplier"]:
+        narrowed = urlencode({"supplier": subjects["supplier"]})
+        cases.append(
+            Case(
+                "explorer_flows_filtered",
+                "explorer",
+                f"/flows/?{narrowed}",
+                None,
+                reference=f"{API}/flows/?{narrowed}&page_size=500",
+            )
+        )
+        cases.append(Case("explorer_facets_filtered", "explorer", f"/facets/?{narrowed}", None))
+    cases.append(Case("explorer_facets", "explorer", "/facets/", None))
+    return cases
+
+
+def measure_against_reference(client, case, runs, seconds):
+    """`case.project` and `case.reference` timed in turn, run after run, so
+    that the machine's drift falls on both alike."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get(url):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code}")
+        return response
+
+    for _ in range(2):
+        response = get(case.project)
+        reference = get(case.reference)
+    with CaptureQueriesContext(connection) as queries:
+        get(case.project)
+    query_count = len(queries.captured_queries)
+    project_ms, reference_ms = [], []
+    deadline = time.perf_counter() + seconds
+    for _ in range(runs):
+        for url, times in ((case.project, project_ms), (case.reference, reference_ms)):
+            start = time.perf_counter()
+            get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        if time.perf_counter() > deadline:
+            break
+    result = {
+        "case": case.name,
+        "group": case.group,
+        "url": case.project,
+        "reference": case.reference,
+        "runs": len(project_ms),
+        "project_median_ms": statistics.median(project_ms),
+        "project_p95_ms": percentile(project_ms, 0.95),
+        "baseline_median_ms": statistics.median(reference_ms),
+        "baseline_p95_ms": percentile(reference_ms, 0.95),
+        "queries": query_count,
+        "bytes": len(response.content),
+        "baseline_bytes": len(reference.content),
+    }
+    result["ratio_median"] = result["project_median_ms"] / result["baseline_median_ms"]
+    result["ratio_p95"] = result["project_p95_ms"] / result["baseline_p95_ms"]
+    return result
 
 
 def bounded_cases() -> list[Case]:
@@ -888,6 +986,14 @@ TARGETS = [
         ),
     ),
     (
+        "explorer: the register's first page within 2x of the API's list for the same query (p95)",
+        lambda r: all(
+            v["ratio_p95"] <= 2
+            for v in _of(r, "explorer")
+            if v["case"].startswith("explorer_register")
+        ),
+    ),
+    (
         # The page, its capped count and five parts (intermediaries, values,
         # status events, citations, relays); before values and relays, 5.
         "queries per list request <= 7",
@@ -938,7 +1044,7 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         help="comma-separated case names or groups (list, search, detail, flows, "
-        "profile, csv, bounded, or e.g. list_filtered; `http` — only when named — serves "
+        "profile, csv, bounded, explorer, or e.g. list_filtered; `http` — only when named — serves "
         "the app under gunicorn and downloads the full exports while timing other lists)",
     )
     parser.add_argument("--json", help="also write the figures to this file")
@@ -992,7 +1098,12 @@ def main(argv=None):
 
     setup_django()
     import psycopg
+    from django.core.management import call_command
     from django.test import Client
+
+    # DEBUG=0 serves hashed static names (the explorer's pages link them),
+    # as the entrypoint does: collect them first.
+    call_command("collectstatic", "--noinput", verbosity=0)
 
     wanted = set(options.only.split(",")) if options.only else None
 
@@ -1012,7 +1123,9 @@ def main(argv=None):
         for case in build_cases(client, subjects):
             if not selected(case.name, case.group):
                 continue
-            if case.baseline is None:
+            if case.reference is not None:
+                result = measure_against_reference(client, case, options.runs, options.seconds)
+            elif case.baseline is None:
                 result = measure_project_only(client, case, options.runs, options.seconds)
             else:
                 result = measure_case(client, cursor, case, options.runs, options.seconds)

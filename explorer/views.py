@@ -8,12 +8,12 @@ give the same transfers. Anything that can be slow at a million transfers
 (the facets' counts) is a fragment of its own, fetched after the page (by
 htmx, or by a plain link without JavaScript)."""
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.http import Http404, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import NotFound, ValidationError
@@ -97,6 +97,28 @@ class _CursorFirst:
         return self._request.get_full_path()
 
 
+class RecordLinks:
+    """The explorer's paths of a transfer's records, built from one reversal
+    per kind: a page of 100 transfers reversed 400 URLs, a third of its time."""
+
+    def __init__(self):
+        self.prefixes = {
+            kind: reverse(f"explorer:{kind}", args=["_"]).removesuffix("_/")
+            for kind in ("transfer", "actor", "system", "source")
+        }
+
+    def path(self, kind: str, key) -> str:
+        return f"{self.prefixes[kind]}{quote(str(key), safe='')}/"
+
+    def of_transfer(self, transfer: dict) -> dict:
+        return {
+            "transfer": self.path("transfer", transfer["slug"] or transfer["id"]),
+            "supplier": self.path("actor", transfer["supplier"]["slug"]),
+            "recipient": self.path("actor", transfer["recipient"]["slug"]),
+            "system": self.path("system", transfer["system"]["slug"]),
+        }
+
+
 def _bad_query_page(request, error: BadQuery):
     return render(
         request,
@@ -116,8 +138,23 @@ def _edit_url(request, obj) -> str | None:
     return None
 
 
+def _without_blanks(request):
+    """A redirect to the same query without its empty fields, if it has any:
+    the register's form sends every field, and an empty one means "any"
+    (the API would refuse an empty choice)."""
+    if all(value.strip() for _, values in request.GET.lists() for value in values):
+        return None
+    params = request.GET.copy()
+    for name, values in request.GET.lists():
+        params.setlist(name, [value for value in values if value.strip()])
+    encoded = params.urlencode()
+    return redirect(f"{request.path}?{encoded}" if encoded else request.path)
+
+
 @require_safe
 def register(request):
+    if tidy := _without_blanks(request):
+        return tidy
     query = QueryString(request.GET)
     try:
         filterset, api_request = filtered_transfers(request)
@@ -133,6 +170,9 @@ def register(request):
         if not rows:
             _check_references(filterset)
         transfers = TransferRows.for_request(api_request).build(rows)
+        links = RecordLinks()
+        for transfer in transfers:
+            transfer["links"] = links.of_transfer(transfer)
         matching = paginator.count
         if matching is None:
             matching = paginator.capped_count(filterset.qs)
@@ -286,6 +326,8 @@ def facet_counts(filterset, query: QueryString) -> list[dict]:
 
 @require_safe
 def facets(request):
+    if tidy := _without_blanks(request):
+        return tidy
     query = QueryString(request.GET)
     try:
         filterset, _ = filtered_transfers(request)
@@ -472,6 +514,8 @@ def source_detail(request, key):
 
 @require_safe
 def flows(request):
+    if tidy := _without_blanks(request):
+        return tidy
     query = QueryString(request.GET)
     try:
         filterset, _ = filtered_transfers(request)

@@ -2,13 +2,14 @@
 
 from django import template
 
-from transfers.choices import Credibility, Stage, SystemCategory
+from transfers.choices import Credibility, Stage, Stance, SystemCategory
 
 register = template.Library()
 
 _STAGES = dict(Stage.choices)
 _CREDIBILITIES = dict(Credibility.choices)
 _CATEGORIES = dict(SystemCategory.choices)
+_STANCES = dict(Stance.choices)
 
 
 @register.filter
@@ -24,3 +25,8 @@ def credibility_label(value):
 @register.filter
 def category_label(value):
     return _CATEGORIES.get(value, value)
+
+
+@register.filter
+def stance_label(value):
+    return _STANCES.get(value, value)

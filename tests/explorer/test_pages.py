@@ -262,3 +262,10 @@ def test_an_editor_gets_an_edit_link_a_viewer_does_not(seed):
         client.force_login(user)
         html = client.get(f"/transfers/{transfer.slug}/").content.decode()
         assert (f'href="/admin/transfers/transfer/{transfer.pk}/change/"' in html) is shown
+
+
+def test_the_forms_empty_fields_are_dropped_from_the_shared_url(seed, reader):
+    response = reader.get("/?search=&stage=agreed&category=&year_from=&ordering=")
+    assert response.status_code == 302
+    assert response["Location"] == "/?stage=agreed"
+    assert reader.get("/flows/?category=")["Location"] == "/flows/"
