@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from common.admin import CuratedModelAdmin, year_list_filter
+from common.admin import CuratedModelAdmin, titled_filter, year_list_filter
 from common.forms import PartialDateFormField, PartialDateFormMixin
 from sources.models import Source
 
@@ -319,10 +319,10 @@ class TransferAdmin(CuratedModelAdmin):
         "credibility",
         "reached_agreement",
         "transfer_type",
-        "system__category",
-        year_list_filter("start_date"),
-        "supplier__kind",
-        "recipient__kind",
+        titled_filter("system__category", "system category"),
+        year_list_filter("start_date", "start year"),
+        titled_filter("supplier__kind", "supplier kind"),
+        titled_filter("recipient__kind", "recipient kind"),
     ]
     list_select_related = TRANSFER_PARTIES
     search_fields = [
@@ -545,7 +545,7 @@ class StatusEventAdmin(CuratedModelAdmin):
 
     form = StatusEventForm
     list_display = ["__str__", "transfer", "stage", "date"]
-    list_filter = ["stage", year_list_filter("date")]
+    list_filter = ["stage", year_list_filter("date", "event year")]
     list_select_related = parties_via("transfer")
     search_fields = [
         "transfer__slug",
@@ -636,7 +636,11 @@ class CitationRelayInline(admin.TabularInline):
 @admin.register(Citation)
 class CitationAdmin(CuratedModelAdmin):
     list_display = ["short_quote", "source", "transfer", "status_event", "stance", "attributed_to"]
-    list_filter = ["stance", "source__kind", "source__reliability"]
+    list_filter = [
+        "stance",
+        titled_filter("source__kind", "source kind"),
+        titled_filter("source__reliability", "source reliability"),
+    ]
     list_select_related = ["source", *parties_via("transfer"), "status_event"]
     search_fields = [
         "quote",
