@@ -13,7 +13,7 @@ from common.forms import PartialDateFormField, PartialDateFormMixin
 from sources.models import Source
 
 from . import contradictions, services
-from .audit import ERROR, open_contradiction_count, run_audit
+from .audit import AUDITED_MODELS, ERROR, open_contradiction_count, run_audit
 from .choices import ValueKind
 from .document_admin import DocumentSourceAdmin, passage_from_query, quote_of_passage
 from .models import (
@@ -400,6 +400,7 @@ class TransferAdmin(CuratedModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         findings = run_audit()
+        rows = [(finding, self.finding_url(request, finding)) for finding in findings]
         return TemplateResponse(
             request,
             "admin/transfers/transfer/audit.html",
@@ -407,10 +408,23 @@ class TransferAdmin(CuratedModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "Data-quality report",
                 "opts": self.model._meta,
-                "errors": [f for f in findings if f.severity == ERROR],
-                "warnings": [f for f in findings if f.severity != ERROR],
+                "errors": [(f, url) for f, url in rows if f.severity == ERROR],
+                "warnings": [(f, url) for f, url in rows if f.severity != ERROR],
                 "open_contradictions": open_contradiction_count(findings),
             },
+        )
+
+    def finding_url(self, request, finding):
+        """The admin page of the record `finding` is about, where it is
+        fixed; None if this user may not see that page."""
+        model = AUDITED_MODELS[finding.model]
+        model_admin = self.admin_site._registry.get(model)
+        if model_admin is None or not model_admin.has_view_or_change_permission(request):
+            return None
+        opts = model._meta
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+            args=[finding.object_id],
         )
 
     def deleted_view(self, request):
