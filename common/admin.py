@@ -28,6 +28,23 @@ def year_list_filter(date_field: str, title: str = "year"):
     return YearListFilter
 
 
+def titled_filter(field_path: str, title: str):
+    """`list_filter`'s entry for `field_path` with its own title: Django
+    titles a field's filter by the field alone ("By kind"), so two paths
+    ending in the same field ("supplier__kind", "recipient__kind") would
+    look the same. The filter is the one Django would choose for the field."""
+
+    class TitledFieldListFilter(admin.FieldListFilter):
+        def __new__(cls, field, request, params, model, model_admin, field_path):
+            chosen = admin.FieldListFilter.create(
+                field, request, params, model, model_admin, field_path=field_path
+            )
+            chosen.title = title
+            return chosen
+
+    return (field_path, TitledFieldListFilter)
+
+
 class ChangeReasonAdminMixin:
     """Adds an optional "reason for this change" to every change form; it is
     kept with the version in the record's history."""

@@ -43,7 +43,12 @@ class SourceAdmin(DocumentIntakeMixin, CuratedModelAdmin):
         "reliability",
         "copy_of",
     ]
-    list_filter = ["kind", "reliability", year_list_filter("publication_date"), "language"]
+    list_filter = [
+        "kind",
+        "reliability",
+        year_list_filter("publication_date", "publication year"),
+        "language",
+    ]
     list_select_related = ["copy_of"]
     search_fields = ["title", "slug", "publisher", "authors", "document_key"]
     prepopulated_fields = {"slug": ["title"]}

@@ -4,6 +4,7 @@ browser (not a fixture: tests import it where they need it)."""
 import contextlib
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,17 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+#: Where browser tests keep what a person may want to look at afterwards
+#: (screenshots): ARTIFACTS_DIR, else tests/artifacts/ (ignored by git).
+ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or Path(__file__).parent / "artifacts")
+
+
+def artifact(name: str) -> Path:
+    """The path to keep the artefact `name` at, its directory made."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / name
 
 
 def require_chromium():

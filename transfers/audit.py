@@ -331,5 +331,13 @@ CHECKS = [
 ]
 
 
+#: The models findings are about, by their `Finding.model` (the model's
+#: `model_name`), so a report can link each finding to its record.
+AUDITED_MODELS = {
+    model._meta.model_name: model
+    for model in (Transfer, StatusEvent, Citation, Contradiction, Actor, System)
+}
+
+
 def run_audit() -> list[Finding]:
     return [finding for check in CHECKS for finding in check()]

@@ -8,14 +8,19 @@ frozen byte for byte in tests/api/snapshots/seed_api.jsonl, which
 tests/api/test_snapshot.py compares; that is not repeated here.
 """
 
+import argparse
 import csv
 import datetime
 import decimal
 import io
 import json
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from actors.factories import ActorFactory
 from common.dates import DatePrecision
@@ -581,10 +586,118 @@ def test_command_graph_files_open_in_networkx(api_client, seed, tmp_path, fmt, r
 
 
 def test_command_refuses_a_bad_filter():
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="--stage"):
         run_export("--format", "csv", "--stage", "bogus")
+
+
+@pytest.mark.parametrize(
+    ("url", "fmt"), [(CSV_URL, "csv"), (JSONL_URL, "jsonl"), (f"{API}/network/", "graphml")]
+)
+@pytest.mark.parametrize(
+    ("option", "param", "value"),
+    [("--supplier", "supplier", "narnia"), ("--system-id", "system_id", "999999")],
+)
+def test_command_refuses_an_unknown_record_as_the_api_does(
+    api_client, tmp_path, url, fmt, option, param, value
+):
+    ActorFactory(slug="russia")
+    response = api_client.get(url, {param: value})
+    assert response.status_code == 400
+    [message] = response.json()[param]
+    target = tmp_path / "export.out"
+    stderr = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "export_transfers",
+            "--format",
+            fmt,
+            "--output",
+            str(target),
+            option,
+            value,
+            stderr=stderr,
+        )
+    assert str(refused.value) == f"{option}: {message}"
+    assert refused.value.returncode != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_refuses_an_unknown_slug_given_in_the_query(tmp_path):
+    ActorFactory(slug="russia")
+    with pytest.raises(CommandError, match="--recipient: There is no actor with the slug 'narnia'"):
+        call_command(
+            "export_transfers", "--format", "csv", "--query", "recipient=russia&recipient=narnia"
+        )
+
+
+def test_a_refused_export_leaves_an_earlier_file_as_it_was(tmp_path):
+    target = tmp_path / "register.csv"
+    target.write_text("the earlier export\n")
+    with pytest.raises(CommandError, match="--party"):
+        run_export("--format", "csv", "--output", str(target), "--party", "narnia")
+    assert target.read_text() == "the earlier export\n"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_an_export_replaces_an_earlier_file_whole(seed, tmp_path):
+    target = tmp_path / "register.csv"
+    target.write_text("x" * 100_000)
+    run_export("--format", "csv", "--output", str(target), "--supplier", "russia")
+    assert target.read_bytes().decode() == run_export("--format", "csv", "--supplier", "russia")
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_an_output_in_a_missing_directory_is_an_error_and_writes_nothing(tmp_path):
+    target = tmp_path / "no" / "such" / "x.csv"
+    with pytest.raises(CommandError, match=r"--output .*x\.csv: cannot write there"):
+        run_export("--format", "csv", "--output", str(target))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_that_fails_once_written_leaves_no_partial_file(seed, tmp_path):
+    # A directory where the file should go: everything is written, and the
+    # last step, the rename over it, fails.
+    (tmp_path / "register.csv").mkdir()
+    with pytest.raises(CommandError, match="cannot write there"):
+        run_export("--format", "csv", "--output", str(tmp_path / "register.csv"))
+    assert [p.name for p in tmp_path.iterdir()] == ["register.csv"]
+    assert list((tmp_path / "register.csv").iterdir()) == []
+
+
+def test_manage_py_reports_a_bad_output_without_a_traceback(tmp_path):
+    target = tmp_path / "missing" / "x.csv"
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "export_transfers", "--format", "csv", "--output", target],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    assert finished.returncode == 1
+    assert f"CommandError: --output {target}: cannot write there" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert not target.parent.exists()
+
+
+def test_each_filter_option_says_repeat_only_if_it_can_be_repeated():
+    from transfers.management.commands.export_transfers import FILTERS, Command
+
+    parser = Command().create_parser("manage.py", "export_transfers")
+    actions = {action.dest: action for action in parser._actions}
+    for name in FILTERS:
+        action = actions[name]
+        assert action.help, name
+        says_repeat = "repeat" in action.help
+        assert says_repeat == isinstance(action, argparse._AppendAction), name
+    assert "repeat" not in actions["year_to"].help
+
+
+def test_a_filter_that_takes_one_value_takes_the_last_given(seed):
+    twice = run_export("--format", "jsonl", "--year-from", "2100", "--year-from", "1990")
+    assert twice == run_export("--format", "jsonl", "--year-from", "1990")
+    assert twice.count("\n") == Transfer.objects.exclude(start_date=None).count() > 0
+    assert run_export("--format", "jsonl", "--year-from", "2100") == ""
 
 
 @pytest.mark.parametrize("url", [CSV_URL, JSONL_URL])

@@ -7,34 +7,53 @@ The API's full exports run this command in a child process (`--query` is the
 request's own query string), so a download is what the command writes.
 """
 
+import contextlib
+import os
+import secrets
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import django_filters
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from tqdm import tqdm
 
+from common.api.filters import ReferenceFilter
 from transfers import aggregates
 from transfers.api.representation import TransferShape
 from transfers.exports import gexf, graphml, jsonl, register
 from transfers.filters import AnalyticsFilterSet, RecordsFilterSet
 from transfers.models import Transfer
 
-#: Command-line option → transfer-list filter; each may be repeated.
-FILTER_OPTIONS = {
-    "supplier": "supplier",
-    "recipient": "recipient",
-    "party": "party",
-    "system": "system",
-    "category": "category",
-    "stage": "stage",
-    "credibility": "credibility",
-    "min_credibility": "min_credibility",
-    "all_stages": "all_stages",
-    "transfer_type": "transfer_type",
-    "year_from": "year_from",
-    "year_to": "year_to",
-    "search": "search",
+#: The filters the command takes, one option each (`--year-from` for
+#: `year_from`): the API's own for these exports (RecordsFilterSet, for JSON
+#: Lines, has the same ones), so a value the API refuses is refused here with
+#: the same message.
+FILTERS = AnalyticsFilterSet.base_filters
+
+#: Help where the API's own would not be true of the command.
+HELP = {
+    "search": (
+        "Words in the names and aliases of the supplier, recipient and intermediaries, the "
+        "system's designations, aliases and NATO name, the notes and the quotes of the "
+        "citations, as the API's `search` takes them (too many words or characters is an "
+        "error). It narrows the export, which keeps its own order."
+    ),
+    "all_stages": (
+        "`true`: export transfers at every stage. By default the CSV and the networks have "
+        "only those that reached agreement (agreed, delivering, delivered, observed in "
+        "possession, interdicted); JSON Lines has every stage either way."
+    ),
 }
+
+
+def repeatable(flt) -> bool:
+    """Whether the filter takes several values (OR), given by repeating it."""
+    return isinstance(flt, ReferenceFilter | django_filters.MultipleChoiceFilter)
+
+
+def option(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
 
 
 def origin(base_url: str) -> str:
@@ -63,34 +82,56 @@ class Command(BaseCommand):
         parser.add_argument(
             "--query",
             default="",
-            help="filters as the API takes them, a URL query string (with the options below)",
+            help=(
+                "filters as the API takes them, a URL query string; the options below add to "
+                "it (for a filter that takes one value, the option wins)"
+            ),
         )
-        for option in FILTER_OPTIONS:
+        for name, flt in FILTERS.items():
+            text = HELP.get(name, flt.extra.get("help_text", ""))
+            # argparse formats help with %: a literal one is doubled.
             parser.add_argument(
-                f"--{option.replace('_', '-')}",
-                action="append",
-                dest=option,
-                help=f"transfer-list filter `{option}`; repeat for several where it allows",
+                option(name),
+                action="append" if repeatable(flt) else "store",
+                dest=name,
+                metavar=name.upper(),
+                help=text.replace("%", "%%"),
             )
 
     def handle(self, *args, fmt, output, base_url, no_progress, query, **options):
         params = QueryDict(query, mutable=True)
-        for option, name in FILTER_OPTIONS.items():
-            for value in options.get(option) or []:
-                params.appendlist(name, value)
+        for name, flt in FILTERS.items():
+            given = options.get(name)
+            if given is None:
+                continue
+            if repeatable(flt):
+                for value in given:
+                    params.appendlist(name, value)
+            else:
+                params[name] = given
         # JSON Lines is the records themselves (every stage); the register and
         # the networks count, by default, only what reached agreement.
         filters = RecordsFilterSet if fmt == "jsonl" else AnalyticsFilterSet
         filterset = filters(params, queryset=Transfer.objects.all())
-        if not filterset.is_valid():
-            errors = "; ".join(
-                f"--{name.replace('_', '-')}: {' '.join(messages)}"
-                for name, messages in filterset.errors.items()
+        # As the API's downloads do (check_filter_references): a slug or id
+        # naming no record is an error, not an empty export.
+        errors = filterset.errors if not filterset.is_valid() else filterset.unknown_references()
+        if errors:
+            raise CommandError(
+                "; ".join(
+                    f"{option(name)}: {' '.join(messages)}" for name, messages in errors.items()
+                )
             )
-            raise CommandError(errors)
         transfers = filterset.qs
-        show_progress = bool(output) and not no_progress
+        if not output:
+            self.export(fmt, transfers, base_url, lambda chunk: self.stdout.write(chunk, ending=""))
+            return
+        # The file is opened before anything is read, so a place it cannot
+        # go is an error at once.
+        with atomic_output(output) as handle:
+            self.export(fmt, transfers, base_url, handle.write, show_progress=not no_progress)
 
+    def export(self, fmt, transfers, base_url, write, show_progress=False):
         def progress(items, unit):
             """`items` counted by a progress bar; with None, the bar itself
             (to update by hand), or None if there is no bar."""
@@ -114,13 +155,37 @@ class Command(BaseCommand):
             edges = progress(aggregates.network_edges(transfers), "edge")
             writer = graphml.write_graphml if fmt == "graphml" else gexf.write_gexf
             chunks = writer(nodes, edges)
-
-        if output:
-            # newline="": the CSV writer already ends rows with \r\n.
-            with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines(chunks)
-        else:
-            for chunk in chunks:
-                self.stdout.write(chunk, ending="")
+        for chunk in chunks:
+            write(chunk)
         if bar is not None:
             bar.close()
+
+
+@contextlib.contextmanager
+def atomic_output(output: str):
+    """A text file to write `output` through, whole or not at all: a new file
+    beside it, renamed over it once the block ends without error (os.replace
+    is atomic within a directory), removed if it raises. So a failure part-way
+    leaves no partial file, and an earlier file of that name as it was."""
+    target = Path(output)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        # O_EXCL: never write through a file or link that is already there;
+        # 0o666: the umask decides, as for open().
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise CommandError(f"--output {output}: cannot write there ({exc.strerror}).") from None
+    try:
+        # newline="": the CSV writer already ends rows with \r\n.
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.replace(temporary, target)
+        except OSError as exc:
+            raise CommandError(f"--output {output}: cannot write there ({exc.strerror}).") from None
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
