@@ -47,7 +47,7 @@ from armstransfers_client.types import File
 T = TypeVar("T")
 
 QUOTE = "agreed to supply two client-test drones"
-TEXT = f"A test report. The client test state {QUOTE} to Iran in 2020."
+TEXT = f"A test report. The client test maker {QUOTE} to Iran in 2020."
 REASON = "Written by the generated client's CI run"
 
 
@@ -111,9 +111,9 @@ def writes(editor: AuthenticatedClient, run: str) -> None:
         actors_create.sync(
             client=editor,
             body=ActorRequest(
-                slug=f"client-test-state-{run}",
-                name=f"Client test state {run}",
-                kind=ActorKindEnum.STATE,
+                slug=f"client-test-maker-{run}",
+                name=f"Client Test Maker {run}",
+                kind=ActorKindEnum.COMPANY,
             ),
             x_change_reason=REASON,
         ),
