@@ -10,7 +10,9 @@ it generates the client from the served schema and runs a script with it."""
 import json
 import xml.etree.ElementTree as ElementTree
 
+import jsonschema
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from tests.helpers import API, documented_transfer
@@ -224,9 +226,6 @@ def test_seed_responses_match_the_schema_with_nulls_only_where_nullable(schema, 
     null the schema did not allow, or lacked a field it required. Every read
     of the seed, list and detail, against its 200 schema, read strictly; with
     a new text, which the assistant reads into candidates not yet accepted."""
-    import jsonschema
-    from django.core.management import call_command
-
     call_command("load_seed", verbosity=0)
     text = "Russia agreed to supply 24 Su-35 fighter jets to Iran in 2023, officials said."
     response = editor.post(
