@@ -54,6 +54,34 @@ def reset_postgres(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def seeded_env(scratch: Path, database_url: str | None = None) -> dict:
+    """The production settings on a scratch database, migrated, with the seed
+    loaded and the static files collected into `scratch`: SQLite in `scratch`,
+    or the empty PostgreSQL database `database_url` (dropped and made anew).
+    Without rate limits, for a client that sends many requests from one address."""
+    if database_url:
+        reset_postgres(database_url)
+    else:
+        database_url = f"sqlite:///{scratch / 'app.sqlite3'}"
+    env = harness.production_env(
+        database_url,
+        STATIC_ROOT=str(scratch / "static"),
+        ANON_THROTTLE_RATE="",
+        USER_THROTTLE_RATE="",
+        LOGIN_THROTTLE_RATE="",
+        LOG_LEVEL="ERROR",
+    )
+    harness.manage(env, "migrate", "--noinput", "--verbosity", "0")
+    harness.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    harness.manage(env, "load_seed")
+    return env
+
+
+def editor_token(env: dict, username: str) -> str:
+    """An API token of a new editor (create_editor) in `env`'s database."""
+    return harness.manage(env, "create_editor", username, "--token-only", capture=True).strip()
+
+
 def schemathesis(base: str, label: str, args: list[str], options, report_dir: Path) -> int:
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
@@ -106,25 +134,8 @@ def main() -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix="fuzz-api-"))
     try:
-        if options.database_url:
-            reset_postgres(options.database_url)
-            database_url = options.database_url
-        else:
-            database_url = f"sqlite:///{scratch / 'fuzz.sqlite3'}"
-        env = harness.production_env(
-            database_url,
-            STATIC_ROOT=str(scratch / "static"),
-            # Schemathesis sends thousands of requests from one address.
-            ANON_THROTTLE_RATE="",
-            USER_THROTTLE_RATE="",
-            LOGIN_THROTTLE_RATE="",
-            LOG_LEVEL="ERROR",
-        )
-        harness.manage(env, "migrate", "--noinput", "--verbosity", "0")
-        harness.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        harness.manage(env, "load_seed")
-        token = harness.manage(env, "create_editor", "fuzz-editor", "--token-only", capture=True)
-        token = token.strip()
+        env = seeded_env(scratch, options.database_url)
+        token = editor_token(env, "fuzz-editor")
 
         port = harness.free_port()
         base = f"http://{harness.LOOPBACK}:{port}"

@@ -9,6 +9,8 @@ from editorial.api.views import DeletedView
 from sources.api.views import SourceTextViewSet, SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
 from transfers.api.downloads import (
+    NetworkGEXFView,
+    NetworkGraphMLView,
     NetworkView,
     TradeRegisterExportView,
     TransferJsonLinesExportView,
@@ -41,6 +43,8 @@ urlpatterns = [
     path("deleted/", DeletedView.as_view(), name="deleted"),
     path("flows/", FlowListView.as_view(), name="flows"),
     path("network/", NetworkView.as_view(), name="network"),
+    path("network.graphml", NetworkGraphMLView.as_view(), name="network-graphml"),
+    path("network.gexf", NetworkGEXFView.as_view(), name="network-gexf"),
     path("actors/<str:pk>/profile/", ActorProfileView.as_view(), name="actor-profile"),
     path(
         "sources/<str:pk>/candidates/",

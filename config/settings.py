@@ -361,8 +361,15 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.blank_as_empty_string",
         "common.api.schema.drop_unreferenced_components",
     ],
+    # Request bodies are documented as JSON alone: a client generated from a
+    # schema offering JSON, form and multipart bodies for each write did not
+    # import (openapi-python-client). The form parsers stay in
+    # DEFAULT_PARSER_CLASSES for the browsable API's HTML forms and the
+    # README's `curl -d username=… /api/auth/token/` login.
+    "PARSER_WHITELIST": ["common.api.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "ActorKindEnum": "actors.choices.ActorKind",
         "RelationKindEnum": "actors.choices.RelationKind",

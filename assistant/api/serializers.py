@@ -53,7 +53,8 @@ class CandidateSerializer(FullCleanModelSerializer):
     )
     date = PartialDateField("date", "date_precision", required=False, allow_null=True)
     date_precision = PrecisionField()
-    transfer = TransferBriefSerializer(read_only=True)
+    # Null until the candidate is accepted (and again if its transfer is deleted).
+    transfer = TransferBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Candidate

@@ -34,6 +34,11 @@ class CandidateViewSet(
     lookup_value_regex = RECORD_LOOKUP_PATTERN
     http_method_names = ["get", "patch", "post", "head", "options"]
 
+    @property
+    def path_takes_slug(self) -> bool:
+        # /sources/<id or slug>/candidates/ names a source; /candidates/<id>/ a candidate.
+        return self.action == "list"
+
     def get_queryset(self):
         queryset = (
             Candidate.objects.visible()

@@ -1,17 +1,32 @@
 """OpenAPI additions the generator cannot see: the id-or-slug relation's two
-faces, the ETag / If-Match headers and the error responses."""
+faces, the ETag / If-Match / X-Change-Reason headers, the error responses
+(one shared `Error` component), anonymous reads, the path's id typed as what
+the route takes, and repeatable reference filters.
+
+Each is there so a client generated from the schema works as is (issue 16;
+.ci/generated_client.py generates one and runs it against a live server)."""
 
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.plumbing import ResolvedComponent, build_basic_type, force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework import serializers
+from rest_framework.permissions import (
+    SAFE_METHODS,
+    AllowAny,
+    DjangoModelPermissionsOrAnonReadOnly,
+    IsAuthenticated,
+    IsAuthenticatedOrReadOnly,
+)
 
-from .filters import YearFilter
+from .filters import ReferenceFilter, YearFilter
 
+#: The one error shape every operation refers to (as `#/components/schemas/Error`),
+#: so a generated client has one error type, not one per operation and status.
+ERROR_COMPONENT = "Error"
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
@@ -45,6 +60,12 @@ ERRORS = {
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
+#: Permissions under which anyone may read (GET, HEAD, OPTIONS) without logging in.
+ANONYMOUS_READS = (AllowAny, IsAuthenticatedOrReadOnly, DjangoModelPermissionsOrAnonReadOnly)
+#: The actions that keep an `X-Change-Reason` header in the record's history
+#: (ApiModelViewSet.record_change_reason).
+CHANGE_REASON_ACTIONS = ("create", "update", "partial_update")
+
 
 class ApiAutoSchema(AutoSchema):
     def _is_detail(self):
@@ -52,17 +73,85 @@ class ApiAutoSchema(AutoSchema):
 
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)
-        by_slug = getattr(self.view, "slug_field", None)
+        # The route's pattern takes any segment (RECORD_LOOKUP_PATTERN); what the
+        # view looks it up as decides the type: digits are an id, else a slug.
+        by_slug = getattr(self.view, "path_takes_slug", False)
         for parameter in parameters:
             if parameter["name"] in ("id", "pk"):
-                parameter["description"] = (
-                    "The record's id, or its slug." if by_slug else "The record's id."
-                )
+                if by_slug:
+                    parameter["schema"] = {"type": "string", "pattern": r"^[^/]+$"}
+                    parameter["description"] = (
+                        "The record's id (digits) or its slug: `12` or `russia`."
+                    )
+                else:
+                    parameter["schema"] = {"type": "integer"}
+                    parameter["description"] = "The record's id."
         return parameters
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A response holds every field its serializer reads out, whether or
+        not a write needs it: in a response component (with
+        COMPONENT_SPLIT_REQUEST, not the request's) each is `required`, so a
+        generated client types it as present, `None` only where nullable.
+        Except where a plain (schema-only) serializer says a field may be
+        left out (`required=False`: a flow's `year`, only with `per_year`)."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction != "response" or not schema.get("properties"):
+            return schema
+        serializer = force_instance(serializer)
+        fields = serializer.fields
+        optional = {
+            name
+            for name, field in fields.items()
+            if not isinstance(serializer, serializers.ModelSerializer)
+            and not field.required
+            and not field.read_only
+        }
+        schema["required"] = sorted(
+            name
+            for name, field in schema["properties"].items()
+            if name not in optional and not (isinstance(field, dict) and field.get("writeOnly"))
+        )
+        return schema
+
+    def get_auth(self):
+        """The token and the session, and for a read that anyone may make, no
+        authentication at all (`{}`): DRF's anonymous-read permissions are
+        not ones drf-spectacular knows to mark so."""
+        auths = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auths:
+            permissions = self.view.get_permissions()
+            if permissions and all(isinstance(p, ANONYMOUS_READS) for p in permissions):
+                auths.append({})
+        return auths
+
+    def _error_ref(self) -> dict:
+        component = ResolvedComponent(
+            name=ERROR_COMPONENT,
+            type=ResolvedComponent.SCHEMA,
+            object=ERROR_COMPONENT,
+            schema=ERROR_SCHEMA,
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         etag = "A hash of this representation; send it back in `If-Match` to write safely."
+        if getattr(self.view, "action", None) in CHANGE_REASON_ACTIONS and hasattr(
+            self.view, "record_change_reason"
+        ):
+            parameters.append(
+                OpenApiParameter(
+                    "X-Change-Reason",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description=(
+                        "Why this change is made, kept in the record's history (one line, "
+                        "at most 100 characters are kept; a control character is a 400)."
+                    ),
+                )
+            )
         if self.method == "GET" and self._is_detail():
             parameters += [
                 OpenApiParameter(
@@ -166,7 +255,7 @@ class ApiAutoSchema(AutoSchema):
             if code == "414":
                 response["content"] = {"text/html": {"schema": {"type": "string"}}}
             elif code != "304":
-                response["content"] = {"application/json": {"schema": ERROR_SCHEMA}}
+                response["content"] = {"application/json": {"schema": self._error_ref()}}
             responses.setdefault(code, response)
         if "429" in responses:
             responses["429"].setdefault("headers", {})["Retry-After"] = {
@@ -211,7 +300,8 @@ class IdOrSlugRelatedFieldExtension(OpenApiSerializerFieldExtension):
 class ApiDjangoFilterExtension(DjangoFilterExtension):
     """django-filter parameters, with the filter's help text kept even where
     the type comes from an `extend_schema_field` override (slug, id and year
-    filters), so every parameter is described."""
+    filters), so every parameter is described, and the slug and id filters,
+    which take several values, typed as arrays."""
 
     priority = 1
 
@@ -223,6 +313,11 @@ class ApiDjangoFilterExtension(DjangoFilterExtension):
         for parameter in parameters:
             if not parameter.get("description") and description:
                 parameter["description"] = str(description)
+            if isinstance(filter_field, ReferenceFilter):
+                # Repeat the parameter for several records (?supplier=a&supplier=b).
+                parameter["schema"] = {"type": "array", "items": parameter["schema"]}
+                parameter["style"] = "form"
+                parameter["explode"] = True
             if isinstance(filter_field, YearFilter):
                 parameter["schema"].update(
                     {
@@ -243,6 +338,40 @@ def _refs(node):
     elif isinstance(node, list):
         for item in node:
             yield from _refs(item)
+
+
+BLANK_ENUM_REF = "#/components/schemas/BlankEnum"
+EMPTY_STRING = {"type": "string", "maxLength": 0}
+
+
+def _replace_blank_enum(node):
+    if isinstance(node, dict):
+        choices = node.get("oneOf")
+        if isinstance(choices, list) and (
+            {"$ref": BLANK_ENUM_REF} in choices or EMPTY_STRING in choices
+        ):
+            # anyOf, not oneOf: "" may pass the other choice too (a URL's
+            # string, for a validator that does not check formats).
+            del node["oneOf"]
+            node["anyOf"] = [
+                EMPTY_STRING if choice == {"$ref": BLANK_ENUM_REF} else choice for choice in choices
+            ]
+        for value in node.values():
+            _replace_blank_enum(value)
+    elif isinstance(node, list):
+        for item in node:
+            _replace_blank_enum(item)
+
+
+def blank_as_empty_string(result, generator, request, public):
+    """A field that may be empty (`"condition": ""`) as "any of the enum (or
+    the URL, …) or the empty string", not drf-spectacular's `BlankEnum` component:
+    generators make that a type of its own, an enum whose one member is "".
+    Runs after postprocess_schema_enums, which adds it; the component, now
+    unreferenced, goes with drop_unreferenced_components."""
+    _replace_blank_enum(result.get("paths", {}))
+    _replace_blank_enum(result.get("components", {}).get("schemas", {}))
+    return result
 
 
 def drop_unreferenced_components(result, generator, request, public):

@@ -72,6 +72,14 @@ class ApiModelViewSet(HistoryMixin, viewsets.ModelViewSet):
     #: for models addressed by id only.
     slug_field: str | None = "slug"
     lookup_value_regex = RECORD_LOOKUP_PATTERN
+    #: Detail actions that find their record by id alone (a deleted record has no slug).
+    id_only_actions: tuple[str, ...] = ()
+
+    @property
+    def path_takes_slug(self) -> bool:
+        """Whether this action's path may name the record by its slug (the
+        schema types the path's id from it: an integer, or an id or slug)."""
+        return bool(self.slug_field) and self.action not in self.id_only_actions
 
     # --- lookup -------------------------------------------------------------
 

@@ -94,6 +94,8 @@ MATRIX = {
     "api:deleted": Route(),
     "api:flows": Route(),
     "api:network": Route(),
+    "api:network-graphml": Route(),
+    "api:network-gexf": Route(),
     "api:export-trade-register": Route(),
     "api:export-jsonl": Route(),
     "api-token": Route(login=True),

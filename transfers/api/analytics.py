@@ -85,6 +85,8 @@ class FlowListView(TransferAnalyticsView):
 class ActorProfileView(TransferAnalyticsView):
     serializer_class = ActorProfileSerializer
     pagination_class = None
+    #: The actor is named by id or slug (record_lookups).
+    path_takes_slug = True
 
     def list(self, request, *args, **kwargs):
         from actors.models import Actor

@@ -5,7 +5,12 @@ transfer list is (an invalid value is a 400, as JSON), then streamed."""
 from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
@@ -140,34 +145,39 @@ class TransferJsonLinesExportView(ExportView):
         return jsonl.write_jsonl(transfers, TransferShape.for_request(self.request))
 
 
+NETWORK_DESCRIPTION = (
+    "The transfers that match the filters (the same as the transfer list's) as a "
+    "directed graph: actors are nodes, and each transfer is an edge from supplier to "
+    "recipient with its status, system and years. Not paginated."
+)
+
+
 @extend_schema_view(
     get=extend_schema(
-        summary="The transfer network (JSON, GraphML or GEXF)",
+        summary="The transfer network (JSON)",
         description=(
-            "The transfers that match the filters (the same as the transfer list's) as a "
-            "directed graph: actors are nodes, and each transfer is an edge from supplier to "
-            "recipient with its status, system and years. Not paginated. `format=graphml` or "
-            "`format=gexf` gives a file for Gephi, networkx, yEd and the like (a multigraph: "
-            "two transfers between the same pair are two edges; node ids are `actor-<id>`)."
+            f"{NETWORK_DESCRIPTION} The same graph as a file for Gephi, networkx, yEd and the "
+            "like: `/api/v1/network.graphml` and `/api/v1/network.gexf` (each an operation of "
+            "its own, so a generated client reads the JSON here as JSON; `?format=graphml` or "
+            "`?format=gexf` on this URL, as before, gives the same files)."
         ),
-        responses={
-            (200, "application/json"): NetworkSerializer,
-            (200, "application/graphml+xml"): OpenApiResponse(
-                OpenApiTypes.STR, description="GraphML."
-            ),
-            (200, "application/gexf+xml"): OpenApiResponse(OpenApiTypes.STR, description="GEXF."),
-        },
+        # One media type: a generated client parses this operation's 200 as JSON,
+        # so the graph files are operations of their own (NetworkFileView).
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={(200, "application/json"): NetworkSerializer},
     )
 )
 class NetworkView(DownloadView):
     renderer_classes = [JSONRenderer, GraphMLRenderer, GEXFRenderer]
     serializer_class = NetworkSerializer
+    #: The format this URL always gives; None: as negotiated (`?format=`, Accept).
+    network_format: str | None = None
 
     def list(self, request, *args, **kwargs):
         transfers = self.filtered_transfers()
         nodes = aggregates.network_nodes(transfers)
         edges = aggregates.network_edges(transfers)
-        fmt = request.accepted_renderer.format
+        fmt = self.network_format or request.accepted_renderer.format
         if fmt == "graphml":
             return self.stream(
                 graphml.write_graphml(map(aggregates.network_node, nodes), edges),
@@ -185,3 +195,38 @@ class NetworkView(DownloadView):
             network_json.write_network_json(map(aggregates.network_node, nodes), edges),
             content_type="application/json",
         )
+
+
+def network_file_view(renderer):
+    """The network as one graph file (`/api/v1/network.graphml`, `.gexf`): a
+    view of its own, so its operation in the schema has one media type."""
+    name = renderer.format.upper().replace("GRAPHML", "GraphML")
+
+    @extend_schema_view(
+        get=extend_schema(
+            summary=f"The transfer network ({name}, streamed)",
+            operation_id=f"network_{renderer.format}",
+            description=(
+                f"{NETWORK_DESCRIPTION} As {name}, for Gephi, networkx, yEd and the like (a "
+                "multigraph: two transfers between the same pair are two edges; node ids are "
+                "`actor-<id>`). The body is streamed."
+            ),
+            responses={
+                (200, renderer.media_type): OpenApiResponse(
+                    # A file's bytes (`format: binary`): generators type it as a file.
+                    OpenApiTypes.BINARY,
+                    description=name,
+                ),
+            },
+        )
+    )
+    class NetworkFileView(NetworkView):
+        renderer_classes = [renderer]
+        network_format = renderer.format
+
+    NetworkFileView.__name__ = NetworkFileView.__qualname__ = f"Network{name}View"
+    return NetworkFileView
+
+
+NetworkGraphMLView = network_file_view(GraphMLRenderer)
+NetworkGEXFView = network_file_view(GEXFRenderer)

@@ -61,6 +61,8 @@ class TransferViewSet(ApiModelViewSet):
     the status later by adding an event at `/api/v1/status-events/`.
     """
 
+    id_only_actions = ("restore",)
+
     # Reads go through TransferRows (six queries of plain rows), writes
     # through TransferSerializer, so no prefetching here. The search document
     # is searched in the database, never shown: not worth fetching. The order
