@@ -7,19 +7,16 @@ violation), no script error and no Content-Security-Policy violation.
 A screenshot of each page is kept in ARTIFACTS_DIR (tests/artifacts by
 default, not committed) for a person to look at."""
 
-import os
 import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from tests.browser import chromium
+from tests.browser import artifact, chromium
 from transfers.models import Transfer, TransferIntermediary
 
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", Path(__file__).resolve().parents[1] / "artifacts"))
 SERIOUS = {"serious", "critical"}
 
 
@@ -54,8 +51,7 @@ class Reader:
             for violation in results.response["violations"]
             if violation["impact"] in SERIOUS
         ]
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"explorer-{name}.png"), full_page=True)
+        self.page.screenshot(path=str(artifact(f"explorer-{name}.png")), full_page=True)
         assert serious == [], f"{name}: {serious}"
         assert self.errors == [], f"{name}: {self.errors}"
 
@@ -200,7 +196,7 @@ def test_the_register_fits_a_phone_and_works_without_javascript(live_server, see
         page.wait_for_url(re.compile(r"stage=agreed"))
         stages = page.locator("table.register td:nth-child(4)").all_inner_texts()
         assert stages and set(stages) == {"Agreed (order, contract or decision to supply)"}
-        page.screenshot(path=str(ARTIFACTS / "explorer-register-phone.png"), full_page=True)
+        page.screenshot(path=str(artifact("explorer-register-phone.png")), full_page=True)
         context.close()
     with chromium() as browser:
         reader = Reader(browser.new_page(viewport={"width": 390, "height": 844}), live_server.url)
