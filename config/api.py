@@ -10,6 +10,7 @@ from sources.api.views import SourceTextViewSet, SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
 from transfers.api.downloads import (
     NetworkView,
+    TradeRegisterDataPackageView,
     TradeRegisterExportView,
     TransferJsonLinesExportView,
 )
@@ -51,6 +52,11 @@ urlpatterns = [
         "exports/trade-register.csv",
         TradeRegisterExportView.as_view(),
         name="export-trade-register",
+    ),
+    path(
+        "exports/trade-register.datapackage.json",
+        TradeRegisterDataPackageView.as_view(),
+        name="export-trade-register-datapackage",
     ),
     path("exports/transfers.jsonl", TransferJsonLinesExportView.as_view(), name="export-jsonl"),
     *router.urls,

@@ -46,6 +46,7 @@ UNLINKED = [
     f"{API}/network/?format=graphml",
     f"{API}/network/?format=gexf",
     f"{API}/exports/trade-register.csv",
+    f"{API}/exports/trade-register.datapackage.json",
     f"{API}/exports/transfers.jsonl",
 ]
 

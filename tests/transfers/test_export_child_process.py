@@ -92,6 +92,15 @@ def test_a_download_is_what_the_view_renders_itself_byte_for_byte(
     assert 1 < lines < TRANSFERS
 
 
+def test_a_bom_asked_of_the_child_is_written_by_it(client, child_exports, transfers):
+    supplier = transfers[0].supplier
+    query = f"supplier={supplier.slug}&all_stages=true"
+    plain = body(client.get(f"/api/v1/exports/trade-register.csv?{query}"))
+    with_bom = body(client.get(f"/api/v1/exports/trade-register.csv?{query}&bom=true"))
+    assert with_bom == "\ufeff".encode() + plain
+    assert plain.count(b"\n") > 1
+
+
 def test_a_bad_filter_is_a_400_before_any_child_starts(client, child_exports, transfers):
     slots = child_command._slots_for(child_exports.CHILD_COMMANDS_PER_WORKER)
     response = client.get("/api/v1/exports/transfers.jsonl?year_from=soon")

@@ -4,18 +4,25 @@ transfer list is (an invalid value is a 400, as JSON), then streamed."""
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from common.child_command import ChildCommandsBusy, stream_command
 
 from .. import aggregates
-from ..exports import gexf, graphml, jsonl, network_json, register
+from ..exports import datapackage, gexf, graphml, jsonl, network_json, register
 from ..filters import RecordsFilterSet
-from .analytics import TransferAnalyticsView
+from .analytics import TransferAnalyticsView, query_flag
 from .analytics_schema import NetworkSerializer
 from .renderers import CSVRenderer, GEXFRenderer, GraphMLRenderer, NDJSONRenderer
 from .representation import TransferShape
@@ -50,8 +57,17 @@ class DownloadView(TransferAnalyticsView):
             "hand / second hand but modernized) and `Local production` is `yes` for licensed "
             f"production; then ours: {', '.join(register.OUR_COLUMNS)}. `Deal id` is the "
             "transfer's slug, stable across exports. Lists inside a cell are separated by `; `. "
-            "The body is streamed."
+            "The body is streamed. Its types (integers, numbers, booleans) are described by "
+            "`trade-register.datapackage.json`, a Frictionless Data Package, beside it."
         ),
+        parameters=[
+            OpenApiParameter(
+                "bom",
+                OpenApiTypes.BOOL,
+                description="Start the file with a UTF-8 byte-order mark, for Excel "
+                "(default false).",
+            )
+        ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
         },
@@ -71,27 +87,35 @@ class ExportView(DownloadView):
     content_type: str
     filename: str
 
+    #: Query parameters of the format, not filters: {name: command-line flag}.
+    flags: dict[str, str] = {}
+
     def list(self, request, *args, **kwargs):
         transfers = self.filtered_transfers()
+        flags = {name: query_flag(request, name) for name in self.flags}
         if settings.EXPORTS_IN_CHILD_PROCESS:
+            query = request.GET.copy()
+            for name in self.flags:
+                query.pop(name, None)
             try:
                 chunks = stream_command(
                     "export_transfers",
                     "--format",
                     self.export_format,
                     "--query",
-                    request.GET.urlencode(),
+                    query.urlencode(),
                     "--base-url",
                     f"{request.scheme}://{request.get_host()}",
                     "--no-progress",
+                    *(flag for name, flag in self.flags.items() if flags[name]),
                 )
             except ChildCommandsBusy:
                 raise ExportsBusy from None
         else:
-            chunks = self.render(transfers)
+            chunks = self.render(transfers, **flags)
         return self.stream(chunks, self.content_type, self.filename)
 
-    def render(self, transfers):
+    def render(self, transfers, **flags):
         raise NotImplementedError
 
 
@@ -109,9 +133,37 @@ class TradeRegisterExportView(ExportView):
     export_format = "csv"
     content_type = "text/csv; charset=utf-8"
     filename = "trade-register.csv"
+    flags = {"bom": "--bom"}
 
-    def render(self, transfers):
-        return register.write_csv(register.trade_register(transfers))
+    def render(self, transfers, *, bom=False):
+        return register.write_csv(register.trade_register(transfers), bom=bom)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The trade register's Frictionless Data Package",
+        operation_id="exports_trade_register_datapackage",
+        description=(
+            "A Frictionless Data Package (`datapackage.json`) describing the trade register of "
+            "the same filters: its one resource's `path` is the CSV's URL with this query, and "
+            "its Table Schema types each column (years and counts as integers, amounts as "
+            "numbers, yes/no as booleans), so `frictionless`, pandas or R read it typed."
+        ),
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="datapackage.json")},
+    )
+)
+class TradeRegisterDataPackageView(DownloadView):
+    renderer_classes = [JSONRenderer]
+
+    def list(self, request, *args, **kwargs):
+        self.filtered_transfers()  # a bad filter is a 400 here too, not a package of nothing
+        query = request.GET.copy()
+        for name in ("bom", "format"):
+            query.pop(name, None)
+        url = request.build_absolute_uri(reverse("api:export-trade-register"))
+        if query:
+            url += "?" + query.urlencode()
+        return Response(datapackage.datapackage(url))
 
 
 @extend_schema_view(

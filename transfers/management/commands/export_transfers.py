@@ -2,11 +2,14 @@
 
 manage.py export_transfers --format csv --output register.csv --supplier russia
 manage.py export_transfers --format jsonl --query 'supplier=russia&year_from=2013'
+manage.py export_transfers --format csv --output out/register.csv --datapackage --bom
 
 The API's full exports run this command in a child process (`--query` is the
 request's own query string), so a download is what the command writes.
 """
 
+import json
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,7 +18,7 @@ from tqdm import tqdm
 
 from transfers import aggregates
 from transfers.api.representation import TransferShape
-from transfers.exports import gexf, graphml, jsonl, register
+from transfers.exports import datapackage, gexf, graphml, jsonl, register
 from transfers.filters import AnalyticsFilterSet, RecordsFilterSet
 from transfers.models import Transfer
 
@@ -61,6 +64,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
+            "--bom",
+            action="store_true",
+            help="csv: start the file with a UTF-8 byte-order mark, for Excel",
+        )
+        parser.add_argument(
+            "--datapackage",
+            action="store_true",
+            dest="datapackage_too",
+            help="csv: write datapackage.json (its Frictionless Table Schema) beside --output",
+        )
+        parser.add_argument(
             "--query",
             default="",
             help="filters as the API takes them, a URL query string (with the options below)",
@@ -73,7 +87,13 @@ class Command(BaseCommand):
                 help=f"transfer-list filter `{option}`; repeat for several where it allows",
             )
 
-    def handle(self, *args, fmt, output, base_url, no_progress, query, **options):
+    def handle(
+        self, *args, fmt, output, base_url, no_progress, query, bom, datapackage_too, **options
+    ):
+        if (bom or datapackage_too) and fmt != "csv":
+            raise CommandError("--bom and --datapackage are for --format csv")
+        if datapackage_too and not output:
+            raise CommandError("--datapackage writes beside the file: give --output")
         params = QueryDict(query, mutable=True)
         for option, name in FILTER_OPTIONS.items():
             for value in options.get(option) or []:
@@ -103,7 +123,7 @@ class Command(BaseCommand):
         if fmt == "csv":
             bar = progress(None, "transfer")
             rows = register.trade_register(transfers, progress=bar.update if bar else None)
-            chunks = register.write_csv(rows)
+            chunks = register.write_csv(rows, bom=bom)
         elif fmt == "jsonl":
             bar = progress(None, "transfer")
             chunks = jsonl.write_jsonl(
@@ -119,6 +139,10 @@ class Command(BaseCommand):
             # newline="": the CSV writer already ends rows with \r\n.
             with open(output, "w", encoding="utf-8", newline="") as handle:
                 handle.writelines(chunks)
+            if datapackage_too:
+                descriptor = Path(output).with_name("datapackage.json")
+                package = datapackage.datapackage(Path(output).name, bom=bom)
+                descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n")
         else:
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")
