@@ -200,7 +200,13 @@ class TransferJsonLinesExportView(ExportView):
             "directed graph: actors are nodes, and each transfer is an edge from supplier to "
             "recipient with its status, system and years. Not paginated. `format=graphml` or "
             "`format=gexf` gives a file for Gephi, networkx, yEd and the like (a multigraph: "
-            "two transfers between the same pair are two edges; node ids are `actor-<id>`)."
+            "two transfers between the same pair are two edges; node ids are `actor-<id>`, and "
+            "nodes are labelled with the actor's name). The files also have the intermediaries "
+            "as nodes: a transfer through them has, beside its edge, one edge a leg of its path "
+            "supplier → intermediary → … → recipient, marked `via` (with `path_step` and the "
+            "stop's `intermediary_role`). Every edge has a weight of 1 and the transfer's dates "
+            '(`start`, `end`); the GEXF is dynamic (`mode="dynamic"`), with them as each '
+            "edge's spell, so Gephi's timeline plays the transfers."
         ),
         responses={
             (200, "application/json"): NetworkSerializer,
@@ -217,21 +223,23 @@ class NetworkView(DownloadView):
 
     def list(self, request, *args, **kwargs):
         transfers = self.filtered_transfers()
+        fmt = request.accepted_renderer.format
+        if fmt in ("graphml", "gexf"):
+            # The files carry intermediaries and the paths through them; the JSON does not.
+            nodes = aggregates.network_nodes(transfers, intermediaries=True)
+            nodes = map(aggregates.network_node, nodes)
+            edges = aggregates.network_file_edges(transfers)
+            if fmt == "graphml":
+                return self.stream(
+                    graphml.write_graphml(nodes, edges),
+                    GraphMLRenderer.media_type,
+                    "transfers.graphml",
+                )
+            return self.stream(
+                gexf.write_gexf(nodes, edges), GEXFRenderer.media_type, "transfers.gexf"
+            )
         nodes = aggregates.network_nodes(transfers)
         edges = aggregates.network_edges(transfers)
-        fmt = request.accepted_renderer.format
-        if fmt == "graphml":
-            return self.stream(
-                graphml.write_graphml(map(aggregates.network_node, nodes), edges),
-                GraphMLRenderer.media_type,
-                "transfers.graphml",
-            )
-        if fmt == "gexf":
-            return self.stream(
-                gexf.write_gexf(map(aggregates.network_node, nodes), edges),
-                GEXFRenderer.media_type,
-                "transfers.gexf",
-            )
         # Streamed, not built whole: a million edges are some 200 MB of JSON.
         return StreamingHttpResponse(
             network_json.write_network_json(map(aggregates.network_node, nodes), edges),

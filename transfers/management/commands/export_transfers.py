@@ -130,8 +130,9 @@ class Command(BaseCommand):
                 transfers, TransferShape(origin(base_url)), progress=bar.update if bar else None
             )
         else:
-            nodes = map(aggregates.network_node, aggregates.network_nodes(transfers))
-            edges = progress(aggregates.network_edges(transfers), "edge")
+            nodes = aggregates.network_nodes(transfers, intermediaries=True)
+            nodes = map(aggregates.network_node, nodes)
+            edges = progress(aggregates.network_file_edges(transfers), "edge")
             writer = graphml.write_graphml if fmt == "graphml" else gexf.write_gexf
             chunks = writer(nodes, edges)
 
