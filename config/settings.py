@@ -292,7 +292,7 @@ CORS_ALLOW_ALL_ORIGINS = False
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 # What a page may read of an answer beyond the CORS-safelisted headers.
-CORS_EXPOSE_HEADERS = ("ETag", "Content-Disposition", "Retry-After")
+CORS_EXPOSE_HEADERS = ("ETag", "Content-Disposition", "Retry-After", "Link", "X-Total-Count")
 
 REST_FRAMEWORK = {
     # Token first, so an anonymous write is answered 401 with a
@@ -331,6 +331,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "common.api.renderers.FastJSONRenderer",
         "common.api.browsable.BrowsableAPIRenderer",
+        # `?format=csv`: a list's page as CSV (only when asked: JSON stays the default).
+        "common.api.renderers.ListCSVRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -21,6 +21,7 @@ from django.db import connections, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from common.dates import format_partial_date
+from common.spreadsheet import FORMULA_TRIGGERS, spreadsheet_safe
 from sources.models import Source, SourceText
 
 from ..choices import Condition, IntermediaryRole, SystemCategory, TransferType, ValueKind
@@ -78,19 +79,6 @@ SIPRI_CONDITION = {
 }
 
 LIST_SEPARATOR = "; "
-
-#: A spreadsheet reads a cell that starts with one of these as a formula
-#: (OWASP's CSV-injection list: = + - @ tab CR; and NUL, which ASVS 1.2.10 adds).
-FORMULA_TRIGGERS = frozenset("=+-@\t\r\x00")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """`cell` with a single quote in front if a spreadsheet would take it for a
-    formula: the quote makes the spreadsheet show the rest as text. A reader
-    of the CSV that wants the stored value drops a leading quote followed by
-    one of `FORMULA_TRIGGERS`."""
-    return "'" + cell if cell[:1] in FORMULA_TRIGGERS else cell
-
 
 #: The transfer's own columns a register row needs, in this order (see `_chunk_rows`).
 REGISTER_COLUMNS = (
