@@ -12,6 +12,7 @@ from transfers.api.downloads import (
     NetworkView,
     TradeRegisterDataPackageView,
     TradeRegisterExportView,
+    TransferFtMExportView,
     TransferJsonLinesExportView,
 )
 from transfers.api.views import (
@@ -59,5 +60,6 @@ urlpatterns = [
         name="export-trade-register-datapackage",
     ),
     path("exports/transfers.jsonl", TransferJsonLinesExportView.as_view(), name="export-jsonl"),
+    path("exports/transfers.ftm.jsonl", TransferFtMExportView.as_view(), name="export-ftm"),
     *router.urls,
 ]

@@ -48,6 +48,7 @@ UNLINKED = [
     f"{API}/exports/trade-register.csv",
     f"{API}/exports/trade-register.datapackage.json",
     f"{API}/exports/transfers.jsonl",
+    f"{API}/exports/transfers.ftm.jsonl",
 ]
 
 

@@ -20,11 +20,11 @@ from rest_framework.response import Response
 from common.child_command import ChildCommandsBusy, stream_command
 
 from .. import aggregates
-from ..exports import datapackage, gexf, graphml, jsonl, network_json, register
+from ..exports import datapackage, ftm, gexf, graphml, jsonl, network_json, register
 from ..filters import RecordsFilterSet
 from .analytics import TransferAnalyticsView, query_flag
 from .analytics_schema import NetworkSerializer
-from .renderers import CSVRenderer, GEXFRenderer, GraphMLRenderer, NDJSONRenderer
+from .renderers import CSVRenderer, FtMRenderer, GEXFRenderer, GraphMLRenderer, NDJSONRenderer
 from .representation import TransferShape
 
 
@@ -190,6 +190,37 @@ class TransferJsonLinesExportView(ExportView):
 
     def render(self, transfers):
         return jsonl.write_jsonl(transfers, TransferShape.for_request(self.request))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Transfers as FollowTheMoney entities (JSON Lines, streamed)",
+        operation_id="exports_transfers_ftm",
+        description=(
+            "The transfers that match the filters (the same as the transfer list's, every "
+            "stage by default) as FollowTheMoney entities, one a line, for Aleph and "
+            "OpenSanctions' tools (`ftm`): the actors (Organization, PublicBody, Company or "
+            "LegalEntity by kind), each transfer as an Event (organizer the supplier, involved "
+            "the recipient and intermediaries) and an UnknownLink from supplier to recipient, "
+            "the sources as Documents and the citations as Documentation (document, the "
+            "transfer's Event, the stance as role, the quote as summary). The body is streamed."
+        ),
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(
+                OpenApiTypes.STR, description="One FollowTheMoney entity a line."
+            ),
+        },
+    )
+)
+class TransferFtMExportView(ExportView):
+    filterset_class = RecordsFilterSet
+    renderer_classes = [FtMRenderer]
+    export_format = "ftm"
+    content_type = "application/x-ndjson"
+    filename = "transfers.ftm.jsonl"
+
+    def render(self, transfers):
+        return ftm.write_ftm(transfers, self.request.build_absolute_uri("/")[:-1])
 
 
 @extend_schema_view(

@@ -31,3 +31,10 @@ class GraphMLRenderer(DownloadRenderer):
 class GEXFRenderer(DownloadRenderer):
     media_type = "application/gexf+xml"
     format = "gexf"
+
+
+class FtMRenderer(DownloadRenderer):
+    """FollowTheMoney entities, one JSON object a line."""
+
+    media_type = "application/x-ndjson"
+    format = "ftm"

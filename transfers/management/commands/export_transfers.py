@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from transfers import aggregates
 from transfers.api.representation import TransferShape
-from transfers.exports import datapackage, gexf, graphml, jsonl, register
+from transfers.exports import datapackage, ftm, gexf, graphml, jsonl, register
 from transfers.filters import AnalyticsFilterSet, RecordsFilterSet
 from transfers.models import Transfer
 
@@ -48,13 +48,17 @@ def origin(base_url: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Export transfers as CSV (SIPRI trade-register layout), JSON Lines, GraphML or GEXF, "
+        "Export transfers as CSV (SIPRI trade-register layout), JSON Lines, FollowTheMoney "
+        "entities (ftm), GraphML or GEXF, "
         "with the transfer list's filters. Writes to standard output unless --output is given."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--format", required=True, choices=["csv", "jsonl", "graphml", "gexf"], dest="fmt"
+            "--format",
+            required=True,
+            choices=["csv", "jsonl", "ftm", "graphml", "gexf"],
+            dest="fmt",
         )
         parser.add_argument("--output", help="file to write (default: standard output)")
         parser.add_argument(
@@ -100,7 +104,7 @@ class Command(BaseCommand):
                 params.appendlist(name, value)
         # JSON Lines is the records themselves (every stage); the register and
         # the networks count, by default, only what reached agreement.
-        filters = RecordsFilterSet if fmt == "jsonl" else AnalyticsFilterSet
+        filters = RecordsFilterSet if fmt in ("jsonl", "ftm") else AnalyticsFilterSet
         filterset = filters(params, queryset=Transfer.objects.all())
         if not filterset.is_valid():
             errors = "; ".join(
@@ -129,6 +133,8 @@ class Command(BaseCommand):
             chunks = jsonl.write_jsonl(
                 transfers, TransferShape(origin(base_url)), progress=bar.update if bar else None
             )
+        elif fmt == "ftm":
+            chunks = ftm.write_ftm(transfers, origin(base_url))
         else:
             nodes = aggregates.network_nodes(transfers, intermediaries=True)
             nodes = map(aggregates.network_node, nodes)
