@@ -9,6 +9,7 @@ from editorial.api.views import DeletedView
 from sources.api.views import SourceTextViewSet, SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
 from transfers.api.downloads import (
+    CitationAnnotationsExportView,
     NetworkView,
     TradeRegisterDataPackageView,
     TradeRegisterExportView,
@@ -60,6 +61,11 @@ urlpatterns = [
         name="export-trade-register-datapackage",
     ),
     path("exports/transfers.jsonl", TransferJsonLinesExportView.as_view(), name="export-jsonl"),
+    path(
+        "exports/citations.jsonld",
+        CitationAnnotationsExportView.as_view(),
+        name="export-annotations",
+    ),
     path("exports/transfers.ftm.jsonl", TransferFtMExportView.as_view(), name="export-ftm"),
     *router.urls,
 ]

@@ -49,6 +49,7 @@ UNLINKED = [
     f"{API}/exports/trade-register.datapackage.json",
     f"{API}/exports/transfers.jsonl",
     f"{API}/exports/transfers.ftm.jsonl",
+    f"{API}/exports/citations.jsonld",
 ]
 
 

@@ -20,11 +20,18 @@ from rest_framework.response import Response
 from common.child_command import ChildCommandsBusy, stream_command
 
 from .. import aggregates
-from ..exports import datapackage, ftm, gexf, graphml, jsonl, network_json, register
+from ..exports import annotations, datapackage, ftm, gexf, graphml, jsonl, network_json, register
 from ..filters import RecordsFilterSet
 from .analytics import TransferAnalyticsView, query_flag
 from .analytics_schema import NetworkSerializer
-from .renderers import CSVRenderer, FtMRenderer, GEXFRenderer, GraphMLRenderer, NDJSONRenderer
+from .renderers import (
+    AnnotationRenderer,
+    CSVRenderer,
+    FtMRenderer,
+    GEXFRenderer,
+    GraphMLRenderer,
+    NDJSONRenderer,
+)
 from .representation import TransferShape
 
 
@@ -221,6 +228,42 @@ class TransferFtMExportView(ExportView):
 
     def render(self, transfers):
         return ftm.write_ftm(transfers, self.request.build_absolute_uri("/")[:-1])
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Citations as W3C Web Annotations (JSON-LD, streamed)",
+        operation_id="exports_citations_annotations",
+        description=(
+            "The citations of the transfers that match the filters (the same as the transfer "
+            "list's, every stage by default) as one W3C Web Annotation collection "
+            "(`AnnotationCollection`, its one `AnnotationPage` embedded as `first`). Each "
+            "annotation's target is the stored text version the quote is anchored in "
+            "(`/api/v1/source-texts/<id>/`) with a `TextQuoteSelector` (exact, prefix, suffix) "
+            "and a `TextPositionSelector` (start, end: `text[start:end]` is the quote); a quote "
+            "with no stored text targets the source (its URL, or else its API URL) with the "
+            "quote alone. The body links the transfer and the status event (purpose `linking`) "
+            "and gives the stance (purpose `describing`); `creator` is whom the claim is "
+            "attributed to. The body is streamed."
+        ),
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="An AnnotationCollection."
+            ),
+        },
+    )
+)
+class CitationAnnotationsExportView(ExportView):
+    filterset_class = RecordsFilterSet
+    renderer_classes = [AnnotationRenderer]
+    export_format = "annotations"
+    content_type = annotations.MEDIA_TYPE
+    filename = "citations.jsonld"
+
+    def render(self, transfers):
+        origin = self.request.build_absolute_uri("/")[:-1]
+        url = annotations.collection_url(origin, self.request.GET.urlencode())
+        return annotations.write_annotations(transfers, origin, url)
 
 
 @extend_schema_view(

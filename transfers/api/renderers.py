@@ -38,3 +38,11 @@ class FtMRenderer(DownloadRenderer):
 
     media_type = "application/x-ndjson"
     format = "ftm"
+
+
+class AnnotationRenderer(DownloadRenderer):
+    """W3C Web Annotations as JSON-LD. The view sends the model's profile in
+    Content-Type; here it would make DRF refuse every Accept that lacks it."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from transfers import aggregates
 from transfers.api.representation import TransferShape
-from transfers.exports import datapackage, ftm, gexf, graphml, jsonl, register
+from transfers.exports import annotations, datapackage, ftm, gexf, graphml, jsonl, register
 from transfers.filters import AnalyticsFilterSet, RecordsFilterSet
 from transfers.models import Transfer
 
@@ -49,7 +49,7 @@ def origin(base_url: str) -> str:
 class Command(BaseCommand):
     help = (
         "Export transfers as CSV (SIPRI trade-register layout), JSON Lines, FollowTheMoney "
-        "entities (ftm), GraphML or GEXF, "
+        "entities (ftm), citations as W3C Web Annotations (annotations), GraphML or GEXF, "
         "with the transfer list's filters. Writes to standard output unless --output is given."
     )
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format",
             required=True,
-            choices=["csv", "jsonl", "ftm", "graphml", "gexf"],
+            choices=["csv", "jsonl", "ftm", "annotations", "graphml", "gexf"],
             dest="fmt",
         )
         parser.add_argument("--output", help="file to write (default: standard output)")
@@ -104,7 +104,7 @@ class Command(BaseCommand):
                 params.appendlist(name, value)
         # JSON Lines is the records themselves (every stage); the register and
         # the networks count, by default, only what reached agreement.
-        filters = RecordsFilterSet if fmt in ("jsonl", "ftm") else AnalyticsFilterSet
+        filters = RecordsFilterSet if fmt in ("jsonl", "ftm", "annotations") else AnalyticsFilterSet
         filterset = filters(params, queryset=Transfer.objects.all())
         if not filterset.is_valid():
             errors = "; ".join(
@@ -135,6 +135,9 @@ class Command(BaseCommand):
             )
         elif fmt == "ftm":
             chunks = ftm.write_ftm(transfers, origin(base_url))
+        elif fmt == "annotations":
+            url = annotations.collection_url(origin(base_url), params.urlencode())
+            chunks = annotations.write_annotations(transfers, origin(base_url), url)
         else:
             nodes = aggregates.network_nodes(transfers, intermediaries=True)
             nodes = map(aggregates.network_node, nodes)
