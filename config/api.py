@@ -9,10 +9,13 @@ from editorial.api.views import DeletedView
 from sources.api.views import SourceTextViewSet, SourceViewSet
 from transfers.api.analytics import ActorProfileView, FlowListView
 from transfers.api.downloads import (
+    CitationAnnotationsExportView,
     NetworkGEXFView,
     NetworkGraphMLView,
     NetworkView,
+    TradeRegisterDataPackageView,
     TradeRegisterExportView,
+    TransferFtMExportView,
     TransferJsonLinesExportView,
 )
 from transfers.api.views import (
@@ -56,6 +59,17 @@ urlpatterns = [
         TradeRegisterExportView.as_view(),
         name="export-trade-register",
     ),
+    path(
+        "exports/trade-register.datapackage.json",
+        TradeRegisterDataPackageView.as_view(),
+        name="export-trade-register-datapackage",
+    ),
     path("exports/transfers.jsonl", TransferJsonLinesExportView.as_view(), name="export-jsonl"),
+    path(
+        "exports/citations.jsonld",
+        CitationAnnotationsExportView.as_view(),
+        name="export-annotations",
+    ),
+    path("exports/transfers.ftm.jsonl", TransferFtMExportView.as_view(), name="export-ftm"),
     *router.urls,
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "corsheaders",
     "simple_history",
     "common",
     "actors",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "common.availability.DatabaseUnavailableMiddleware",
     "common.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks, so a preflight is answered first.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -283,6 +286,17 @@ LOGGING = {
 #: (common.api.views.ApiModelViewSet.merged_into_url).
 MERGED_RECORD_URL = "editorial.api.redirects.merged_into_url"
 
+# Cross-origin reads of the API (django-cors-headers): any origin may GET,
+# HEAD and preflight under /api/; common/cors.py lets an origin in for reads
+# only, so writes stay same-origin. No credentials: a page elsewhere reads
+# what an anonymous client reads.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = False
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+# What a page may read of an answer beyond the CORS-safelisted headers.
+CORS_EXPOSE_HEADERS = ("ETag", "Content-Disposition", "Retry-After", "Link", "X-Total-Count")
+
 REST_FRAMEWORK = {
     # Token first, so an anonymous write is answered 401 with a
     # `WWW-Authenticate: Token` challenge; sessions serve the browsable API.
@@ -320,6 +334,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "common.api.renderers.FastJSONRenderer",
         "common.api.browsable.BrowsableAPIRenderer",
+        # `?format=csv`: a list's page as CSV (only when asked: JSON stays the default).
+        "common.api.renderers.ListCSVRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -7,13 +7,19 @@ ranking annotations, joins or DISTINCT, any of which would distort a
 GROUP BY laid over it directly.
 """
 
+import calendar
+import datetime
 from collections.abc import Iterator
+from itertools import groupby, pairwise
+from operator import itemgetter
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
-from .models import Citation, Transfer
+from common.dates import DatePrecision
+
+from .models import Citation, Transfer, TransferIntermediary
 
 FLOW_ORDER = ("supplier__name", "supplier_id", "recipient__name", "recipient_id")
 
@@ -100,13 +106,16 @@ EDGE_FIELDS = (
     "system__designation",
     "system__category",
     "start_date",
+    "start_date_precision",
     "end_date",
+    "end_date_precision",
     "quantity",
 )
 
 
-def network_nodes(transfers: QuerySet) -> QuerySet:
-    """The actors that supply or receive one of `transfers`, as rows."""
+def network_nodes(transfers: QuerySet, *, intermediaries: bool = False) -> QuerySet:
+    """The actors that supply or receive one of `transfers`, as rows; with
+    `intermediaries`, those that stand between supplier and recipient too."""
     from actors.models import Actor
 
     edges = narrowed(transfers).order_by()
@@ -115,6 +124,13 @@ def network_nodes(transfers: QuerySet) -> QuerySet:
     # work_mem as a hash, it scanned them again for every actor (past the
     # 30 s statement timeout at a million transfers; 1.3 s this way).
     parties = edges.values("supplier_id").union(edges.values("recipient_id"))
+    if intermediaries:
+        parties = edges.values("supplier_id").union(
+            edges.values("recipient_id"),
+            TransferIntermediary.objects.filter(transfer__in=edges.values("pk"))
+            .values("actor_id")
+            .order_by(),
+        )
     return (
         Actor.objects.filter(pk__in=parties)
         .values("id", "slug", "name", "kind", "country")
@@ -133,6 +149,66 @@ def network_edges(transfers: QuerySet) -> Iterator[dict]:
     rows = narrowed(transfers).values(*EDGE_FIELDS).order_by("id")
     with transaction.atomic(using=rows.db, savepoint=False):
         yield from map(_edge, rows.iterator(chunk_size=2000))
+
+
+def network_file_edges(transfers: QuerySet) -> Iterator[dict]:
+    """The edges of the GraphML and GEXF files: each transfer's direct edge
+    (`via` false), then, for each transfer with intermediaries, its path
+    supplier → first intermediary → … → recipient, one edge a leg (`via`
+    true, `path_step` from 1, the transfer's slug in `transfer`, the stop's
+    role in `intermediary_role`). Every edge has a `weight` of 1 (one
+    transfer, or one leg of one: Gephi sums parallel edges into a count) and
+    the transfer's dates as a spell, `start` and `end` (ISO dates: the first
+    day of the start's period, the last of the end's; absent when unknown).
+
+    Two streamed queries, one after the other, each in its own transaction
+    as `network_edges` explains."""
+    rows = narrowed(transfers).values(*EDGE_FIELDS).order_by("id")
+    with transaction.atomic(using=rows.db, savepoint=False):
+        for row in rows.iterator(chunk_size=2000):
+            yield _edge(row) | _spell(row) | {"weight": 1.0, "via": False}
+
+    legs = (
+        TransferIntermediary.objects.filter(transfer__in=narrowed(transfers).values("pk"))
+        .values("actor_id", "role", *(f"transfer__{field}" for field in EDGE_FIELDS))
+        .order_by("transfer_id", "position", "id")
+    )
+    with transaction.atomic(using=legs.db, savepoint=False):
+        stops = legs.iterator(chunk_size=2000)
+        for _transfer_id, path in groupby(stops, key=itemgetter("transfer__id")):
+            path = list(path)
+            row = {field: path[0][f"transfer__{field}"] for field in EDGE_FIELDS}
+            direct = _edge(row) | _spell(row) | {"weight": 1.0, "via": True}
+            actors = [row["supplier_id"], *(stop["actor_id"] for stop in path)]
+            actors.append(row["recipient_id"])
+            roles = [stop["role"] for stop in path] + [""]
+            for step, (source, target) in enumerate(pairwise(actors), start=1):
+                yield direct | {
+                    "id": f"{row['id']}-via-{step}",
+                    "source": source,
+                    "target": target,
+                    "path_step": step,
+                    # The role of the stop the leg leads to (the recipient has none).
+                    "intermediary_role": roles[step - 1],
+                }
+
+
+def _spell(row: dict) -> dict:
+    spell = {}
+    if row["start_date"]:
+        spell["start"] = row["start_date"].isoformat()
+    if row["end_date"]:
+        spell["end"] = _period_end(row["end_date"], row["end_date_precision"]).isoformat()
+    return spell
+
+
+def _period_end(day: datetime.date, precision: str) -> datetime.date:
+    """The last day of the year, month or day `day` stands for."""
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day
 
 
 def _edge(row: dict) -> dict:

@@ -23,6 +23,20 @@ from rest_framework.permissions import (
 )
 
 from .filters import ReferenceFilter, YearFilter
+from .renderers import ListCSVRenderer
+
+CSV_RESPONSE = {
+    "schema": {
+        "type": "string",
+        "description": (
+            "`?format=csv` (or `Accept: text/csv`): this page's results as CSV, one row a "
+            "record, with a header row. A nested object is spread over columns named by its "
+            "path (`supplier.name`); a list is one cell of JSON. The page's links are in the "
+            '`Link` header (`rel="next"`, `rel="prev"`), the count in `X-Total-Count`. Errors '
+            "stay JSON."
+        ),
+    }
+}
 
 #: The one error shape every operation refers to (as `#/components/schemas/Error`),
 #: so a generated client has one error type, not one per operation and status.
@@ -70,6 +84,19 @@ CHANGE_REASON_ACTIONS = ("create", "update", "partial_update")
 class ApiAutoSchema(AutoSchema):
     def _is_detail(self):
         return "{" in self.path
+
+    def map_renderers(self, attribute):
+        # The CSV of a list is not its JSON schema: get_operation documents it as text.
+        csv_value = getattr(ListCSVRenderer, attribute)
+        return [value for value in super().map_renderers(attribute) if value != csv_value]
+
+    def _offers_csv(self) -> bool:
+        return (
+            self.method == "GET"
+            and self._is_list_view()
+            and self._get_paginator() is not None
+            and any(isinstance(renderer, ListCSVRenderer) for renderer in self.view.get_renderers())
+        )
 
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)
@@ -250,6 +277,8 @@ class ApiAutoSchema(AutoSchema):
         if operation is None:
             return None
         responses = operation.setdefault("responses", {})
+        if self._offers_csv() and "200" in responses:
+            responses["200"].setdefault("content", {})["text/csv"] = CSV_RESPONSE
         for code in self._error_codes(operation):
             response = {"description": ERRORS[code]}
             if code == "414":

@@ -110,6 +110,8 @@ class DeletedView(APIView):
     permission_classes = [AllowAny]
     pagination_class = ApiPagination
     http_method_names = ["get", "head", "options"]
+    #: The header of an empty page as CSV (`?format=csv`): a record's keys.
+    csv_columns = ("type", "id", "slug", "deleted_at", "reason", "merged_into")
 
     @extend_schema(
         summary="Records deleted or merged away since a moment",

@@ -46,7 +46,10 @@ UNLINKED = [
     f"{API}/network/?format=graphml",
     f"{API}/network/?format=gexf",
     f"{API}/exports/trade-register.csv",
+    f"{API}/exports/trade-register.datapackage.json",
     f"{API}/exports/transfers.jsonl",
+    f"{API}/exports/transfers.ftm.jsonl",
+    f"{API}/exports/citations.jsonld",
 ]
 
 

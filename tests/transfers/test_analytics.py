@@ -1,14 +1,16 @@
 """Analytics endpoints: flows, network and actor profile."""
 
+import datetime
 import json
 from collections import Counter, defaultdict
 
 import pytest
 from django.core.management import call_command
 
+from actors.factories import ActorFactory
 from tests.helpers import API, results
 from transfers.factories import TransferFactory
-from transfers.models import Transfer
+from transfers.models import Transfer, TransferIntermediary
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +199,8 @@ def test_network_files_open_in_networkx(api_client, seed, tmp_path, fmt, reader)
     path.write_bytes(download(response))
     graph = getattr(nx, reader)(path)
     assert graph.is_directed()
-    assert graph.number_of_edges() == Transfer.objects.count()
+    direct = [data for _s, _t, data in graph.edges(data=True) if not data["via"]]
+    assert len(direct) == Transfer.objects.count()
     transfer = Transfer.objects.select_related("supplier", "recipient", "system").first()
     source, target = f"actor-{transfer.supplier_id}", f"actor-{transfer.recipient_id}"
     edges = graph.get_edge_data(source, target)
@@ -212,8 +215,90 @@ def test_network_files_open_in_networkx(api_client, seed, tmp_path, fmt, reader)
 def test_network_files_honour_the_filters(api_client, seed, fmt):
     everything = download(api_client.get(NETWORK, {"format": fmt, **ALL}))
     narrowed = download(api_client.get(NETWORK, {"format": fmt, "supplier": "iran", **ALL}))
-    assert narrowed.count(b"<edge ") == Transfer.objects.filter(supplier__slug="iran").count()
+    direct = narrowed.count(b"<edge ") - narrowed.count(b"-via-")
+    assert direct == Transfer.objects.filter(supplier__slug="iran").count()
     assert narrowed.count(b"<edge ") < everything.count(b"<edge ")
+
+
+@pytest.fixture
+def through_syria(db):
+    """A transfer brokered in Armenia and sent on through Syria, dated by month."""
+    transfer = TransferFactory(
+        start_date=datetime.date(2015, 3, 1),
+        start_date_precision="month",
+        end_date=datetime.date(2017, 2, 1),
+        end_date_precision="month",
+    )
+    TransferIntermediary.objects.create(
+        transfer=transfer, actor=ActorFactory(name="Armenia"), position=1, role="broker"
+    )
+    TransferIntermediary.objects.create(
+        transfer=transfer, actor=ActorFactory(name="Syria"), position=2, role="transit"
+    )
+    TransferFactory(start_date=None, start_date_precision="")  # undated, direct
+    return transfer
+
+
+def intermediary_ids(transfer) -> list[str]:
+    links = transfer.intermediary_links.order_by("position")
+    return [f"actor-{link.actor_id}" for link in links]
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", "read_graphml"), ("gexf", "read_gexf")])
+def test_network_files_have_intermediaries_as_nodes_and_their_path_as_via_edges(
+    api_client, through_syria, tmp_path, fmt, reader
+):
+    nx = pytest.importorskip("networkx")
+    path = tmp_path / f"network.{fmt}"
+    path.write_bytes(download(api_client.get(NETWORK, {"format": fmt, **ALL})))
+    graph = getattr(nx, reader)(path)
+    transfer = through_syria
+    supplier, recipient = f"actor-{transfer.supplier_id}", f"actor-{transfer.recipient_id}"
+    armenia, syria = intermediary_ids(transfer)
+    assert graph.nodes[armenia]["label"] == "Armenia"
+    assert graph.nodes[supplier]["label"] == transfer.supplier.name
+
+    legs = sorted(
+        (data["path_step"], source, target, data.get("intermediary_role"))
+        for source, target, data in graph.edges(data=True)
+        if data["via"]
+    )
+    assert legs == [
+        (1, supplier, armenia, "broker"),
+        (2, armenia, syria, "transit"),
+        (3, syria, recipient, None),
+    ]
+    between = graph.get_edge_data(supplier, recipient)
+    between = between.values() if graph.is_multigraph() else [between]
+    [direct] = [data for data in between if data["transfer"] == transfer.slug]
+    assert direct["via"] is False and direct["label"] == transfer.system.designation
+    assert all(data["weight"] == 1.0 for _s, _t, data in graph.edges(data=True))
+    assert graph.number_of_edges() == 2 + 3  # two transfers, three legs
+
+
+def test_the_gexf_is_dynamic_with_each_edge_spelled_by_its_dates(api_client, through_syria):
+    from lxml import etree
+
+    root = etree.fromstring(download(api_client.get(NETWORK, {"format": "gexf", **ALL})))
+    ns = {"g": "http://www.gexf.net/1.2draft"}
+    graph = root.find("g:graph", ns)
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "date")
+    edges = {edge.get("id"): edge for edge in graph.iterfind("g:edges/g:edge", ns)}
+    transfer = through_syria
+    for key in (f"transfer-{transfer.pk}", f"transfer-{transfer.pk}-via-2"):
+        # The first day of March 2015 to the last of February 2017.
+        assert (edges[key].get("start"), edges[key].get("end")) == ("2015-03-01", "2017-02-28")
+    undated = next(
+        e for k, e in edges.items() if k != f"transfer-{transfer.pk}" and "-via-" not in k
+    )
+    assert undated.get("start") is None and undated.get("end") is None
+    assert all(edge.get("weight") == "1.0" for edge in edges.values())
+
+
+def test_the_json_network_keeps_to_the_parties(api_client, through_syria):
+    body = network(api_client, ALL)
+    assert len(body["edges"]) == 2
+    assert not set(intermediary_ids(through_syria)) & {f"actor-{n['id']}" for n in body["nodes"]}
 
 
 def test_network_escapes_names_in_xml(api_client, tmp_path):

@@ -16,7 +16,7 @@ from django.db import connection
 from common import child_command
 from transfers.api.representation import TransferShape
 from transfers.demo_data import generate
-from transfers.exports import jsonl, register
+from transfers.exports import annotations, ftm, jsonl, register
 from transfers.models import Transfer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -60,8 +60,16 @@ def body(response) -> bytes:
 
 
 def in_process(fmt: str, transfers, request) -> bytes:
+    origin = request.build_absolute_uri("/")[:-1]
     if fmt == "csv":
         chunks = register.write_csv(register.trade_register(transfers))
+    elif fmt == "ftm":
+        chunks = ftm.write_ftm(transfers, origin)
+    elif fmt == "annotations":
+        query = request.GET.urlencode()
+        chunks = annotations.write_annotations(
+            transfers, origin, annotations.collection_url(origin, query)
+        )
     else:
         chunks = jsonl.write_jsonl(transfers, TransferShape.for_request(request))
     return "".join(chunks).encode()
@@ -69,7 +77,12 @@ def in_process(fmt: str, transfers, request) -> bytes:
 
 @pytest.mark.parametrize(
     ("path", "fmt"),
-    [("trade-register.csv", "csv"), ("transfers.jsonl", "jsonl")],
+    [
+        ("trade-register.csv", "csv"),
+        ("transfers.jsonl", "jsonl"),
+        ("transfers.ftm.jsonl", "ftm"),
+        ("citations.jsonld", "annotations"),
+    ],
 )
 def test_a_download_is_what_the_view_renders_itself_byte_for_byte(
     client, child_exports, transfers, path, fmt, rf
@@ -80,7 +93,7 @@ def test_a_download_is_what_the_view_renders_itself_byte_for_byte(
     assert response.status_code == 200
     downloaded = body(response)
 
-    request = rf.get("/")  # http://testserver, as the test client's requests
+    request = rf.get("/", {"supplier": supplier.slug})  # http://testserver, as the client's
     expected_transfers = Transfer.objects.filter(supplier=supplier)
     if fmt == "csv":
         # The register counts by default what reached agreement; JSON Lines has every stage.
@@ -88,8 +101,18 @@ def test_a_download_is_what_the_view_renders_itself_byte_for_byte(
     expected = in_process(fmt, expected_transfers, request)
     assert downloaded == expected
     # Not trivially equal: the filter matched some transfers, not all.
-    lines = downloaded.count(b"\n")
-    assert 1 < lines < TRANSFERS
+    if fmt in ("csv", "jsonl"):
+        lines = downloaded.count(b"\n")
+        assert 1 < lines < TRANSFERS
+
+
+def test_a_bom_asked_of_the_child_is_written_by_it(client, child_exports, transfers):
+    supplier = transfers[0].supplier
+    query = f"supplier={supplier.slug}&all_stages=true"
+    plain = body(client.get(f"/api/v1/exports/trade-register.csv?{query}"))
+    with_bom = body(client.get(f"/api/v1/exports/trade-register.csv?{query}&bom=true"))
+    assert with_bom == "\ufeff".encode() + plain
+    assert plain.count(b"\n") > 1
 
 
 def test_a_bad_filter_is_a_400_before_any_child_starts(client, child_exports, transfers):

@@ -259,6 +259,8 @@ def test_random_text_comes_back_from_every_export(
             assert [graph.nodes[f"actor-{a.pk}"][label] for a in (supplier, recipient)] == [
                 xml_value(name) for name in names[:2]
             ]
-            [(_source, _target, edge)] = graph.edges(data=True)
+            [edge] = [data for _s, _t, data in graph.edges(data=True) if not data["via"]]
             assert edge["system_designation"] == xml_value(designation)
+            legs = [data for _s, _t, data in graph.edges(data=True) if data["via"]]
+            assert len(legs) == 2  # supplier → intermediary → recipient
         transaction.set_rollback(True)

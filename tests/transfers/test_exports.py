@@ -140,6 +140,21 @@ def partial_date(value, precision) -> str:
     return value.isoformat()[: {"year": 4, "month": 7, "day": 10}[precision]]
 
 
+def source_title(source) -> str:
+    """Its title, or untitled its outlet and date; never the slug (README)."""
+    if source.title:
+        return source.title
+    when = partial_date(source.publication_date, source.publication_date_precision)
+    return f"Untitled ({source.publisher or 'unknown outlet'}, {when or 'undated'})"
+
+
+def source_url(source) -> str:
+    """Its URL, or else the web address its current text was fetched from."""
+    text = source.texts.order_by("-version").first()
+    fetched = text.retrieved_from if text else ""
+    return source.url or (fetched if fetched.startswith(("http://", "https://")) else "")
+
+
 def expected_rows(transfer) -> list[dict]:
     """The register rows of one transfer, {column: text}, read through the ORM:
     one a delivery year in year order, or one with empty delivery columns."""
@@ -186,8 +201,8 @@ def expected_rows(transfer) -> list[dict]:
         "Contract value currency": "" if contract is None else contract.currency,
         "Contract value is estimate": "" if contract is None else yes_no(contract.is_estimate),
         "Package": "" if transfer.package is None else transfer.package.name,
-        "Source titles": "; ".join(source.title or source.slug for source in cited),
-        "Source URLs": "; ".join(source.url for source in cited if source.url),
+        "Source titles": "; ".join(map(source_title, cited)),
+        "Source URLs": "; ".join(url for url in map(source_url, cited) if url),
     }
     deliveries = list(transfer.deliveries.order_by("year"))
     if not deliveries:
@@ -296,8 +311,51 @@ def test_trade_register_row_fields(api_client):
     assert first["Transfer type"] == "licensed_production"
     assert first["Intermediaries"] == transfer.intermediary_links.get().actor.name
     assert first["Start date precision"] == "year"
-    titles = {c.source.title or c.source.slug for c in transfer.citations.all()}
+    titles = {source_title(c.source) for c in transfer.citations.all()}
     assert set(first["Source titles"].split("; ")) == titles
+
+
+def test_source_titles_never_show_a_slug(api_client):
+    transfer = TransferFactory()
+    untitled = SourceFactory(
+        title="",
+        publisher="TASS",
+        publication_date=datetime.date(2016, 5, 1),
+        publication_date_precision=DatePrecision.MONTH,
+    )
+    anonymous = SourceFactory(
+        title="", publisher="", publication_date=None, publication_date_precision=""
+    )
+    CitationFactory(transfer=transfer, source=untitled)
+    CitationFactory(transfer=transfer, source=anonymous)
+    [row] = csv_rows(api_client.get(CSV_URL, ALL))
+    assert row["Source titles"] == "Untitled (TASS, 2016-05); Untitled (unknown outlet, undated)"
+    assert untitled.slug not in row["Source titles"]
+
+
+def test_source_urls_fall_back_on_where_the_text_was_fetched(api_client):
+    from sources.services import source_text_add
+
+    transfer = TransferFactory()
+    fetched = SourceFactory(url="")
+    uploaded = SourceFactory(url="")
+    source_text_add(
+        source=fetched, text="Some text.", origin="fetched", retrieved_from="https://e.org/a"
+    )
+    source_text_add(source=uploaded, text="Other text.", origin="uploaded", retrieved_from="a.pdf")
+    CitationFactory(transfer=transfer, source=fetched)
+    CitationFactory(transfer=transfer, source=uploaded)
+    [row] = csv_rows(api_client.get(CSV_URL, ALL))
+    assert row["Source URLs"] == "https://e.org/a"
+
+
+def test_a_bom_starts_the_register_only_when_asked(api_client):
+    TransferFactory()
+    assert body(api_client.get(CSV_URL, {**ALL, "bom": "true"})).startswith('\ufeff"Supplier"')
+    assert body(api_client.get(CSV_URL, ALL)).startswith('"Supplier"')
+    response = api_client.get(CSV_URL, {**ALL, "bom": "maybe"})
+    assert response.status_code == 400
+    assert "bom" in response.json()
 
 
 def test_a_deal_without_deliveries_is_one_row_with_empty_delivery_columns(api_client):
@@ -581,7 +639,8 @@ def test_command_graph_files_open_in_networkx(api_client, seed, tmp_path, fmt, r
     graph = getattr(nx, reader)(target)
     response = api_client.get(f"{API}/network/", {"year_from": 2020, **ALL})
     from_api = json.loads(b"".join(response.streaming_content))
-    assert graph.number_of_edges() == len(from_api["edges"])
+    direct = [data for _s, _t, data in graph.edges(data=True) if not data["via"]]
+    assert len(direct) == len(from_api["edges"])
     assert 0 < graph.number_of_edges() < Transfer.objects.count()
 
 

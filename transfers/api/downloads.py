@@ -4,6 +4,7 @@ transfer list is (an invalid value is a 400, as JSON), then streamed."""
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -14,15 +15,23 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from common.child_command import ChildCommandsBusy, stream_command
 
 from .. import aggregates
-from ..exports import gexf, graphml, jsonl, network_json, register
+from ..exports import annotations, datapackage, ftm, gexf, graphml, jsonl, network_json, register
 from ..filters import RecordsFilterSet
-from .analytics import TransferAnalyticsView
+from .analytics import TransferAnalyticsView, query_flag
 from .analytics_schema import NetworkSerializer
-from .renderers import CSVRenderer, GEXFRenderer, GraphMLRenderer, NDJSONRenderer
+from .renderers import (
+    AnnotationRenderer,
+    CSVRenderer,
+    FtMRenderer,
+    GEXFRenderer,
+    GraphMLRenderer,
+    NDJSONRenderer,
+)
 from .representation import TransferShape
 
 
@@ -55,8 +64,17 @@ class DownloadView(TransferAnalyticsView):
             "hand / second hand but modernized) and `Local production` is `yes` for licensed "
             f"production; then ours: {', '.join(register.OUR_COLUMNS)}. `Deal id` is the "
             "transfer's slug, stable across exports. Lists inside a cell are separated by `; `. "
-            "The body is streamed."
+            "The body is streamed. Its types (integers, numbers, booleans) are described by "
+            "`trade-register.datapackage.json`, a Frictionless Data Package, beside it."
         ),
+        parameters=[
+            OpenApiParameter(
+                "bom",
+                OpenApiTypes.BOOL,
+                description="Start the file with a UTF-8 byte-order mark, for Excel "
+                "(default false).",
+            )
+        ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
         },
@@ -76,27 +94,35 @@ class ExportView(DownloadView):
     content_type: str
     filename: str
 
+    #: Query parameters of the format, not filters: {name: command-line flag}.
+    flags: dict[str, str] = {}
+
     def list(self, request, *args, **kwargs):
         transfers = self.filtered_transfers()
+        flags = {name: query_flag(request, name) for name in self.flags}
         if settings.EXPORTS_IN_CHILD_PROCESS:
+            query = request.GET.copy()
+            for name in self.flags:
+                query.pop(name, None)
             try:
                 chunks = stream_command(
                     "export_transfers",
                     "--format",
                     self.export_format,
                     "--query",
-                    request.GET.urlencode(),
+                    query.urlencode(),
                     "--base-url",
                     f"{request.scheme}://{request.get_host()}",
                     "--no-progress",
+                    *(flag for name, flag in self.flags.items() if flags[name]),
                 )
             except ChildCommandsBusy:
                 raise ExportsBusy from None
         else:
-            chunks = self.render(transfers)
+            chunks = self.render(transfers, **flags)
         return self.stream(chunks, self.content_type, self.filename)
 
-    def render(self, transfers):
+    def render(self, transfers, **flags):
         raise NotImplementedError
 
 
@@ -114,9 +140,37 @@ class TradeRegisterExportView(ExportView):
     export_format = "csv"
     content_type = "text/csv; charset=utf-8"
     filename = "trade-register.csv"
+    flags = {"bom": "--bom"}
 
-    def render(self, transfers):
-        return register.write_csv(register.trade_register(transfers))
+    def render(self, transfers, *, bom=False):
+        return register.write_csv(register.trade_register(transfers), bom=bom)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The trade register's Frictionless Data Package",
+        operation_id="exports_trade_register_datapackage",
+        description=(
+            "A Frictionless Data Package (`datapackage.json`) describing the trade register of "
+            "the same filters: its one resource's `path` is the CSV's URL with this query, and "
+            "its Table Schema types each column (years and counts as integers, amounts as "
+            "numbers, yes/no as booleans), so `frictionless`, pandas or R read it typed."
+        ),
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="datapackage.json")},
+    )
+)
+class TradeRegisterDataPackageView(DownloadView):
+    renderer_classes = [JSONRenderer]
+
+    def list(self, request, *args, **kwargs):
+        self.filtered_transfers()  # a bad filter is a 400 here too, not a package of nothing
+        query = request.GET.copy()
+        for name in ("bom", "format"):
+            query.pop(name, None)
+        url = request.build_absolute_uri(reverse("api:export-trade-register"))
+        if query:
+            url += "?" + query.urlencode()
+        return Response(datapackage.datapackage(url))
 
 
 @extend_schema_view(
@@ -154,6 +208,73 @@ NETWORK_DESCRIPTION = (
 
 @extend_schema_view(
     get=extend_schema(
+        summary="Transfers as FollowTheMoney entities (JSON Lines, streamed)",
+        operation_id="exports_transfers_ftm",
+        description=(
+            "The transfers that match the filters (the same as the transfer list's, every "
+            "stage by default) as FollowTheMoney entities, one a line, for Aleph and "
+            "OpenSanctions' tools (`ftm`): the actors (Organization, PublicBody, Company or "
+            "LegalEntity by kind), each transfer as an Event (organizer the supplier, involved "
+            "the recipient and intermediaries) and an UnknownLink from supplier to recipient, "
+            "the sources as Documents and the citations as Documentation (document, the "
+            "transfer's Event, the stance as role, the quote as summary). The body is streamed."
+        ),
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(
+                OpenApiTypes.STR, description="One FollowTheMoney entity a line."
+            ),
+        },
+    )
+)
+class TransferFtMExportView(ExportView):
+    filterset_class = RecordsFilterSet
+    renderer_classes = [FtMRenderer]
+    export_format = "ftm"
+    content_type = "application/x-ndjson"
+    filename = "transfers.ftm.jsonl"
+
+    def render(self, transfers):
+        return ftm.write_ftm(transfers, self.request.build_absolute_uri("/")[:-1])
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Citations as W3C Web Annotations (JSON-LD, streamed)",
+        operation_id="exports_citations_annotations",
+        description=(
+            "The citations of the transfers that match the filters (the same as the transfer "
+            "list's, every stage by default) as one W3C Web Annotation collection "
+            "(`AnnotationCollection`, its one `AnnotationPage` embedded as `first`). Each "
+            "annotation's target is the stored text version the quote is anchored in "
+            "(`/api/v1/source-texts/<id>/`) with a `TextQuoteSelector` (exact, prefix, suffix) "
+            "and a `TextPositionSelector` (start, end: `text[start:end]` is the quote); a quote "
+            "with no stored text targets the source (its URL, or else its API URL) with the "
+            "quote alone. The body links the transfer and the status event (purpose `linking`) "
+            "and gives the stance (purpose `describing`); `creator` is whom the claim is "
+            "attributed to. The body is streamed."
+        ),
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="An AnnotationCollection."
+            ),
+        },
+    )
+)
+class CitationAnnotationsExportView(ExportView):
+    filterset_class = RecordsFilterSet
+    renderer_classes = [AnnotationRenderer]
+    export_format = "annotations"
+    content_type = annotations.MEDIA_TYPE
+    filename = "citations.jsonld"
+
+    def render(self, transfers):
+        origin = self.request.build_absolute_uri("/")[:-1]
+        url = annotations.collection_url(origin, self.request.GET.urlencode())
+        return annotations.write_annotations(transfers, origin, url)
+
+
+@extend_schema_view(
+    get=extend_schema(
         summary="The transfer network (JSON)",
         description=(
             f"{NETWORK_DESCRIPTION} The same graph as a file for Gephi, networkx, yEd and the "
@@ -175,21 +296,23 @@ class NetworkView(DownloadView):
 
     def list(self, request, *args, **kwargs):
         transfers = self.filtered_transfers()
+        fmt = self.network_format or request.accepted_renderer.format
+        if fmt in ("graphml", "gexf"):
+            # The files carry intermediaries and the paths through them; the JSON does not.
+            nodes = aggregates.network_nodes(transfers, intermediaries=True)
+            nodes = map(aggregates.network_node, nodes)
+            edges = aggregates.network_file_edges(transfers)
+            if fmt == "graphml":
+                return self.stream(
+                    graphml.write_graphml(nodes, edges),
+                    GraphMLRenderer.media_type,
+                    "transfers.graphml",
+                )
+            return self.stream(
+                gexf.write_gexf(nodes, edges), GEXFRenderer.media_type, "transfers.gexf"
+            )
         nodes = aggregates.network_nodes(transfers)
         edges = aggregates.network_edges(transfers)
-        fmt = self.network_format or request.accepted_renderer.format
-        if fmt == "graphml":
-            return self.stream(
-                graphml.write_graphml(map(aggregates.network_node, nodes), edges),
-                GraphMLRenderer.media_type,
-                "transfers.graphml",
-            )
-        if fmt == "gexf":
-            return self.stream(
-                gexf.write_gexf(map(aggregates.network_node, nodes), edges),
-                GEXFRenderer.media_type,
-                "transfers.gexf",
-            )
         # Streamed, not built whole: a million edges are some 200 MB of JSON.
         return StreamingHttpResponse(
             network_json.write_network_json(map(aggregates.network_node, nodes), edges),
@@ -209,7 +332,13 @@ def network_file_view(renderer):
             description=(
                 f"{NETWORK_DESCRIPTION} As {name}, for Gephi, networkx, yEd and the like (a "
                 "multigraph: two transfers between the same pair are two edges; node ids are "
-                "`actor-<id>`). The body is streamed."
+                "`actor-<id>`, labelled with the actor's name). The file also has the "
+                "intermediaries as nodes: a transfer through them has, beside its edge, one edge "
+                "a leg of its path supplier → intermediary → … → recipient, marked `via` (with "
+                "`path_step` and the stop's `intermediary_role`). Every edge has a weight of 1 "
+                "and the transfer's dates (`start`, `end`); the GEXF is dynamic "
+                "(`mode=\"dynamic\"`), with them as each edge's spell, so Gephi's timeline plays "
+                "the transfers. The body is streamed."
             ),
             responses={
                 (200, renderer.media_type): OpenApiResponse(

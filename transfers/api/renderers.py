@@ -31,3 +31,18 @@ class GraphMLRenderer(DownloadRenderer):
 class GEXFRenderer(DownloadRenderer):
     media_type = "application/gexf+xml"
     format = "gexf"
+
+
+class FtMRenderer(DownloadRenderer):
+    """FollowTheMoney entities, one JSON object a line."""
+
+    media_type = "application/x-ndjson"
+    format = "ftm"
+
+
+class AnnotationRenderer(DownloadRenderer):
+    """W3C Web Annotations as JSON-LD. The view sends the model's profile in
+    Content-Type; here it would make DRF refuse every Accept that lacks it."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"

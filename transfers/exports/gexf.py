@@ -1,4 +1,5 @@
-"""The transfer network as GEXF 1.2, for Gephi."""
+"""The transfer network as GEXF 1.2, for Gephi: dynamic, so its timeline
+shows each transfer over the years it ran."""
 
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import quoteattr
@@ -12,14 +13,19 @@ from .network_xml import (
     xml_attribute,
 )
 
-GEXF_TYPES = {"string": "string", "int": "integer"}
+GEXF_TYPES = {"string": "string", "int": "integer", "boolean": "boolean"}
 
 
 def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
-    """GEXF 1.2 for Gephi: node labels are actor names, edge labels systems."""
+    """GEXF 1.2 for Gephi: node labels are actor names, edge labels systems;
+    edges as `aggregates.network_file_edges` gives them, with their weight,
+    and their `start` and `end` as the edge's spell (`mode="dynamic"`,
+    `timeformat="date"`): an edge without a start is there from the
+    beginning, one without an end until the last. Nodes have no spell, so
+    every actor stays on the timeline."""
     yield XML_HEADER
     yield '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
-    yield '  <graph defaultedgetype="directed" mode="static">\n'
+    yield '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">\n'
     for kind, attributes in (("node", NODE_ATTRIBUTES), ("edge", EDGE_ATTRIBUTES)):
         yield f'    <attributes class="{kind}">\n'
         for name, type_ in attributes:
@@ -44,11 +50,15 @@ def write_gexf(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
         )
     yield "    </nodes>\n    <edges>\n"
     for edge in edges:
+        spell = "".join(
+            f" {end}={quoteattr(edge[end])}" for end in ("start", "end") if edge.get(end)
+        )
         yield (
             f"      <edge id={quoteattr(edge_id(edge['id']))} "
             f"source={quoteattr(node_id(edge['source']))} "
             f"target={quoteattr(node_id(edge['target']))} "
-            f"label={xml_attribute(edge['system_designation'])}>"
+            f"label={xml_attribute(edge['system_designation'])} "
+            f'weight="{float(edge.get("weight", 1.0))}"{spell}>'
             f"{attvalues('edge', edge, EDGE_ATTRIBUTES)}</edge>\n"
         )
     yield "    </edges>\n  </graph>\n</gexf>\n"

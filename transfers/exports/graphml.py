@@ -1,4 +1,5 @@
-"""The transfer network as GraphML: actors as nodes, one edge per transfer."""
+"""The transfer network as GraphML: actors as nodes (intermediaries too),
+one edge per transfer and one per leg of a path through intermediaries."""
 
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import quoteattr
@@ -12,13 +13,28 @@ from .network_xml import (
     xml_content,
 )
 
+#: Beside the shared attributes: the label yEd, Cytoscape and networkx show,
+#: and on edges the weight and the transfer's dates (GraphML has no spells).
+GRAPHML_NODE_ATTRIBUTES = [("label", "string"), *NODE_ATTRIBUTES]
+GRAPHML_EDGE_ATTRIBUTES = [
+    ("label", "string"),
+    ("weight", "double"),
+    *EDGE_ATTRIBUTES,
+    ("start", "string"),
+    ("end", "string"),
+]
+
 
 def write_graphml(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]:
-    """A directed multigraph: actors as nodes, one edge per transfer.
-    Unknown values are left out rather than written empty."""
+    """A directed multigraph: actors as nodes, labelled with their names;
+    edges as `aggregates.network_file_edges` gives them, labelled with the
+    system's designation. Unknown values are left out rather than written empty."""
     yield XML_HEADER
     yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
-    for kind, attributes in (("node", NODE_ATTRIBUTES), ("edge", EDGE_ATTRIBUTES)):
+    for kind, attributes in (
+        ("node", GRAPHML_NODE_ATTRIBUTES),
+        ("edge", GRAPHML_EDGE_ATTRIBUTES),
+    ):
         for name, type_ in attributes:
             yield (
                 f'  <key id="{kind}_{name}" for="{kind}" attr.name="{name}" attr.type="{type_}"/>\n'
@@ -35,13 +51,14 @@ def write_graphml(nodes: Iterable[dict], edges: Iterable[dict]) -> Iterator[str]
     for node in nodes:
         yield (
             f"    <node id={quoteattr(node_id(node['id']))}>"
-            f"{data('node', node, NODE_ATTRIBUTES)}</node>\n"
+            f"{data('node', node | {'label': node['name']}, GRAPHML_NODE_ATTRIBUTES)}</node>\n"
         )
     for edge in edges:
+        labelled = edge | {"label": edge["system_designation"]}
         yield (
             f"    <edge id={quoteattr(edge_id(edge['id']))} "
             f"source={quoteattr(node_id(edge['source']))} "
             f"target={quoteattr(node_id(edge['target']))}>"
-            f"{data('edge', edge, EDGE_ATTRIBUTES)}</edge>\n"
+            f"{data('edge', labelled, GRAPHML_EDGE_ATTRIBUTES)}</edge>\n"
         )
     yield "  </graph>\n</graphml>\n"

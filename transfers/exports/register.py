@@ -18,10 +18,11 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from common.dates import format_partial_date
-from sources.models import Source
+from common.spreadsheet import FORMULA_TRIGGERS, spreadsheet_safe
+from sources.models import Source, SourceText
 
 from ..choices import Condition, IntermediaryRole, SystemCategory, TransferType, ValueKind
 from ..models import Citation, Delivery, TransferIntermediary, Value
@@ -79,19 +80,6 @@ SIPRI_CONDITION = {
 
 LIST_SEPARATOR = "; "
 
-#: A spreadsheet reads a cell that starts with one of these as a formula
-#: (OWASP's CSV-injection list: = + - @ tab CR; and NUL, which ASVS 1.2.10 adds).
-FORMULA_TRIGGERS = frozenset("=+-@\t\r\x00")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """`cell` with a single quote in front if a spreadsheet would take it for a
-    formula: the quote makes the spreadsheet show the rest as text. A reader
-    of the CSV that wants the stored value drops a leading quote followed by
-    one of `FORMULA_TRIGGERS`."""
-    return "'" + cell if cell[:1] in FORMULA_TRIGGERS else cell
-
-
 #: The transfer's own columns a register row needs, in this order (see `_chunk_rows`).
 REGISTER_COLUMNS = (
     "id",
@@ -132,9 +120,25 @@ def register_queryset(transfers: QuerySet) -> QuerySet:
     return in_id_order(transfers).values_list(*REGISTER_COLUMNS)
 
 
+def source_title(title: str, publisher: str, published, precision: str) -> str:
+    """A source as the register names it: its title, or, untitled, its outlet
+    and date ("Untitled (TASS, 2016-05)"). Never its slug: a reader of the
+    register has no use for our internal key (the JSON has it)."""
+    if title:
+        return title
+    when = format_partial_date(published, precision) or "undated"
+    return f"Untitled ({publisher or 'unknown outlet'}, {when})"
+
+
+def _web_url(value: str) -> str:
+    return value if value.startswith(("https://", "http://")) else ""
+
+
 class _SourceLabels(dict):
-    """{source id: (title or slug, URL)} of the sources cited so far in an
-    export, so each is read once, not once per citation."""
+    """{source id: (title, URL)} of the sources cited so far in an export, so
+    each is read once, not once per citation. The URL is the source's own, or
+    else the web address its current stored text was fetched from (an upload's
+    file name is no address); "" if neither is known."""
 
     def __init__(self, using: str):
         super().__init__()
@@ -144,12 +148,30 @@ class _SourceLabels(dict):
         missing = [source_id for source_id in source_ids if source_id not in self]
         if not missing:
             return
-        for source_id, title, slug, url in raw_rows(
+        fetched_from = (
+            SourceText.objects.filter(source=OuterRef("pk"))
+            .order_by("-version")
+            .values("retrieved_from")[:1]
+        )
+        # Through the ORM, not raw_rows: the few sources' dates come back as dates.
+        for source_id, title, publisher, published, precision, url, fetched in (
             one_of(Source.objects.using(self.using), "id", missing)
-            .values_list("id", "title", "slug", "url")
+            .annotate(fetched_from=Subquery(fetched_from))
+            .values_list(
+                "id",
+                "title",
+                "publisher",
+                "publication_date",
+                "publication_date_precision",
+                "url",
+                "fetched_from",
+            )
             .order_by()
         ):
-            self[source_id] = (title or slug, url)
+            self[source_id] = (
+                source_title(title, publisher, published, precision),
+                url or _web_url(fetched or ""),
+            )
 
 
 def _related(ids: list[int], using: str, labels: _SourceLabels) -> tuple[dict, dict, dict, dict]:
@@ -349,8 +371,9 @@ def trade_register(
                 progress(len(chunk))
 
 
-def write_csv(chunks: Iterable[list[list[str]]]) -> Iterator[str]:
-    """The CSV text of the header, then of each chunk of rows (from `trade_register`).
+def write_csv(chunks: Iterable[list[list[str]]], *, bom: bool = False) -> Iterator[str]:
+    """The CSV text of the header, then of each chunk of rows (from `trade_register`);
+    with `bom`, a UTF-8 byte-order mark first (Excel reads the file as UTF-8 only then).
 
     Every cell is in double quotes (embedded quotes doubled), as OWASP advises
     against formula injection: a separator inside a cell, a ';' for a
@@ -358,7 +381,7 @@ def write_csv(chunks: Iterable[list[list[str]]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(TRADE_REGISTER_COLUMNS)
-    yield buffer.getvalue()
+    yield ("\ufeff" if bom else "") + buffer.getvalue()
     for rows in chunks:
         buffer.seek(0)
         buffer.truncate()

@@ -2,12 +2,14 @@
 
 manage.py export_transfers --format csv --output register.csv --supplier russia
 manage.py export_transfers --format jsonl --query 'supplier=russia&year_from=2013'
+manage.py export_transfers --format csv --output out/register.csv --datapackage --bom
 
 The API's full exports run this command in a child process (`--query` is the
 request's own query string), so a download is what the command writes.
 """
 
 import contextlib
+import json
 import os
 import secrets
 from pathlib import Path
@@ -21,7 +23,7 @@ from tqdm import tqdm
 from common.api.filters import ReferenceFilter
 from transfers import aggregates
 from transfers.api.representation import TransferShape
-from transfers.exports import gexf, graphml, jsonl, register
+from transfers.exports import annotations, datapackage, ftm, gexf, graphml, jsonl, register
 from transfers.filters import AnalyticsFilterSet, RecordsFilterSet
 from transfers.models import Transfer
 
@@ -64,13 +66,17 @@ def origin(base_url: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Export transfers as CSV (SIPRI trade-register layout), JSON Lines, GraphML or GEXF, "
+        "Export transfers as CSV (SIPRI trade-register layout), JSON Lines, FollowTheMoney "
+        "entities (ftm), citations as W3C Web Annotations (annotations), GraphML or GEXF, "
         "with the transfer list's filters. Writes to standard output unless --output is given."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--format", required=True, choices=["csv", "jsonl", "graphml", "gexf"], dest="fmt"
+            "--format",
+            required=True,
+            choices=["csv", "jsonl", "ftm", "annotations", "graphml", "gexf"],
+            dest="fmt",
         )
         parser.add_argument("--output", help="file to write (default: standard output)")
         parser.add_argument(
@@ -79,6 +85,17 @@ class Command(BaseCommand):
             help="where the API lives, for the URLs in JSON Lines records",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--bom",
+            action="store_true",
+            help="csv: start the file with a UTF-8 byte-order mark, for Excel",
+        )
+        parser.add_argument(
+            "--datapackage",
+            action="store_true",
+            dest="datapackage_too",
+            help="csv: write datapackage.json (its Frictionless Table Schema) beside --output",
+        )
         parser.add_argument(
             "--query",
             default="",
@@ -98,7 +115,13 @@ class Command(BaseCommand):
                 help=text.replace("%", "%%"),
             )
 
-    def handle(self, *args, fmt, output, base_url, no_progress, query, **options):
+    def handle(
+        self, *args, fmt, output, base_url, no_progress, query, bom, datapackage_too, **options
+    ):
+        if (bom or datapackage_too) and fmt != "csv":
+            raise CommandError("--bom and --datapackage are for --format csv")
+        if datapackage_too and not output:
+            raise CommandError("--datapackage writes beside the file: give --output")
         params = QueryDict(query, mutable=True)
         for name, flt in FILTERS.items():
             given = options.get(name)
@@ -111,7 +134,7 @@ class Command(BaseCommand):
                 params[name] = given
         # JSON Lines is the records themselves (every stage); the register and
         # the networks count, by default, only what reached agreement.
-        filters = RecordsFilterSet if fmt == "jsonl" else AnalyticsFilterSet
+        filters = RecordsFilterSet if fmt in ("jsonl", "ftm", "annotations") else AnalyticsFilterSet
         filterset = filters(params, queryset=Transfer.objects.all())
         # As the API's downloads do (check_filter_references): a slug or id
         # naming no record is an error, not an empty export.
@@ -123,15 +146,29 @@ class Command(BaseCommand):
                 )
             )
         transfers = filterset.qs
+        options = {"bom": bom, "query": params.urlencode()}
         if not output:
-            self.export(fmt, transfers, base_url, lambda chunk: self.stdout.write(chunk, ending=""))
+            self.export(
+                fmt,
+                transfers,
+                base_url,
+                lambda chunk: self.stdout.write(chunk, ending=""),
+                **options,
+            )
             return
         # The file is opened before anything is read, so a place it cannot
         # go is an error at once.
         with atomic_output(output) as handle:
-            self.export(fmt, transfers, base_url, handle.write, show_progress=not no_progress)
+            self.export(
+                fmt, transfers, base_url, handle.write, show_progress=not no_progress, **options
+            )
+        if datapackage_too:
+            descriptor = Path(output).with_name("datapackage.json")
+            package = datapackage.datapackage(Path(output).name, bom=bom)
+            with atomic_output(str(descriptor)) as handle:
+                handle.write(json.dumps(package, indent=2, ensure_ascii=False) + "\n")
 
-    def export(self, fmt, transfers, base_url, write, show_progress=False):
+    def export(self, fmt, transfers, base_url, write, *, bom, query, show_progress=False):
         def progress(items, unit):
             """`items` counted by a progress bar; with None, the bar itself
             (to update by hand), or None if there is no bar."""
@@ -144,15 +181,21 @@ class Command(BaseCommand):
         if fmt == "csv":
             bar = progress(None, "transfer")
             rows = register.trade_register(transfers, progress=bar.update if bar else None)
-            chunks = register.write_csv(rows)
+            chunks = register.write_csv(rows, bom=bom)
         elif fmt == "jsonl":
             bar = progress(None, "transfer")
             chunks = jsonl.write_jsonl(
                 transfers, TransferShape(origin(base_url)), progress=bar.update if bar else None
             )
+        elif fmt == "ftm":
+            chunks = ftm.write_ftm(transfers, origin(base_url))
+        elif fmt == "annotations":
+            url = annotations.collection_url(origin(base_url), query)
+            chunks = annotations.write_annotations(transfers, origin(base_url), url)
         else:
-            nodes = map(aggregates.network_node, aggregates.network_nodes(transfers))
-            edges = progress(aggregates.network_edges(transfers), "edge")
+            nodes = aggregates.network_nodes(transfers, intermediaries=True)
+            nodes = map(aggregates.network_node, nodes)
+            edges = progress(aggregates.network_file_edges(transfers), "edge")
             writer = graphml.write_graphml if fmt == "graphml" else gexf.write_gexf
             chunks = writer(nodes, edges)
         for chunk in chunks:
