@@ -8,10 +8,13 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 from django.test import Client
 
 from actors.models import Actor
+from explorer import views
 from sources.models import Source
 from transfers.models import Citation, Transfer, TransferIntermediary
 
@@ -269,3 +272,37 @@ def test_the_forms_empty_fields_are_dropped_from_the_shared_url(seed, reader):
     assert response.status_code == 302
     assert response["Location"] == "/?stage=agreed"
     assert reader.get("/flows/?category=")["Location"] == "/flows/"
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the facets' time limit is PostgreSQL's"
+)
+
+
+@postgresql_only
+def test_a_facet_that_cannot_count_in_time_is_given_up_and_the_rest_still_reads(seed):
+    budget = views.TimeBudget(200)
+    slow = Transfer.objects.annotate(pause=RawSQL("pg_sleep(1)", [])).values("pk", "pause")[:1]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (before,) = cursor.fetchone()
+    assert budget.rows(slow) is None
+    # Spent: the next facet is not tried. A new request's budget reads on.
+    assert budget.rows(Transfer.objects.values("pk")[:1]) is None
+    assert views.TimeBudget(5000).rows(Transfer.objects.values("pk")[:1])
+    # Neither the canceled nor the finished count leaves its limit behind.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == (before,)
+    # The canceled statement's transaction is rolled back: the request reads on.
+    assert Transfer.objects.count() > 0
+
+
+@postgresql_only
+def test_the_facets_say_so_when_the_counts_would_take_too_long(seed, reader, monkeypatch):
+    monkeypatch.setattr(views, "FACETS_TIME_LIMIT_MS", 0)
+    html = reader.get("/facets/", {"stage": "agreed"}).content.decode()
+    assert html.count("Too many matches to count in time") == 7
+    monkeypatch.setattr(views, "FACETS_TIME_LIMIT_MS", 5000)
+    html = reader.get("/facets/", {"stage": "agreed"}).content.decode()
+    assert "Too many matches to count in time" not in html
