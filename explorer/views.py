@@ -160,6 +160,21 @@ def _without_blanks(request):
     return redirect(f"{request.path}?{encoded}" if encoded else request.path)
 
 
+def _read_query(request):
+    """(query, filterset, None) for the transfers the request's query
+    matches; or, with the response to give instead, a redirect to the query
+    without its empty fields or the page of a bad query."""
+    if tidy := _without_blanks(request):
+        return None, None, tidy
+    query = QueryString(request.GET)
+    try:
+        filterset, _ = filtered_transfers(request)
+        _check_references(filterset)
+    except BadQuery as error:
+        return query, None, _bad_query_page(request, error)
+    return query, filterset, None
+
+
 @require_safe
 def register(request):
     if tidy := _without_blanks(request):
@@ -375,14 +390,9 @@ def facet_counts(filterset, query: QueryString) -> list[dict]:
 
 @require_safe
 def facets(request):
-    if tidy := _without_blanks(request):
-        return tidy
-    query = QueryString(request.GET)
-    try:
-        filterset, _ = filtered_transfers(request)
-        _check_references(filterset)
-    except BadQuery as error:
-        return _bad_query_page(request, error)
+    query, filterset, answer = _read_query(request)
+    if answer:
+        return answer
     template = (
         "explorer/_facets.html" if request.headers.get("HX-Request") else "explorer/facets.html"
     )
@@ -563,14 +573,9 @@ def source_detail(request, key):
 
 @require_safe
 def flows(request):
-    if tidy := _without_blanks(request):
-        return tidy
-    query = QueryString(request.GET)
-    try:
-        filterset, _ = filtered_transfers(request)
-        _check_references(filterset)
-    except BadQuery as error:
-        return _bad_query_page(request, error)
+    query, filterset, answer = _read_query(request)
+    if answer:
+        return answer
     register = reverse("explorer:register")
     flow_rows = [aggregates.flow_row(row) for row in aggregates.flows(filterset.qs)]
     heaviest = sorted(flow_rows, key=lambda row: -row["transfers"])[:DRAWN_FLOWS]

@@ -6,27 +6,13 @@ from transfers.choices import Credibility, Stage, Stance, SystemCategory
 
 register = template.Library()
 
-_STAGES = dict(Stage.choices)
-_CREDIBILITIES = dict(Credibility.choices)
-_CATEGORIES = dict(SystemCategory.choices)
-_STANCES = dict(Stance.choices)
+
+def _label_filter(name, choices):
+    labels = dict(choices)
+    register.filter(name, lambda value: labels.get(value, value))
 
 
-@register.filter
-def stage_label(value):
-    return _STAGES.get(value, value)
-
-
-@register.filter
-def credibility_label(value):
-    return _CREDIBILITIES.get(value, value)
-
-
-@register.filter
-def category_label(value):
-    return _CATEGORIES.get(value, value)
-
-
-@register.filter
-def stance_label(value):
-    return _STANCES.get(value, value)
+_label_filter("stage_label", Stage.choices)
+_label_filter("credibility_label", Credibility.choices)
+_label_filter("category_label", SystemCategory.choices)
+_label_filter("stance_label", Stance.choices)
