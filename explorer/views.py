@@ -23,7 +23,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
 from actors.models import Actor, ActorRelation
-from common.api.fields import as_id
+from common.api.fields import record_lookups
 from common.api.pagination import COUNT_LIMIT, ApiPagination
 from sources.anchoring import segments
 from sources.models import Source
@@ -400,14 +400,13 @@ def facets(request):
 
 
 def _by_key(model, key, queryset=None):
-    """The record whose slug (or, failing that, id) is `key`."""
+    """The record whose id or slug is `key`, found as the API finds one."""
     queryset = model.objects.all() if queryset is None else queryset
-    record = queryset.filter(slug=key).first()
-    if record is None and as_id(key) is not None:
-        record = queryset.filter(pk=as_id(key)).first()
-    if record is None:
-        raise Http404(f"No {model._meta.verbose_name} is called {key!r}.")
-    return record
+    for lookup in record_lookups(key):
+        record = queryset.filter(**lookup).first()
+        if record is not None:
+            return record
+    raise Http404(f"No {model._meta.verbose_name} is called {key!r}.")
 
 
 @require_safe

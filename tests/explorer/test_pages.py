@@ -252,6 +252,9 @@ def test_pages_answer_anonymous_readers_and_refuse_writes(seed, reader):
         assert "Edit in the admin" not in html
         assert reader.post(url).status_code == 405, url
     assert reader.get("/transfers/no-such-transfer/").status_code == 404
+    # A null character no record can have: not found, not a database error.
+    for kind in ("transfers", "actors", "systems", "sources"):
+        assert reader.get(f"/{kind}/a%00b/").status_code == 404, kind
 
 
 def test_an_editor_gets_an_edit_link_a_viewer_does_not(seed):
