@@ -20,9 +20,8 @@ class QueryString:
     def has(self, name: str, value: str) -> bool:
         return value in self.params.getlist(name)
 
-    def encoded(self, params: QueryDict | None = None) -> str:
-        params = self._without_paging() if params is None else params
-        return params.urlencode()
+    def encoded(self) -> str:
+        return self._without_paging().urlencode()
 
     def __str__(self) -> str:
         return self.encoded()
@@ -40,11 +39,6 @@ class QueryString:
     def with_year(self, year: int) -> str:
         params = self._without_paging()
         params["year_from"] = params["year_to"] = str(year)
-        return f"?{params.urlencode()}"
-
-    def without(self, name: str) -> str:
-        params = self._without_paging()
-        params.pop(name, None)
         return f"?{params.urlencode()}"
 
     def narrowed_url(self, path: str, **extra) -> str:

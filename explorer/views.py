@@ -429,15 +429,8 @@ def transfer_detail(request, key):
             "timeline": timeline,
             "general_citations": citations_by_event.get(None, []),
             "deliveries": Delivery.objects.filter(transfer=transfer).order_by("year", "id"),
-            "contradictions": Contradiction.objects.filter(transfer=transfer)
-            .prefetch_related("citations__source")
-            .order_by("id"),
+            "contradictions": Contradiction.objects.filter(transfer=transfer).order_by("id"),
             "edit_url": _edit_url(request, transfer),
-            "source_slugs": dict(
-                Source.objects.filter(
-                    pk__in={c["source"]["id"] for c in data["citations"]}
-                ).values_list("pk", "slug")
-            ),
         },
     )
 
@@ -576,11 +569,15 @@ def flows(request):
     if answer:
         return answer
     register = reverse("explorer:register")
-    flow_rows = [aggregates.flow_row(row) for row in aggregates.flows(filterset.qs)]
-    heaviest = sorted(flow_rows, key=lambda row: -row["transfers"])[:DRAWN_FLOWS]
+    by_size = sorted(
+        (aggregates.flow_row(row) for row in aggregates.flows(filterset.qs)),
+        key=lambda row: -row["transfers"],
+    )
+    heaviest = by_size[:DRAWN_FLOWS]
+    links = RecordLinks()
 
     def party(actor):
-        return (actor["id"], actor["name"], reverse("explorer:actor", args=[actor["slug"]]))
+        return (actor["id"], actor["name"], links.path("actor", actor["slug"]))
 
     sankey = charts.sankey(
         (
@@ -593,7 +590,7 @@ def flows(request):
         )
         for row in heaviest
     )
-    network = _network(filterset, heaviest)
+    network = _network(filterset, heaviest, links)
     # The claims of the latest-starting transfers: a bounded read (their ids
     # come from the start-date index), where "the latest claims among every
     # match" sorted every status event of a big supplier's 120,000 transfers
@@ -611,8 +608,8 @@ def flows(request):
         "explorer/flows.html",
         {
             "query": query,
-            "flows": sorted(flow_rows, key=lambda row: -row["transfers"])[:LISTED_FLOWS],
-            "flow_count": len(flow_rows),
+            "flows": by_size[:LISTED_FLOWS],
+            "flow_count": len(by_size),
             "drawn": len(heaviest),
             "timeline_transfers": TIMELINE_TRANSFERS,
             "api_flows_url": query.narrowed_url(reverse("api:flows")),
@@ -624,11 +621,10 @@ def flows(request):
     )
 
 
-def _network(filterset, heaviest):
+def _network(filterset, heaviest, links):
     """The heaviest flows as a network, each path through the most frequent
     intermediaries drawn as its legs (supplier → intermediary → … →
     recipient); a path through any other stays its flow's direct edge."""
-    links = RecordLinks()
     flows = {(row["supplier"]["id"], row["recipient"]["id"]) for row in heaviest}
     parties: dict = {}
     for row in heaviest:
