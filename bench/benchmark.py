@@ -537,6 +537,11 @@ def measure_case(client, cursor, case, runs, seconds):
     project_ms = timed_runs(project, runs, deadline)
     deadline = time.perf_counter() + seconds / 2
     baseline_ms = timed_runs(baseline, runs, deadline)
+    return compared(case, project_ms, baseline_ms, query_count, len(response.content), len(raw))
+
+
+def compared(case, project_ms, baseline_ms, queries, project_bytes, baseline_bytes) -> dict:
+    """The figures of `case` timed against its baseline, and their ratios."""
     result = {
         "case": case.name,
         "group": case.group,
@@ -547,9 +552,9 @@ def measure_case(client, cursor, case, runs, seconds):
         "project_p95_ms": percentile(project_ms, 0.95),
         "baseline_median_ms": statistics.median(baseline_ms),
         "baseline_p95_ms": percentile(baseline_ms, 0.95),
-        "queries": query_count,
-        "bytes": len(response.content),
-        "baseline_bytes": len(raw),
+        "queries": queries,
+        "bytes": project_bytes,
+        "baseline_bytes": baseline_bytes,
     }
     result["ratio_median"] = result["project_median_ms"] / result["baseline_median_ms"]
     result["ratio_p95"] = result["project_p95_ms"] / result["baseline_p95_ms"]
@@ -845,23 +850,17 @@ def measure_against_reference(client, case, runs, seconds):
             times.append((time.perf_counter() - start) * 1000)
         if time.perf_counter() > deadline:
             break
-    result = {
-        "case": case.name,
-        "group": case.group,
-        "url": case.project,
+    return {
+        **compared(
+            case,
+            project_ms,
+            reference_ms,
+            query_count,
+            len(response.content),
+            len(reference.content),
+        ),
         "reference": case.reference,
-        "runs": len(project_ms),
-        "project_median_ms": statistics.median(project_ms),
-        "project_p95_ms": percentile(project_ms, 0.95),
-        "baseline_median_ms": statistics.median(reference_ms),
-        "baseline_p95_ms": percentile(reference_ms, 0.95),
-        "queries": query_count,
-        "bytes": len(response.content),
-        "baseline_bytes": len(reference.content),
     }
-    result["ratio_median"] = result["project_median_ms"] / result["baseline_median_ms"]
-    result["ratio_p95"] = result["project_p95_ms"] / result["baseline_p95_ms"]
-    return result
 
 
 def bounded_cases() -> list[Case]:
